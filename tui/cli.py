@@ -1,0 +1,310 @@
+"""The ``marginalia`` command line. Errors are one line on stderr; exit 0 ok, 1 failure, 2 usage."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import NoReturn
+
+import orjson
+
+from .document import DocumentError, load_document, load_paths, seed_paths
+from .model import Annotation, new_annotation
+from .store import Store, resolve_store_path
+from .storage import StoreError
+from .text import sanitise
+
+COMMANDS = ("read", "tag", "list", "themes", "theme", "delete", "export", "import", "relink")
+
+
+class Failure(Exception):
+    """An expected failure: printed as one line, exit code 1."""
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: usage error: {message} (see --help)\n")
+
+
+def _add_store(parser: argparse.ArgumentParser, top: bool = False) -> None:
+    # Sub-commands must not reset a --store given before the command name: their default is "absent".
+    parser.add_argument(
+        "--store",
+        metavar="PATH",
+        default=None if top else argparse.SUPPRESS,
+        help="the annotation store (default: $MARGINALIA_STORE, else the user data folder)",
+    )
+
+
+def _add_format(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--format", choices=("table", "json"), default="table", help="table for people, json for tools")
+
+
+def build_parser() -> Parser:
+    parser = Parser(prog="marginalia", description="Read documents side by side, highlight and tag passages by theme.")
+    _add_store(parser, top=True)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+
+    read = sub.add_parser("read", help="open the reader (the default command; no paths: the bundled seeds)")
+    read.add_argument("paths", nargs="*", metavar="PATH", help="files or folders to open side by side")
+    read.add_argument("--encoding", help="decode documents with this encoding instead of detecting it")
+    _add_store(read)
+
+    tag = sub.add_parser("tag", help="highlight every occurrence of a text under one or more themes")
+    tag.add_argument("path", metavar="PATH")
+    tag.add_argument("--match", required=True, metavar="TEXT", help="the text to highlight")
+    tag.add_argument("--theme", action="append", default=[], metavar="NAME", help="a theme (repeat for several)")
+    tag.add_argument("--note", default="", metavar="TEXT")
+    tag.add_argument("--ignore-case", action="store_true")
+    tag.add_argument("--first", action="store_true", help="only the first occurrence")
+    tag.add_argument("--encoding")
+    _add_store(tag)
+
+    listing = sub.add_parser("list", help="list annotations")
+    listing.add_argument("--doc", metavar="PATH", help="only this document's")
+    listing.add_argument("--theme", metavar="NAME", help="only this theme's")
+    _add_format(listing)
+    _add_store(listing)
+
+    themes = sub.add_parser("themes", help="list themes with their colour, description and counts")
+    _add_format(themes)
+    _add_store(themes)
+
+    theme = sub.add_parser("theme", help="rename, merge, describe, recolour or delete themes")
+    theme_sub = theme.add_subparsers(dest="action", metavar="ACTION", required=True, parser_class=Parser)
+    rename = theme_sub.add_parser("rename", help="rename a theme everywhere")
+    rename.add_argument("old", metavar="OLD")
+    rename.add_argument("new", metavar="NEW")
+    merge = theme_sub.add_parser("merge", help="merge themes into one")
+    merge.add_argument("names", nargs="+", metavar="NAME")
+    merge.add_argument("--into", required=True, metavar="NAME")
+    describe = theme_sub.add_parser("describe", help="set a theme's description")
+    describe.add_argument("name", metavar="NAME")
+    describe.add_argument("text", metavar="TEXT")
+    recolour = theme_sub.add_parser("recolour", help="set a theme's colour (#rrggbb)")
+    recolour.add_argument("name", metavar="NAME")
+    recolour.add_argument("colour", metavar="COLOUR")
+    delete_theme = theme_sub.add_parser("delete", help="delete a theme (its highlights stay)")
+    delete_theme.add_argument("name", metavar="NAME")
+    delete_theme.add_argument("--yes", action="store_true", help="do not ask")
+    for action in (rename, merge, describe, recolour, delete_theme):
+        _add_store(action)
+    _add_store(theme)
+
+    delete = sub.add_parser("delete", help="delete an annotation by id (or a unique id prefix)")
+    delete.add_argument("id", metavar="ID")
+    _add_store(delete)
+    return parser
+
+
+def _with_command(argv: list[str]) -> list[str]:
+    """``marginalia [PATH ...]`` means ``marginalia read [PATH ...]``."""
+    index = 0
+    while index < len(argv):
+        arg = argv[index]
+        if arg == "--store":
+            index += 2
+            continue
+        if arg.startswith("--store=") or arg in ("-h", "--help"):
+            index += 1
+            continue
+        if arg in COMMANDS:
+            return argv
+        break
+    if any(a in ("-h", "--help") for a in argv[:index]):
+        return argv
+    return argv[:index] + ["read"] + argv[index:]
+
+
+# -- output helpers --------------------------------------------------------------------------------------------
+def _clip(text: str, width: int) -> str:
+    text = sanitise(" ".join(text.replace("\n", " ⏎ ").split()))
+    return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
+
+
+def _table(rows: list[list[str]], headers: list[str], flexible: int) -> str:
+    """Fixed-width columns; column ``flexible`` takes the rest of the terminal width."""
+    total = shutil.get_terminal_size((120, 24)).columns
+    widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
+    fixed = sum(w for i, w in enumerate(widths) if i != flexible) + 2 * (len(headers) - 1)
+    widths[flexible] = max(12, min(widths[flexible], total - fixed))
+    lines = []
+    for row in [headers] + rows:
+        cells = [_clip(cell, widths[i]).ljust(widths[i]) for i, cell in enumerate(row)]
+        lines.append("  ".join(cells).rstrip())
+    return "\n".join(lines)
+
+
+def _print_json(value: object) -> None:
+    sys.stdout.write(orjson.dumps(value, option=orjson.OPT_INDENT_2).decode() + "\n")
+
+
+def _open_store(args: argparse.Namespace) -> Store:
+    return Store(resolve_store_path(args.store))
+
+
+# -- commands ----------------------------------------------------------------------------------------------------
+def cmd_read(args: argparse.Namespace) -> int:
+    documents = load_paths(args.paths or seed_paths(), args.encoding)
+    store = _open_store(args)
+    from .app import MarginaliaApp  # the only command that needs Textual
+
+    MarginaliaApp(documents, store).run()
+    return 0
+
+
+def find_spans(text: str, needle: str, ignore_case: bool = False, first: bool = False) -> list[tuple[int, int]]:
+    """Non-overlapping occurrences of ``needle`` in ``text`` (offsets into ``text``, never shifted by case)."""
+    if not needle:
+        return []
+    flags = re.IGNORECASE if ignore_case else 0
+    spans = []
+    for match in re.finditer(re.escape(needle), text, flags):
+        spans.append(match.span())
+        if first:
+            break
+    return spans
+
+
+def cmd_tag(args: argparse.Namespace) -> int:
+    if not args.theme:
+        raise Failure("give at least one --theme")
+    document = load_document(args.path, args.encoding)
+    needle = args.match.replace("\r\n", "\n")
+    spans = find_spans(document.text, needle, args.ignore_case, args.first)
+    annotations = [new_annotation(document, s, e, args.theme, args.note) for s, e in spans]
+    store = _open_store(args)
+    created, merged = store.add_many(annotations, merge=True)
+    where = _clip(document.title, 60)
+    print(f"created {len(created)} highlight{'s' * (len(created) != 1)} of {needle!r} in {where!r}"
+          + (f" ({merged} already there)" if merged else ""))
+    if not spans:
+        print(f"no occurrence of {needle!r} found", file=sys.stderr)
+    return 0
+
+
+def _doc_filter(path: str | None) -> str | None:
+    return str(Path(path).expanduser().resolve()) if path else None
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    store = _open_store(args)
+    if args.theme:
+        store.theme(args.theme)  # a clear error for a theme that does not exist
+    annotations = store.annotations(doc=_doc_filter(args.doc), theme=args.theme)
+    if args.format == "json":
+        _print_json([a.public() for a in annotations])
+        return 0
+    if not annotations:
+        print("no annotations")
+        return 0
+    rows = [_annotation_row(a) for a in annotations]
+    print(_table(rows, ["ID", "DOCUMENT", "SPAN", "THEMES", "QUOTE", "NOTE"], flexible=4))
+    return 0
+
+
+def _annotation_row(annotation: Annotation) -> list[str]:
+    status = "" if annotation.status == "anchored" else f" [{annotation.status}]"
+    return [
+        annotation.id[:8],
+        _clip(annotation.document.title, 28),
+        f"{annotation.start}-{annotation.end}{status}",
+        ", ".join(annotation.themes) or "-",
+        annotation.quote,
+        _clip(annotation.note, 30),
+    ]
+
+
+def cmd_themes(args: argparse.Namespace) -> int:
+    store = _open_store(args)
+    counts = store.theme_counts()
+    themes = store.themes()
+    if args.format == "json":
+        _print_json([
+            {**vars(t), "counts": dict(sorted(counts[t.key].items())), "total": sum(counts[t.key].values())}
+            for t in themes
+        ])  # fmt: skip
+        return 0
+    if not themes:
+        print("no themes")
+        return 0
+    titles = {a.document.path: a.document.title for a in store.annotations()}
+    rows = []
+    for theme in themes:
+        per_doc = "; ".join(f"{_clip(titles[p], 24)}: {n}" for p, n in sorted(counts[theme.key].items()))
+        rows.append([theme.name, theme.colour, str(sum(counts[theme.key].values())), per_doc or "-", theme.description])
+    print(_table(rows, ["THEME", "COLOUR", "TOTAL", "PER DOCUMENT", "DESCRIPTION"], flexible=3))
+    return 0
+
+
+def cmd_theme(args: argparse.Namespace) -> int:
+    store = _open_store(args)
+    if args.action == "rename":
+        theme = store.rename_theme(args.old, args.new)
+        print(f"renamed {args.old.strip()!r} to {theme.name!r}")
+    elif args.action == "merge":
+        theme = store.merge_themes(args.names, args.into)
+        print(f"merged {', '.join(repr(n) for n in args.names)} into {theme.name!r}")
+    elif args.action == "describe":
+        theme = store.describe_theme(args.name, args.text)
+        print(f"described {theme.name!r}")
+    elif args.action == "recolour":
+        theme = store.recolour_theme(args.name, args.colour)
+        print(f"{theme.name!r} is now {theme.colour}")
+    elif args.action == "delete":
+        theme = store.theme(args.name)
+        if not args.yes and not _confirm(f"delete theme {theme.name!r} from every annotation?"):
+            raise Failure(f"theme {theme.name!r} not deleted (pass --yes to delete without asking)")
+        _, changed = store.delete_theme(args.name)
+        print(f"deleted theme {theme.name!r} ({changed} annotation{'s' * (changed != 1)} changed)")
+    return 0
+
+
+def _confirm(question: str) -> bool:
+    if not sys.stdin or not sys.stdin.isatty():
+        return False
+    try:
+        return input(f"{question} [y/N] ").strip().lower() in ("y", "yes")
+    except EOFError:
+        return False
+
+
+def cmd_delete(args: argparse.Namespace) -> int:
+    annotation = _open_store(args).delete(args.id)
+    print(f"deleted {annotation.id[:8]} ({_clip(annotation.quote, 50)!r})")
+    return 0
+
+
+HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "read": cmd_read,
+    "tag": cmd_tag,
+    "list": cmd_list,
+    "themes": cmd_themes,
+    "theme": cmd_theme,
+    "delete": cmd_delete,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(_with_command(list(sys.argv[1:] if argv is None else argv)))
+    try:
+        return HANDLERS[args.command](args)
+    except (Failure, DocumentError, StoreError, ValueError) as error:
+        print(f"marginalia: error: {_one_line(str(error))}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+def _one_line(message: str) -> str:
+    return " ".join(sanitise(message).split())
+
+
+if __name__ == "__main__":
+    sys.exit(main())

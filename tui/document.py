@@ -1,0 +1,162 @@
+"""Documents: a file's normalised text, its title, fingerprint and line index."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from .text import DecodeError, decode
+
+MAX_TITLE = 120
+
+
+class DocumentError(Exception):
+    """A path that cannot be opened as a document; the message is one line and names the path."""
+
+
+class LineIndex:
+    """Maps offsets to (line, column) and back in O(log n); lines and columns count from 0."""
+
+    def __init__(self, text: str) -> None:
+        starts = [0]
+        find = text.find
+        pos = find("\n")
+        while pos != -1:
+            starts.append(pos + 1)
+            pos = find("\n", pos + 1)
+        self.starts = starts
+        self.length = len(text)
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def line_of(self, offset: int) -> int:
+        return bisect_right(self.starts, offset) - 1
+
+    def position(self, offset: int) -> tuple[int, int]:
+        offset = max(0, min(offset, self.length))
+        line = self.line_of(offset)
+        return line, offset - self.starts[line]
+
+    def offset(self, line: int, column: int = 0) -> int:
+        line = max(0, min(line, len(self.starts) - 1))
+        return min(self.starts[line] + column, self.line_end(line))
+
+    def line_end(self, line: int) -> int:
+        """Offset of the end of ``line`` (its newline, or the end of the text)."""
+        if line + 1 < len(self.starts):
+            return self.starts[line + 1] - 1
+        return self.length
+
+
+@dataclass(eq=False)
+class Document:
+    path: Path
+    text: str
+    encoding: str = "utf-8"
+    title: str = ""
+    fingerprint: str = ""
+    lines: LineIndex = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.path = Path(self.path)
+        self.lines = LineIndex(self.text)
+        self.fingerprint = self.fingerprint or fingerprint(self.text)
+        self.title = self.title or make_title(self.text, self.path)
+
+    @property
+    def key(self) -> str:
+        """The path as stored in annotations."""
+        return str(self.path)
+
+    def line_text(self, line: int) -> str:
+        return self.text[self.lines.starts[line] : self.lines.line_end(line)]
+
+    def paragraph_of(self, offset: int) -> int:
+        """1-based number of the paragraph (block of non-blank lines) holding ``offset``."""
+        return self._paragraphs[self.lines.line_of(offset)]
+
+    @cached_property
+    def _paragraphs(self) -> list[int]:
+        numbers, number, blank = [], 0, True
+        for line in range(len(self.lines)):
+            empty = not self.line_text(line).strip()
+            if not empty and blank:
+                number += 1
+            blank = empty
+            numbers.append(max(number, 1))
+        return numbers
+
+
+def fingerprint(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def make_title(text: str, path: Path) -> str:
+    for line in text.split("\n", 50)[:50]:
+        line = line.strip()
+        if line:
+            return line if len(line) <= MAX_TITLE else line[: MAX_TITLE - 1] + "…"
+    return path.name
+
+
+def load_document(path: str | os.PathLike, encoding: str | None = None) -> Document:
+    path = Path(path).expanduser()
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise DocumentError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise DocumentError(f"{path}: is a folder") from None
+    except OSError as error:
+        raise DocumentError(f"{path}: cannot read ({error.strerror or error})") from None
+    try:
+        text, used = decode(data, encoding)
+    except DecodeError as error:
+        raise DocumentError(f"{path}: {error}") from None
+    return Document(path.resolve(), text, used)
+
+
+def _folder_files(folder: Path) -> list[Path]:
+    files = []
+    for root, dirs, names in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        files.extend(Path(root) / n for n in names if not n.startswith("."))
+    return sorted(files, key=lambda p: p.relative_to(folder).parts)
+
+
+def load_paths(paths: list[str | os.PathLike], encoding: str | None = None) -> list[Document]:
+    """Load files and folders (their text files, sorted, hidden and binary ones skipped), in the order given."""
+    documents: list[Document] = []
+    for raw in paths:
+        path = Path(raw).expanduser()
+        if not path.is_dir():
+            documents.append(load_document(path, encoding))
+            continue
+        found = []
+        for file in _folder_files(path):
+            try:
+                found.append(load_document(file, encoding))
+            except DocumentError:
+                continue  # a folder's binary or unreadable files are not its text files
+        if not found:
+            raise DocumentError(f"{path}: no text files in this folder")
+        documents.extend(found)
+    return documents
+
+
+def seeds_dir() -> Path:
+    """The bundled seed articles: inside the installed package, else the source checkout's ``seeds/``."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "seeds", here.parent / "seeds"):
+        if candidate.is_dir():
+            return candidate
+    raise DocumentError(f"{here / 'seeds'}: the bundled seed articles are missing")
+
+
+def seed_paths() -> list[Path]:
+    return sorted(seeds_dir().glob("*.txt"))

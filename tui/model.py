@@ -1,0 +1,126 @@
+"""Annotations and themes as plain values, and the rules that shape them."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+CONTEXT = 32  # characters of prefix/suffix kept around a quote
+
+# Paul Tol's "light" scheme: colour-blind safe and made for backgrounds under dark text.
+PALETTE = ("#77AADD", "#EE8866", "#EEDD88", "#FFAABB", "#99DDFF", "#44BB99", "#BBCC33", "#AAAA00", "#DDDDDD")
+
+STATUSES = ("anchored", "moved", "fuzzy", "orphan")
+PUBLIC_KEYS = ("id", "document", "start", "end", "quote", "prefix", "suffix", "themes", "note", "created", "updated", "status")
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def theme_key(name: str) -> str:
+    """Themes are unique case-insensitively."""
+    return name.strip().casefold()
+
+
+def clean_theme_name(name: str) -> str:
+    name = " ".join(name.split())
+    if not name:
+        raise ValueError("a theme name cannot be empty")
+    if "," in name:
+        raise ValueError(f"a theme name cannot contain a comma: {name!r}")
+    return name
+
+
+def unique_themes(names: list[str]) -> list[str]:
+    """Clean names, drop case-insensitive repeats, keep the first spelling and the order."""
+    seen: dict[str, str] = {}
+    for name in names:
+        name = clean_theme_name(name)
+        seen.setdefault(theme_key(name), name)
+    return list(seen.values())
+
+
+def pick_colour(used: list[str], name: str) -> str:
+    """The first palette colour no theme has yet; once all are taken, one chosen by the name (stable)."""
+    taken = {c.upper() for c in used}
+    for colour in PALETTE:
+        if colour not in taken:
+            return colour
+    return PALETTE[sum(theme_key(name).encode()) % len(PALETTE)]
+
+
+@dataclass
+class DocumentRef:
+    path: str
+    title: str
+    fingerprint: str
+
+
+@dataclass
+class Annotation:
+    document: DocumentRef
+    start: int
+    end: int
+    quote: str
+    prefix: str = ""
+    suffix: str = ""
+    themes: list[str] = field(default_factory=list)
+    note: str = ""
+    id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    created: str = field(default_factory=now)
+    updated: str = ""
+    status: str = "anchored"
+    score: float | None = None
+    rev: int = 1
+
+    def __post_init__(self) -> None:
+        self.updated = self.updated or self.created
+
+    def to_record(self) -> dict[str, Any]:
+        record = asdict(self)
+        if record["score"] is None:
+            del record["score"]
+        return record
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> Annotation:
+        data = dict(record)
+        data["document"] = DocumentRef(**data["document"])
+        data["themes"] = list(data.get("themes", []))
+        return cls(**data)
+
+    def public(self) -> dict[str, Any]:
+        """The shape ``list --format json`` promises (plus ``score`` for fuzzy anchors)."""
+        record = self.to_record()
+        shape = {key: record[key] for key in PUBLIC_KEYS}
+        if "score" in record:
+            shape["score"] = record["score"]
+        return shape
+
+
+@dataclass
+class Theme:
+    name: str
+    colour: str
+    description: str = ""
+
+    @property
+    def key(self) -> str:
+        return theme_key(self.name)
+
+
+def quote_at(text: str, start: int, end: int) -> tuple[str, str, str]:
+    """(prefix, quote, suffix) for a span of ``text``."""
+    return text[max(0, start - CONTEXT) : start], text[start:end], text[end : end + CONTEXT]
+
+
+def new_annotation(document: Any, start: int, end: int, themes: list[str], note: str = "") -> Annotation:
+    """An annotation on ``document`` (a ``Document``) spanning ``start:end``."""
+    if not 0 <= start < end <= len(document.text):
+        raise ValueError(f"span {start}:{end} is outside the document (0:{len(document.text)}) or empty")
+    prefix, quote, suffix = quote_at(document.text, start, end)
+    ref = DocumentRef(document.key, document.title, document.fingerprint)
+    return Annotation(ref, start, end, quote, prefix, suffix, unique_themes(themes), note)

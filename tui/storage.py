@@ -1,0 +1,357 @@
+"""The store's file: validated reads, atomic writes, rotating backups (a TinyDB ``Storage``).
+
+TinyDB's own ``JSONStorage`` rewrites the file in place, so a killed writer can leave it broken. Here every write
+goes to a temporary file in the same folder, is fsynced and then ``os.replace``d over the store; the folder is
+fsynced too. Before the replace the old version is kept as ``NAME.bak-1`` (a hard link: no copy), shifting older
+ones up to ``NAME.bak-{BACKUPS}``. A read checks the JSON and the schema before TinyDB sees it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import orjson
+from tinydb.storages import Storage
+
+from .model import PALETTE, STATUSES
+
+SCHEMA = 1
+BACKUPS = 5
+TABLES = ("meta", "themes", "annotations")
+DUMP_OPTIONS = orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE
+
+
+class StoreError(Exception):
+    """A store that cannot be used; the message is one line and names the file."""
+
+
+class CorruptStore(StoreError):
+    pass
+
+
+def backup_paths(path: Path) -> list[Path]:
+    return [path.with_name(f"{path.name}.bak-{n}") for n in range(1, BACKUPS + 1)]
+
+
+def _existing_backups(path: Path) -> str:
+    found = [str(p) for p in backup_paths(path) if p.exists()]
+    return f"; backups: {', '.join(found)}" if found else "; no backups found"
+
+
+def _strict_parse(raw: bytes) -> Any:
+    """Python's parser with duplicate keys treated as errors (orjson silently keeps the last)."""
+
+    def no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        keys = [k for k, _ in pairs]
+        if len(keys) != len(set(keys)):
+            duplicate = next(k for k in keys if keys.count(k) > 1)
+            raise ValueError(f"duplicate key {duplicate!r}")
+        return dict(pairs)
+
+    return json.loads(raw.decode("utf-8"), object_pairs_hook=no_duplicates)
+
+
+def parse(raw: bytes) -> Any:
+    """Parse the store's bytes. Our own files take the fast path: re-dumping them gives the same bytes."""
+    if not raw.strip():
+        raise ValueError("the file is empty")
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError as error:
+        raise ValueError(f"not valid JSON ({error})") from None
+    if orjson.dumps(data, option=DUMP_OPTIONS) == raw:
+        return data
+    return _strict_parse(raw)  # hand-edited: look for duplicate keys too
+
+
+_RECORD_ID = re.compile(r"[1-9][0-9]*\Z")
+_COLOUR = re.compile(r"#[0-9A-Fa-f]{6}\Z")
+_ANNOTATION_FIELDS = {
+    "id": str, "start": int, "end": int, "quote": str, "prefix": str, "suffix": str, "themes": list,
+    "note": str, "created": str, "updated": str, "status": str, "rev": int, "document": dict,
+}  # fmt: skip
+
+
+def _check_annotation(record: dict[str, Any]) -> str | None:
+    for name, kind in _ANNOTATION_FIELDS.items():
+        value = record.get(name)
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            return f"field {name!r} is missing or not a {kind.__name__}"
+    unknown = set(record) - set(_ANNOTATION_FIELDS) - {"score"}
+    if unknown:
+        return f"unknown field {sorted(unknown)[0]!r}"
+    document = record["document"]
+    if set(document) != {"path", "title", "fingerprint"} or not all(isinstance(v, str) for v in document.values()):
+        return "'document' must hold the strings path, title and fingerprint"
+    if not 0 <= record["start"] <= record["end"]:
+        return f"offsets {record['start']}:{record['end']} are not a span"
+    if not all(isinstance(t, str) and t.strip() for t in record["themes"]):
+        return "'themes' must be a list of names"
+    if record["status"] not in STATUSES:
+        return f"status {record['status']!r} is not one of {', '.join(STATUSES)}"
+    score = record.get("score")
+    if score is not None and not isinstance(score, (int, float)):
+        return "'score' is not a number"
+    return None
+
+
+def _check_theme(record: dict[str, Any]) -> str | None:
+    if not isinstance(record.get("name"), str) or not record["name"].strip():
+        return "a theme has no name"
+    if not isinstance(record.get("colour"), str) or not _COLOUR.match(record["colour"]):
+        return f"theme {record['name']!r} has no #rrggbb colour"
+    if not isinstance(record.get("description", ""), str):
+        return f"theme {record['name']!r} has a description that is not text"
+    if set(record) - {"name", "colour", "description"}:
+        return f"theme {record['name']!r} has unknown fields"
+    return None
+
+
+def validate(data: Any) -> str | None:
+    """What is wrong with a parsed store at the current schema, or None."""
+    if not isinstance(data, dict):
+        return "the top level is not an object"
+    unknown = set(data) - set(TABLES)
+    if unknown:
+        return f"unknown table {sorted(unknown)[0]!r}"
+    for table in TABLES:
+        records = data.get(table, {})
+        if not isinstance(records, dict):
+            return f"table {table!r} is not an object"
+        for key, record in records.items():
+            if not _RECORD_ID.match(key) or not isinstance(record, dict):
+                return f"record {key!r} in table {table!r} is not a numbered object"
+    ids: set[str] = set()
+    for key, record in data.get("annotations", {}).items():
+        problem = _check_annotation(record)
+        if problem is None and record["id"] in ids:
+            problem = f"annotation id {record['id']} appears twice"
+        if problem:
+            return f"annotation record {key}: {problem}"
+        ids.add(record["id"])
+    names: set[str] = set()
+    for key, record in data.get("themes", {}).items():
+        problem = _check_theme(record)
+        if problem is None and record["name"].strip().casefold() in names:
+            problem = f"theme {record['name']!r} appears twice"
+        if problem:
+            return f"theme record {key}: {problem}"
+        names.add(record["name"].strip().casefold())
+    return None
+
+
+def schema_of(data: dict[str, Any]) -> Any:
+    meta = data.get("meta") or {}
+    if not meta:
+        return 0  # written before the meta record existed
+    if not isinstance(meta, dict) or len(meta) != 1:
+        return None
+    record = next(iter(meta.values()))
+    return record.get("schema") if isinstance(record, dict) else None
+
+
+def migrate_0(data: dict[str, Any]) -> dict[str, Any]:
+    """Schema 0 had no meta record, no revisions and no colours on themes."""
+    for record in (data.get("annotations") or {}).values():
+        if isinstance(record, dict):
+            record.setdefault("rev", 1)
+            record.setdefault("status", "anchored")
+            record.setdefault("updated", record.get("created", ""))
+    for n, record in enumerate((data.get("themes") or {}).values()):
+        if isinstance(record, dict):
+            record.setdefault("colour", PALETTE[n % len(PALETTE)])
+            record.setdefault("description", "")
+    data["meta"] = {"1": {"schema": 1}}
+    return data
+
+
+MIGRATIONS = {0: migrate_0}
+
+
+def fsync_folder(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return  # not every platform opens folders (Windows)
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def atomic_write(path: Path, raw: bytes) -> None:
+    """Write ``raw`` to ``path`` so that a crash leaves the old or the new file, never a mix."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        os.chmod(tmp, _mode_for(path))  # mkstemp makes 0600; keep the store's own mode
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(raw)
+            handle.flush()
+            os.fsync(handle.fileno())
+        _rotate_backups(path)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    fsync_folder(path.parent)
+
+
+def _mode_for(path: Path) -> int:
+    try:
+        return path.stat().st_mode & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def _rotate_backups(path: Path) -> None:
+    if not path.exists():
+        return
+    backups = backup_paths(path)
+    for older, newer in zip(reversed(backups[1:]), reversed(backups[:-1])):
+        if newer.exists():
+            os.replace(newer, older)
+    try:
+        if backups[0].exists():
+            backups[0].unlink()
+        os.link(path, backups[0])
+    except OSError:
+        shutil.copy2(path, backups[0])
+
+
+def _stamp(path: Path) -> tuple[int, int, int, int] | None:
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    return st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns
+
+
+def empty_store() -> dict[str, Any]:
+    return {"meta": {"1": {"schema": SCHEMA}}, "themes": {}, "annotations": {}}
+
+
+class AtomicStorage(Storage):
+    """TinyDB storage over one JSON file. Parsed state is cached against the file's stamp, so re-reading an
+    unchanged store costs a ``stat``. Inside ``begin()``/``commit()`` writes stay in memory and go to disk once."""
+
+    def __init__(self, path: str | os.PathLike) -> None:
+        self.path = Path(path)
+        self._data: dict[str, Any] | None = None
+        self._stamp: tuple[int, int, int, int] | None = None
+        self._pending = False
+        self._in_transaction = False
+
+    # TinyDB's interface
+    def read(self) -> dict[str, Any]:
+        if not self._in_transaction:
+            self.refresh()
+        assert self._data is not None
+        return self._data
+
+    def write(self, data: dict[str, Any]) -> None:
+        self._data = data
+        self._pending = True
+        if not self._in_transaction:
+            self._flush()
+
+    def close(self) -> None:
+        pass
+
+    # ours
+    def refresh(self) -> bool:
+        """Re-read the file if it changed on disk; True if it did."""
+        stamp = _stamp(self.path)
+        if self._data is not None and stamp == self._stamp:
+            return False
+        self._data = self._load() if stamp is not None else empty_store()
+        self._stamp = stamp
+        return True
+
+    def begin(self) -> None:
+        self.refresh()
+        self._in_transaction = True
+        self._pending = False
+
+    def commit(self) -> None:
+        self._in_transaction = False
+        if self._pending:
+            self._flush()
+
+    def rollback(self) -> None:
+        """TinyDB changed the cached dict in place: forget it, the file still holds the truth."""
+        self._in_transaction = False
+        self._pending = False
+        self._data = None
+        self._stamp = None
+
+    def _flush(self) -> None:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(self.path, orjson.dumps(self._data, option=DUMP_OPTIONS))
+        except OSError as error:
+            self.rollback()
+            raise StoreError(f"{self.path}: cannot write the store ({error.strerror or error})") from None
+        except TypeError as error:
+            self.rollback()
+            raise StoreError(f"{self.path}: cannot serialise the store ({error})") from None
+        self._pending = False
+        self._stamp = _stamp(self.path)
+
+    def _load(self) -> dict[str, Any]:
+        try:
+            raw = self.path.read_bytes()
+        except OSError as error:
+            raise StoreError(f"{self.path}: cannot read the store ({error.strerror or error})") from None
+        try:
+            data = parse(raw)
+        except (ValueError, UnicodeDecodeError) as error:
+            raise self._corrupt(str(error)) from None
+        if not isinstance(data, dict):
+            raise self._corrupt("the top level is not an object")
+        data = self._upgrade(data, raw)
+        problem = validate(data)
+        if problem:
+            raise self._corrupt(problem)
+        for table in TABLES:
+            data.setdefault(table, {})
+        return data
+
+    def _upgrade(self, data: dict[str, Any], raw: bytes) -> dict[str, Any]:
+        schema = schema_of(data)
+        if schema == SCHEMA:
+            return data
+        if isinstance(schema, int) and not isinstance(schema, bool) and schema > SCHEMA:
+            raise StoreError(
+                f"{self.path}: store schema {schema} is newer than this marginalia understands ({SCHEMA}); "
+                "upgrade marginalia"
+            )
+        if schema not in MIGRATIONS:
+            raise self._corrupt(f"unknown schema version {schema!r}")
+        backup = self.path.with_name(f"{self.path.name}.schema-{schema}.bak")
+        backup.write_bytes(raw)
+        while schema != SCHEMA:
+            data = MIGRATIONS[schema](data)
+            schema = schema_of(data)
+        problem = validate(data)
+        if problem:
+            raise self._corrupt(f"cannot migrate: {problem}")
+        atomic_write(self.path, orjson.dumps(data, option=DUMP_OPTIONS))
+        return data
+
+    def _corrupt(self, problem: str) -> CorruptStore:
+        return CorruptStore(
+            f"{self.path}: the store is damaged ({problem}); it was left as it was{_existing_backups(self.path)}"
+        )

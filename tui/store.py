@@ -1,0 +1,347 @@
+"""The annotation store: TinyDB over ``AtomicStorage``, safe for several processes at once.
+
+Every change runs in ``_change()``: take the file lock, re-read the file if another process changed it, reset
+TinyDB's per-table caches (its cached next id would otherwise collide with another process's inserts), apply the
+change in memory and write the whole store once, atomically. Reads need no lock: the file is only ever replaced.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from filelock import FileLock, Timeout
+from tinydb import Query, TinyDB
+from tinydb.table import Document as Record
+
+from .model import Annotation, Theme, clean_theme_name, now, pick_colour, theme_key, unique_themes
+from .storage import AtomicStorage, StoreError
+
+LOCK_TIMEOUT = 15.0
+ENV_VAR = "MARGINALIA_STORE"
+
+
+class ConflictError(StoreError):
+    """The annotation changed in another process since it was read."""
+
+
+class NotFound(StoreError):
+    pass
+
+
+def default_store_path() -> Path:
+    from platformdirs import user_data_path
+
+    return user_data_path("marginalia", appauthor=False) / "annotations.json"
+
+
+def resolve_store_path(option: str | os.PathLike | None = None) -> Path:
+    """``--store``, else ``$MARGINALIA_STORE``, else ``annotations.json`` in the user data folder."""
+    chosen = option or os.environ.get(ENV_VAR) or default_store_path()
+    return Path(chosen).expanduser().absolute()
+
+
+class Store:
+    def __init__(self, path: str | os.PathLike) -> None:
+        self.path = Path(path)
+        self._db = TinyDB(self.path, storage=AtomicStorage)
+        self.storage: AtomicStorage = self._db.storage  # type: ignore[assignment]
+        self._annotations = self._db.table("annotations", cache_size=0)
+        self._themes = self._db.table("themes", cache_size=0)
+        self._thread_lock = threading.RLock()
+        self._file_lock = FileLock(f"{self.path}.lock", timeout=LOCK_TIMEOUT, thread_local=False)
+        if self.path.is_dir():
+            raise StoreError(f"{self.path}: is a folder, not a store file")
+        self.refresh()  # fail now, with a clear message, if the file is damaged
+
+    # -- reading ---------------------------------------------------------------------------------------------
+    def refresh(self) -> bool:
+        """Pick up changes another process wrote; True if there were any."""
+        with self._thread_lock:
+            return self.storage.refresh()
+
+    def annotations(self, doc: str | None = None, theme: str | None = None) -> list[Annotation]:
+        """Annotations ordered by document path, then start; optionally one document's or one theme's."""
+        with self._thread_lock:
+            records = self._annotations.all()
+        found = [Annotation.from_record(r) for r in records]
+        if doc is not None:
+            found = [a for a in found if a.document.path == doc]
+        if theme is not None:
+            key = theme_key(theme)
+            found = [a for a in found if key in {theme_key(t) for t in a.themes}]
+        return sorted(found, key=lambda a: (a.document.path, a.start, a.end, a.created))
+
+    def get(self, annotation_id: str) -> Annotation:
+        with self._thread_lock:
+            record = self._record(annotation_id)
+        return Annotation.from_record(record)
+
+    def themes(self) -> list[Theme]:
+        with self._thread_lock:
+            records = self._themes.all()
+        return sorted((Theme(**r) for r in records), key=lambda t: t.key)
+
+    def theme(self, name: str) -> Theme:
+        with self._thread_lock:
+            record = self._theme_record(name)
+        return Theme(**record)
+
+    def theme_counts(self) -> dict[str, Counter[str]]:
+        """Per theme key: how many annotations each document path has under it."""
+        counts: dict[str, Counter[str]] = defaultdict(Counter)
+        for annotation in self.annotations():
+            for name in annotation.themes:
+                counts[theme_key(name)][annotation.document.path] += 1
+        return counts
+
+    # -- changing annotations ----------------------------------------------------------------------------------
+    def add(self, annotation: Annotation) -> Annotation:
+        return self.add_many([annotation])[0][0]
+
+    def add_many(self, annotations: Iterable[Annotation], merge: bool = False) -> tuple[list[Annotation], int]:
+        """Insert annotations in one write. With ``merge``, one whose document and span already have an
+        annotation adds its themes to that one instead; returns (created, how many were merged)."""
+        created: list[Annotation] = []
+        merged = 0
+        with self._change():
+            spans = {self._span(r): r for r in self._annotations.all()} if merge else {}
+            for annotation in annotations:
+                annotation.themes = self._ensure_themes(annotation.themes)
+                existing = spans.get(self._span(annotation.to_record()))
+                if existing is not None:
+                    merged += self._merge_into(existing, annotation.themes)
+                    continue
+                if self._find(annotation.id) is not None:
+                    raise StoreError(f"{self.path}: annotation {annotation.id} already exists")
+                record = annotation.to_record()
+                doc_id = self._annotations.insert(record)
+                spans[self._span(record)] = Record(record, doc_id)
+                created.append(annotation)
+        return created, merged
+
+    def update(
+        self,
+        annotation_id: str,
+        *,
+        expect_rev: int | None = None,
+        themes: list[str] | None = None,
+        note: str | None = None,
+        **fields: Any,
+    ) -> Annotation:
+        """Change an annotation. ``expect_rev``: the revision the caller saw; if another process changed the
+        annotation meanwhile, raise ConflictError instead of overwriting its change."""
+        with self._change():
+            record = self._record(annotation_id)
+            self._check_rev(record, expect_rev)
+            changes = dict(fields)
+            if themes is not None:
+                changes["themes"] = self._ensure_themes(themes)
+            if note is not None:
+                changes["note"] = note
+            changes.update(updated=now(), rev=record["rev"] + 1)
+            self._annotations.update(changes, doc_ids=[record.doc_id])
+            return Annotation.from_record({**record, **changes})
+
+    def delete(self, annotation_id: str, expect_rev: int | None = None) -> Annotation:
+        with self._change():
+            record = self._record(annotation_id)
+            self._check_rev(record, expect_rev)
+            self._annotations.remove(doc_ids=[record.doc_id])
+        return Annotation.from_record(record)
+
+    def put(self, annotation: Annotation) -> None:
+        """Write ``annotation`` as it is, inserting or replacing (used by undo and re-anchoring)."""
+        self.put_many([annotation])
+
+    def put_many(self, annotations: Iterable[Annotation]) -> None:
+        with self._change():
+            for annotation in annotations:
+                annotation.themes = self._ensure_themes(annotation.themes)
+                record = self._find(annotation.id)
+                if record is None:
+                    self._annotations.insert(annotation.to_record())
+                else:
+                    self._annotations.update(_replace(annotation.to_record()), doc_ids=[record.doc_id])
+
+    # -- changing themes ----------------------------------------------------------------------------------------
+    def ensure_themes(self, names: list[str]) -> list[str]:
+        with self._change():
+            return self._ensure_themes(names)
+
+    def rename_theme(self, old: str, new: str) -> Theme:
+        new = clean_theme_name(new)
+        with self._change():
+            record = self._theme_record(old)
+            clash = self._theme_record(new, required=False)
+            if clash is not None and clash.doc_id != record.doc_id:
+                raise StoreError(f"theme {clash['name']!r} already exists; merge instead")
+            self._themes.update({"name": new}, doc_ids=[record.doc_id])
+            self._retag({theme_key(record["name"])}, new)
+            return Theme(**{**record, "name": new})
+
+    def merge_themes(self, names: list[str], into: str) -> Theme:
+        into = clean_theme_name(into)
+        with self._change():
+            sources = [self._theme_record(n) for n in names]
+            target = self._theme_record(into, required=False)
+            if target is None:
+                self._ensure_themes([into])
+                target = self._theme_record(into)
+            gone = [r.doc_id for r in sources if r.doc_id != target.doc_id]
+            self._themes.remove(doc_ids=gone)
+            self._retag({theme_key(r["name"]) for r in sources}, target["name"])
+            return Theme(**target)
+
+    def describe_theme(self, name: str, description: str) -> Theme:
+        return self._set_theme(name, description=description.strip())
+
+    def recolour_theme(self, name: str, colour: str) -> Theme:
+        if len(colour) != 7 or not colour.startswith("#") or not all(c in "0123456789abcdefABCDEF" for c in colour[1:]):
+            raise StoreError(f"colour {colour!r} is not #rrggbb")
+        return self._set_theme(name, colour=colour.upper())
+
+    def delete_theme(self, name: str) -> tuple[Theme, int]:
+        """Remove a theme and take it off every annotation (which stay, as plain highlights if need be)."""
+        with self._change():
+            record = self._theme_record(name)
+            self._themes.remove(doc_ids=[record.doc_id])
+            changed = self._retag({theme_key(record["name"])}, None)
+            return Theme(**record), changed
+
+    def restore_themes(self, themes: list[Theme]) -> None:
+        """Put themes back as they were (undo of a rename, merge or delete)."""
+        with self._change():
+            for theme in themes:
+                record = self._theme_record(theme.name, required=False)
+                if record is None:
+                    self._themes.insert(vars(theme).copy())
+                else:
+                    self._themes.update(vars(theme).copy(), doc_ids=[record.doc_id])
+
+    def remove_themes(self, names: list[str]) -> None:
+        with self._change():
+            ids = [r.doc_id for n in names if (r := self._theme_record(n, required=False)) is not None]
+            self._themes.remove(doc_ids=ids)
+
+    # -- internals ---------------------------------------------------------------------------------------------
+    @contextmanager
+    def _change(self) -> Iterator[None]:
+        with self._thread_lock:
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._file_lock.acquire()
+            except Timeout:
+                raise StoreError(f"{self.path}: the store is locked by another process") from None
+            except OSError as error:
+                raise StoreError(f"{self.path}: cannot lock the store ({error.strerror or error})") from None
+            try:
+                self.storage.begin()
+                for table in (self._annotations, self._themes):
+                    table.clear_cache()
+                    table._next_id = None  # another process may have inserted since we last looked
+                try:
+                    yield
+                except BaseException:
+                    self.storage.rollback()
+                    raise
+                self.storage.commit()
+            finally:
+                self._file_lock.release()
+
+    def _find(self, annotation_id: str) -> Record | None:
+        return self._annotations.get(Query().id == annotation_id)  # type: ignore[return-value]
+
+    def _record(self, annotation_id: str) -> Record:
+        record = self._find(annotation_id)
+        if record is None:
+            matches = [r for r in self._annotations.all() if r["id"].startswith(annotation_id)]
+            if len(matches) == 1 and len(annotation_id) >= 4:
+                return matches[0]
+            raise NotFound(f"no annotation with id {annotation_id!r}")
+        return record
+
+    @staticmethod
+    def _check_rev(record: Record, expect_rev: int | None) -> None:
+        if expect_rev is not None and record["rev"] != expect_rev:
+            raise ConflictError(
+                f"annotation {record['id'][:8]} was changed elsewhere meanwhile (revision {record['rev']}, "
+                f"you edited {expect_rev}); reload to see it"
+            )
+
+    @staticmethod
+    def _span(record: dict[str, Any]) -> tuple[str, int, int]:
+        return record["document"]["path"], record["start"], record["end"]
+
+    def _merge_into(self, record: Record, themes: list[str]) -> int:
+        have = {theme_key(t) for t in record["themes"]}
+        extra = [t for t in themes if theme_key(t) not in have]
+        if extra:
+            self._annotations.update(
+                {"themes": record["themes"] + extra, "updated": now(), "rev": record["rev"] + 1},
+                doc_ids=[record.doc_id],
+            )
+        return 1
+
+    def _theme_record(self, name: str, required: bool = True) -> Record | None:
+        key = theme_key(name)
+        for record in self._themes.all():
+            if theme_key(record["name"]) == key:
+                return record
+        if required:
+            raise NotFound(f"no theme named {name.strip()!r}")
+        return None
+
+    def _ensure_themes(self, names: list[str]) -> list[str]:
+        """Create missing themes (with a colour); return the names in their stored spelling."""
+        existing = {theme_key(r["name"]): r for r in self._themes.all()}
+        result = []
+        for name in unique_themes(names):
+            record = existing.get(theme_key(name))
+            if record is None:
+                colour = pick_colour([r["colour"] for r in existing.values()], name)
+                record = {"name": name, "colour": colour, "description": ""}
+                self._themes.insert(record)
+                existing[theme_key(name)] = record
+            result.append(record["name"])
+        return result
+
+    def _set_theme(self, name: str, **fields: str) -> Theme:
+        with self._change():
+            record = self._theme_record(name)
+            self._themes.update(fields, doc_ids=[record.doc_id])
+            return Theme(**{**record, **fields})
+
+    def _retag(self, keys: set[str], replacement: str | None) -> int:
+        """Replace the themes in ``keys`` by ``replacement`` (or remove them) on every annotation."""
+        stamp = now()
+        changed = 0
+
+        def retag(record: dict[str, Any]) -> None:
+            nonlocal changed
+            themes = record["themes"]
+            if not any(theme_key(t) in keys for t in themes):
+                return
+            kept = [replacement if theme_key(t) in keys else t for t in themes]
+            record["themes"] = unique_themes([t for t in kept if t is not None])
+            record["updated"] = stamp
+            record["rev"] += 1
+            changed += 1
+
+        self._annotations.update(retag)
+        return changed
+
+
+def _replace(record: dict[str, Any]) -> Any:
+    """A TinyDB update that makes a stored record exactly ``record`` (dropping fields it lacks)."""
+
+    def apply(stored: dict[str, Any]) -> None:
+        stored.clear()
+        stored.update(record)
+
+    return apply

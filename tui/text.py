@@ -1,0 +1,182 @@
+"""Turning bytes into the normalised text every offset counts into.
+
+Order: a BOM decides; else strict UTF-8; else a heuristic choice among common single-byte encodings (our own
+scorer: charset-normalizer misnames short Cyrillic and Latin-1 texts); else charset-normalizer for multi-byte
+legacy encodings. Then newlines become ``\\n`` and control/bidi characters become visible placeholders one for
+one, so no offset moves and nothing reaches a terminal as a control code.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+import unicodedata
+
+BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+# Tried in this order; ties go to the earlier one (cp1252 is latin-1 with printable 0x80-0x9F).
+SINGLE_BYTE = ("cp1252", "cp1251", "koi8_r", "cp1250", "cp1253", "cp1254", "cp1257", "iso8859_15", "latin-1")
+
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+C1_PLACEHOLDER = "\ufffd"
+BIDI_PLACEHOLDER = "\u2433"  # ␳ a visible stand-in: bidi overrides must never reorder the screen
+
+
+class DecodeError(ValueError):
+    """The bytes are not text we can read (binary, or not in the requested encoding)."""
+
+
+def _placeholder(ch: str) -> str:
+    code = ord(ch)
+    if code < 0x20:
+        return chr(0x2400 + code)  # Control Pictures: ␀ ␁ ... ␟
+    if code == 0x7F:
+        return "\u2421"  # ␡
+    if 0x80 <= code <= 0x9F:
+        return C1_PLACEHOLDER
+    return BIDI_PLACEHOLDER
+
+
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f" + "".join(sorted(BIDI_CONTROLS)) + "]")
+_NEWLINES = re.compile("\r\n|[\r\u2028\u2029]")
+
+
+def sanitise(text: str) -> str:
+    """Replace control and bidi characters one for one by visible placeholders (keeps ``\\n`` and ``\\t``)."""
+    return _UNSAFE.sub(lambda m: _placeholder(m.group()), text)
+
+
+def normalise(text: str) -> str:
+    """Newlines to ``\\n``, a leading BOM dropped, unsafe characters replaced: the text offsets count into."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return sanitise(_NEWLINES.sub("\n", text))
+
+
+def looks_binary(data: bytes) -> bool:
+    """NUL bytes, or mostly C0 control bytes, in something that is not UTF-16/32."""
+    if b"\x00" in data:
+        return True
+    sample = data[:65536]
+    controls = sum(1 for b in sample if b < 0x20 and b not in (9, 10, 12, 13, 27))
+    return bool(sample) and controls / len(sample) > 0.1
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """BOM-less UTF-16 whose ASCII shows as every other byte NUL; anything less clear is not guessed."""
+    if len(data) < 4 or len(data) % 2:
+        return None
+    even, odd = data[0::2], data[1::2]
+    for zeros, name in ((odd, "utf-16-le"), (even, "utf-16-be")):
+        if zeros.count(0) / len(zeros) > 0.6:
+            return name if _decodes(data, name) else None
+    return None
+
+
+def _script(ch: str) -> str:
+    name = unicodedata.name(ch, "")
+    return name.split(" ", 1)[0] if name else ""
+
+
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def plausibility(text: str) -> float:
+    """How much decoded text looks like a natural language: words of one script with sane letter case.
+
+    Wrong single-byte guesses produce words such as ``Ïðèâåò`` (all accented Latin), ``пРИВЕТ`` (case flipped),
+    ``cafй`` (mixed scripts) or symbols such as ``¤`` and ``³`` inside words.
+    """
+    score = 0.0
+    for word in _WORD.findall(text):
+        if word.isascii():
+            continue
+        high = [c for c in word if not c.isascii()]
+        scripts = {_script(c) for c in word}
+        good = len(scripts) == 1 or (scripts == {"LATIN"})
+        if scripts == {"LATIN"} and len(high) == len(word) and len(word) >= 2:
+            good = False  # real Latin words are not made of accented letters only
+        rest = word[1:]
+        if rest and not (rest.islower() or rest.isupper()):
+            good = False
+        if len(word) >= 2 and word[0].islower() and rest.isupper():
+            good = False
+        score += len(high) if good else -2 * len(high)
+    for ch in text:
+        if not ch.isascii() and not ch.isalpha() and not ch.isspace():
+            category = unicodedata.category(ch)
+            if category in ("Cc", "Co", "Cn") or category.startswith("S") and ch not in "€£¥©®°±×÷§":
+                score -= 2
+    return score
+
+
+def _best_single_byte(data: bytes) -> str | None:
+    best: tuple[float, str] | None = None
+    for name in SINGLE_BYTE:
+        try:
+            text = data.decode(name)
+        except UnicodeDecodeError:
+            continue
+        score = plausibility(text)
+        if best is None or score > best[0]:
+            best = (score, name)
+    if best is None or best[0] < 0:
+        return None
+    return best[1]
+
+
+def _charset_normalizer(data: bytes) -> str | None:
+    from charset_normalizer import from_bytes  # imported lazily: it is slow to import and rarely needed
+
+    match = from_bytes(data).best()
+    return match.encoding if match is not None else None
+
+
+def detect_encoding(data: bytes) -> str:
+    """Name the encoding of ``data`` or raise DecodeError if it looks binary."""
+    for bom, name in BOMS:
+        if data.startswith(bom):
+            return name
+    utf16 = _utf16_without_bom(data) if b"\x00" in data else None
+    if utf16:
+        return utf16  # checked first: ASCII in UTF-16 is also valid UTF-8, NULs and all
+    if _decodes(data, "utf-8"):
+        return "utf-8"
+    if looks_binary(data):
+        raise DecodeError("looks like a binary file")
+    name = _best_single_byte(data)
+    if name is None and len(data) >= 64:
+        name = _charset_normalizer(data)
+    if name is None:
+        name = "cp1252" if _decodes(data, "cp1252") else "latin-1"
+    return name
+
+
+def _decodes(data: bytes, encoding: str) -> bool:
+    try:
+        data.decode(encoding)
+        return True
+    except UnicodeDecodeError:
+        return False
+
+
+def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
+    """Decode and normalise ``data``; returns (text, encoding used)."""
+    if encoding is None:
+        encoding = detect_encoding(data)
+    else:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise DecodeError(f"unknown encoding {encoding!r}") from None
+    try:
+        raw = data.decode(encoding)
+    except UnicodeDecodeError as error:
+        raise DecodeError(f"not valid {encoding} at byte {error.start}") from None
+    return normalise(raw), encoding
