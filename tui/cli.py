@@ -151,7 +151,7 @@ def _open_store(args: argparse.Namespace) -> Store:
 def cmd_read(args: argparse.Namespace) -> int:
     documents = load_paths(args.paths or seed_paths(), args.encoding)
     store = _open_store(args)
-    from .app import MarginaliaApp  # the only command that needs Textual
+    from .ui.app import MarginaliaApp  # the only command that needs Textual
 
     MarginaliaApp(documents, store).run()
     return 0
