@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -96,12 +97,16 @@ def fingerprint(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+_FIRST_LINE = re.compile(r"\S[^\n]*")  # from the first non-blank character to the end of its line
+
+
 def make_title(text: str, path: Path) -> str:
-    for line in text.split("\n", 50)[:50]:
-        line = line.strip()
-        if line:
-            return line if len(line) <= MAX_TITLE else line[: MAX_TITLE - 1] + "…"
-    return path.name
+    """The first non-empty line (however far down), else the file name."""
+    match = _FIRST_LINE.search(text)
+    if match is None:
+        return path.name
+    line = match.group().rstrip()
+    return line if len(line) <= MAX_TITLE else line[: MAX_TITLE - 1] + "…"
 
 
 def load_document(path: str | os.PathLike, encoding: str | None = None) -> Document:

@@ -21,8 +21,8 @@ def now() -> str:
 
 
 def theme_key(name: str) -> str:
-    """Themes are unique case-insensitively."""
-    return name.strip().casefold()
+    """Themes are unique case-insensitively, and spaced as ``clean_theme_name`` spaces them."""
+    return " ".join(name.split()).casefold()
 
 
 def clean_theme_name(name: str) -> str:

@@ -19,7 +19,7 @@ from typing import Any
 import orjson
 from tinydb.storages import Storage
 
-from .model import PALETTE, STATUSES
+from .model import PALETTE, STATUSES, theme_key
 
 SCHEMA = 1
 BACKUPS = 5
@@ -138,11 +138,11 @@ def validate(data: Any) -> str | None:
     names: set[str] = set()
     for key, record in data.get("themes", {}).items():
         problem = _check_theme(record)
-        if problem is None and record["name"].strip().casefold() in names:
+        if problem is None and theme_key(record["name"]) in names:
             problem = f"theme {record['name']!r} appears twice"
         if problem:
             return f"theme record {key}: {problem}"
-        names.add(record["name"].strip().casefold())
+        names.add(theme_key(record["name"]))
     return None
 
 
@@ -236,6 +236,8 @@ def _stamp(path: Path) -> tuple[int, int, int, int] | None:
         st = path.stat()
     except FileNotFoundError:
         return None
+    except OSError as error:  # e.g. a file where a folder of the path should be
+        raise StoreError(f"{path}: cannot read the store ({error.strerror or error})") from None
     return st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns
 
 

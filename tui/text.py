@@ -25,7 +25,8 @@ SINGLE_BYTE = ("cp1252", "cp1251", "koi8_r", "cp1250", "cp1253", "cp1254", "cp12
 
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
 C1_PLACEHOLDER = "\ufffd"
-BIDI_PLACEHOLDER = "\u2433"  # ␳ a visible stand-in: bidi overrides must never reorder the screen
+BIDI_PLACEHOLDER = "\u21c4"  # ⇄ a visible stand-in: bidi overrides must never reorder the screen
+# (an assigned, narrow symbol: U+2433 "␳", used before, is not a character, so fonts show tofu or nothing)
 
 
 class DecodeError(ValueError):
@@ -59,13 +60,18 @@ def normalise(text: str) -> str:
     return sanitise(_NEWLINES.sub("\n", text))
 
 
+_BINARY_CONTROLS = frozenset(range(0x20)) - {9, 10, 12, 13, 27}
+
+
+def _mostly_controls(codes: bytes | list[int]) -> bool:
+    """More than a tenth of the first 64 KiB are C0 controls (tab, newlines, form feed and ESC aside)."""
+    sample = codes[:65536]
+    return bool(sample) and sum(1 for c in sample if c in _BINARY_CONTROLS) / len(sample) > 0.1
+
+
 def looks_binary(data: bytes) -> bool:
     """NUL bytes, or mostly C0 control bytes, in something that is not UTF-16/32."""
-    if b"\x00" in data:
-        return True
-    sample = data[:65536]
-    controls = sum(1 for b in sample if b < 0x20 and b not in (9, 10, 12, 13, 27))
-    return bool(sample) and controls / len(sample) > 0.1
+    return b"\x00" in data or _mostly_controls(data)
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
@@ -75,7 +81,12 @@ def _utf16_without_bom(data: bytes) -> str | None:
     even, odd = data[0::2], data[1::2]
     for zeros, name in ((odd, "utf-16-le"), (even, "utf-16-be")):
         if zeros.count(0) / len(zeros) > 0.6:
-            return name if _decodes(data, name) else None
+            try:
+                text = data.decode(name)
+            except UnicodeDecodeError:
+                return None
+            # NUL-filled files and arrays of small integers have those zeros too, but decode to controls
+            return None if _mostly_controls([ord(c) for c in text[:65536]]) else name
     return None
 
 
@@ -95,8 +106,8 @@ def plausibility(text: str) -> float:
     """
     score = 0.0
     for word in _WORD.findall(text):
-        if word.isascii():
-            continue
+        if word.isascii() or len(word) == 1:
+            continue  # a lone letter proves nothing: cp1251 reads cp1252's "€" and "£" as the words "Ђ" and "Ј"
         high = [c for c in word if not c.isascii()]
         scripts = {_script(c) for c in word}
         good = len(scripts) == 1 or (scripts == {"LATIN"})
@@ -146,8 +157,8 @@ def detect_encoding(data: bytes) -> str:
     utf16 = _utf16_without_bom(data) if b"\x00" in data else None
     if utf16:
         return utf16  # checked first: ASCII in UTF-16 is also valid UTF-8, NULs and all
-    if _decodes(data, "utf-8"):
-        return "utf-8"
+    if _decodes(data, "utf-8") and not _mostly_controls(data):
+        return "utf-8"  # (a NUL-filled file is valid UTF-8 too)
     if looks_binary(data):
         raise DecodeError("looks like a binary file")
     name = _best_single_byte(data)

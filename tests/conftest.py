@@ -1,0 +1,107 @@
+"""Shared fixtures. Every test runs with its own HOME, XDG data folder and ``MARGINALIA_STORE`` in a temporary
+folder, so no test can read or write a real user's store, and none depends on the machine's locale or terminal."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from hypothesis import settings
+
+import tui
+from tui.model import Annotation, DocumentRef
+from tui.store import Store
+
+settings.register_profile("marginalia", database=None, deadline=None, max_examples=200)
+settings.load_profile("marginalia")
+
+SOURCE_ROOT = Path(tui.__file__).resolve().parent.parent  # the checkout (or site-packages) the tests import
+SEEDS = SOURCE_ROOT / "seeds"
+ASMOLOV = SEEDS / "asmolov-2023-shoigu-visit-comments.txt"
+PROMA = SEEDS / "proma-2023-shoigu-visit-defense-cooperation.txt"
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private HOME and XDG data folder; the default store (``MARGINALIA_STORE``) points into tmp_path."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "xdg-data"))
+    monkeypatch.setenv("MARGINALIA_STORE", str(tmp_path / "env-store" / "annotations.json"))
+    monkeypatch.setenv("COLUMNS", "160")  # table output must not depend on the terminal running the tests
+    monkeypatch.setenv("LC_ALL", "C")  # nor on the locale (subprocesses inherit this)
+    monkeypatch.delenv("LANG", raising=False)
+    return home
+
+
+@pytest.fixture
+def store_path(tmp_path: Path) -> Path:
+    """A store path whose folder does not exist yet."""
+    return tmp_path / "data" / "annotations.json"
+
+
+@pytest.fixture
+def store(store_path: Path) -> Store:
+    return Store(store_path)
+
+
+@pytest.fixture
+def write_doc(tmp_path: Path):
+    """write_doc(name, content) -> path; ``content`` is bytes, or text written as UTF-8."""
+    folder = tmp_path / "docs"
+
+    def write(name: str, content: bytes | str) -> Path:
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
+        return path
+
+    return write
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str]):
+    """cli(*args) runs ``tui.cli.main`` in-process and returns its exit code, stdout and stderr."""
+    from tui.cli import main
+
+    def run(*args: str | os.PathLike) -> Result:
+        capsys.readouterr()
+        try:
+            code = main([str(a) for a in args])
+        except SystemExit as stop:  # argparse: --help and usage errors
+            code = stop.code if isinstance(stop.code, int) else 1
+        captured = capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    return run
+
+
+def annotation(start: int = 0, end: int = 5, themes: list[str] | None = None, path: str = "/doc.txt") -> Annotation:
+    """A ready-made annotation on a made-up document (the store does not read documents)."""
+    ref = DocumentRef(path, "A document", "0" * 64)
+    return Annotation(ref, start, end, "x" * (end - start), themes=themes if themes is not None else ["theme"])
+
+
+def run_python(code: str, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    """Run ``code`` in a fresh interpreter that imports the same ``tui`` as the tests."""
+    return subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=timeout, env=child_env()
+    )
+
+
+def child_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SOURCE_ROOT), env.get("PYTHONPATH")]))
+    return env

@@ -1,0 +1,236 @@
+"""Documents: loading files and folders, errors naming the path, title, fingerprint and the line index."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import pytest
+from conftest import ASMOLOV, PROMA
+from hypothesis import given
+from hypothesis import strategies as st
+
+import tui.document
+from tui.document import Document, DocumentError, LineIndex, load_document, load_paths, seed_paths
+
+
+def test_a_utf8_file(write_doc) -> None:
+    path = write_doc("a.txt", "\n  Title line  \r\nbody\r\n")
+    doc = load_document(path)
+    assert doc.text == "\n  Title line  \nbody\n"
+    assert doc.encoding == "utf-8"
+    assert doc.title == "Title line"
+    assert doc.path == path.resolve()
+    assert doc.key == str(path.resolve())
+    assert doc.fingerprint == hashlib.sha256(b"\n  Title line  \nbody\n").hexdigest()
+
+
+def test_a_cp1251_file_comes_out_russian(write_doc) -> None:
+    text = "Визит Шойгу в Пхеньян\n\nМинистр обороны России прибыл в КНДР.\n"
+    doc = load_document(write_doc("ru.txt", text.encode("cp1251")))
+    assert (doc.text, doc.encoding, doc.title) == (text, "cp1251", "Визит Шойгу в Пхеньян")
+
+
+def test_the_encoding_option_overrides_detection(write_doc) -> None:
+    path = write_doc("ru.txt", "Привет".encode("cp1251"))
+    assert load_document(path, "koi8_r").text == "Привет".encode("cp1251").decode("koi8_r")
+
+
+def test_a_utf16_file_with_bom(write_doc) -> None:
+    doc = load_document(write_doc("u16.txt", "Заголовок\r\nтекст\r\n".encode("utf-16")))
+    assert (doc.text, doc.encoding, doc.title) == ("Заголовок\nтекст\n", "utf-16-le", "Заголовок")
+
+
+def test_a_control_character_document_keeps_offsets(write_doc) -> None:
+    raw = "\x1b[31mred\x1b[0m \u202eevil\u202c \x9b\x07\n"
+    doc = load_document(write_doc("ctl.txt", raw))
+    assert doc.text == "\u241b[31mred\u241b[0m \u21c4evil\u21c4 \ufffd\u2407\n"
+    assert len(doc.text) == len(raw)
+    assert doc.text[doc.text.index("red") : doc.text.index("red") + 3] == "red"
+
+
+def test_an_empty_file_is_a_valid_empty_document(write_doc) -> None:
+    doc = load_document(write_doc("empty.txt", b""))
+    assert doc.text == ""
+    assert doc.title == "empty.txt"
+    assert doc.fingerprint == hashlib.sha256(b"").hexdigest()
+    assert doc.lines.position(0) == (0, 0)
+
+
+def test_title_is_the_first_non_empty_line_else_the_file_name(write_doc) -> None:
+    assert load_document(write_doc("blank.txt", " \n\t\n  \n")).title == "blank.txt"
+    assert load_document(write_doc("late.txt", "\n" * 80 + "  found it \n")).title == "found it"
+    assert load_document(write_doc("long.txt", "x" * 300)).title == "x" * 119 + "…"
+
+
+def test_the_fingerprint_is_of_the_normalised_text(write_doc) -> None:
+    crlf = load_document(write_doc("crlf.txt", "one\r\ntwo\r\n"))
+    lf = load_document(write_doc("lf.txt", "one\ntwo\n"))
+    cp = load_document(write_doc("cp.txt", "one\ntwo\n".encode("utf-16")))
+    assert crlf.fingerprint == lf.fingerprint == cp.fingerprint == hashlib.sha256(b"one\ntwo\n").hexdigest()
+
+
+# -- errors --------------------------------------------------------------------------------------------------------
+def test_a_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(DocumentError) as error:
+        load_document(tmp_path / "nope.txt")
+    assert str(error.value) == f"{tmp_path / 'nope.txt'}: no such file"
+
+
+def test_a_binary_file(write_doc) -> None:
+    path = write_doc("img.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
+    with pytest.raises(DocumentError) as error:
+        load_document(path)
+    assert str(error.value) == f"{path}: looks like a binary file"
+
+
+def test_a_folder_is_not_a_file(tmp_path: Path) -> None:
+    with pytest.raises(DocumentError) as error:
+        load_document(tmp_path)
+    assert str(error.value) == f"{tmp_path}: is a folder"
+
+
+def test_an_unreadable_file(write_doc, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write_doc("secret.txt", "text")
+
+    def refuse(self: Path) -> bytes:
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "read_bytes", refuse)
+    with pytest.raises(DocumentError) as error:
+        load_document(path)
+    assert str(error.value) == f"{path}: cannot read (Permission denied)"
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root reads any file")
+def test_an_unreadable_file_for_real(write_doc) -> None:
+    path = write_doc("secret.txt", "text")
+    path.chmod(0)
+    with pytest.raises(DocumentError, match="cannot read"):
+        load_document(path)
+
+
+def test_a_path_through_a_file(write_doc) -> None:
+    path = write_doc("file.txt", "text") / "inside.txt"
+    with pytest.raises(DocumentError) as error:
+        load_document(path)
+    assert str(error.value) == f"{path}: cannot read (Not a directory)"
+
+
+def test_an_undecodable_file_with_an_explicit_encoding(write_doc) -> None:
+    path = write_doc("ru.txt", "Привет".encode("cp1251"))
+    with pytest.raises(DocumentError) as error:
+        load_document(path, "utf-8")
+    assert str(error.value) == f"{path}: not valid utf-8 at byte 0"
+
+
+# -- folders -------------------------------------------------------------------------------------------------------
+def test_a_folder_opens_its_text_files_sorted(write_doc, tmp_path: Path) -> None:
+    write_doc("b.txt", "B")
+    write_doc("a.md", "A")
+    write_doc("sub/c.txt", "C")
+    write_doc("a2.txt", "A2")
+    write_doc("binary.bin", bytes(range(256)) * 4)
+    write_doc(".hidden.txt", "hidden")
+    write_doc(".git/config", "hidden folder")
+    docs = load_paths([tmp_path / "docs"])
+    assert [d.path.relative_to((tmp_path / "docs").resolve()).as_posix() for d in docs] == [
+        "a.md", "a2.txt", "b.txt", "sub/c.txt",
+    ]  # fmt: skip
+    assert [d.text for d in docs] == ["A", "A2", "B", "C"]
+
+
+def test_files_and_folders_keep_the_order_given(write_doc, tmp_path: Path) -> None:
+    z = write_doc("z.txt", "Z")
+    write_doc("folder/2.txt", "2")
+    write_doc("folder/1.txt", "1")
+    assert [d.text for d in load_paths([z, tmp_path / "docs" / "folder"])] == ["Z", "1", "2"]
+
+
+def test_an_empty_folder_is_an_error(tmp_path: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(DocumentError) as error:
+        load_paths([empty])
+    assert str(error.value) == f"{empty}: no text files in this folder"
+
+
+def test_a_folder_of_binaries_is_an_error(write_doc, tmp_path: Path) -> None:
+    write_doc("only/x.bin", b"\x00\x01\x02" * 100)
+    with pytest.raises(DocumentError, match=r"only: no text files in this folder$"):
+        load_paths([tmp_path / "docs" / "only"])
+
+
+def test_a_missing_path_among_several(write_doc, tmp_path: Path) -> None:
+    ok = write_doc("ok.txt", "fine")
+    with pytest.raises(DocumentError) as error:
+        load_paths([ok, tmp_path / "missing.txt"])
+    assert str(error.value) == f"{tmp_path / 'missing.txt'}: no such file"
+
+
+def test_the_seeds() -> None:
+    assert [p.name for p in seed_paths()] == [ASMOLOV.name, PROMA.name]
+    doc = load_document(ASMOLOV)
+    assert doc.title == "08.08.2023 Author: Konstantin Asmolov"
+    assert doc.encoding == "utf-8"
+    assert "\r" not in doc.text
+
+
+# -- the line index ----------------------------------------------------------------------------------------------
+def test_line_index_positions() -> None:
+    index = LineIndex("ab\ncde\n\nf")
+    assert index.starts == [0, 3, 7, 8]
+    assert len(index) == 4
+    assert [index.position(o) for o in range(10)] == [
+        (0, 0), (0, 1), (0, 2), (1, 0), (1, 1), (1, 2), (1, 3), (2, 0), (3, 0), (3, 1),
+    ]  # fmt: skip
+    assert index.offset(1, 2) == 5
+    assert index.offset(1, 99) == 6  # clamped to the end of the line
+    assert index.offset(99, 0) == 8  # clamped to the last line
+    assert index.position(-5) == (0, 0)
+    assert index.position(99) == (3, 1)
+    assert [index.line_end(n) for n in range(4)] == [2, 6, 7, 9]
+
+
+def test_document_lines_and_paragraphs() -> None:
+    doc = Document(Path("/x.txt"), "Title\n\nfirst para\nstill first\n\n\nsecond\n")
+    assert [doc.line_text(n) for n in range(len(doc.lines))] == [
+        "Title", "", "first para", "still first", "", "", "second", "",
+    ]  # fmt: skip
+    assert doc.paragraph_of(doc.text.index("still")) == 2
+    assert doc.paragraph_of(doc.text.index("second")) == 3
+
+
+def test_line_index_lookup_is_logarithmic(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each lookup is one bisect over the line starts, never a scan of the text."""
+    index = LineIndex("line\n" * 200_000)
+    calls = []
+    real = tui.document.bisect_right
+
+    def counting(a, x):  # type: ignore[no-untyped-def]
+        calls.append(x)
+        return real(a, x)
+
+    monkeypatch.setattr(tui.document, "bisect_right", counting)
+    assert index.position(999_997) == (199_999, 2)
+    assert index.offset(150_000, 3) == 750_003
+    assert calls == [999_997]
+
+
+@given(st.text(alphabet=st.sampled_from("ab\n\t é")), st.data())
+def test_line_index_round_trip(text: str, data: st.DataObject) -> None:
+    index = LineIndex(text)
+    offset = data.draw(st.integers(0, len(text)))
+    line, column = index.position(offset)
+    assert index.offset(line, column) == offset
+    assert text[index.starts[line] : offset] == text[index.starts[line] : index.starts[line] + column]
+    assert "\n" not in text[index.starts[line] : offset]
+    assert line == text.count("\n", 0, offset)
+    assert len(index) == text.count("\n") + 1
+
+
+@given(st.text(alphabet=st.sampled_from(" \t\n\x0b\x85\u3000\xa0ab")))
+def test_title_is_the_first_stripped_non_empty_line(text: str) -> None:
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    assert Document(Path("/f.txt"), text).title == (lines[0] if lines else "f.txt")
