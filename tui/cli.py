@@ -149,11 +149,13 @@ def _open_store(args: argparse.Namespace) -> Store:
 
 # -- commands ----------------------------------------------------------------------------------------------------
 def cmd_read(args: argparse.Namespace) -> int:
-    documents = load_paths(args.paths or seed_paths(), args.encoding)
-    store = _open_store(args)
-    from .ui.app import MarginaliaApp  # the only command that needs Textual
+    from .ui.app import MarginaliaApp, open_documents  # the only command that needs Textual
 
-    MarginaliaApp(documents, store).run()
+    documents, problems = open_documents(args.paths or seed_paths(), args.encoding)
+    if not documents:
+        raise Failure(problems[0] if len(problems) == 1 else "; ".join(problems))
+    store = _open_store(args)
+    MarginaliaApp(documents, store, problems).run()
     return 0
 
 

@@ -54,6 +54,7 @@ class Store:
         self._annotations = self._db.table("annotations", cache_size=0)
         self._themes = self._db.table("themes", cache_size=0)
         self._thread_lock = threading.RLock()
+        self._depth = 0
         self._file_lock = FileLock(f"{self.path}.lock", timeout=LOCK_TIMEOUT, thread_local=False)
         if self.path.is_dir():
             raise StoreError(f"{self.path}: is a folder, not a store file")
@@ -230,9 +231,16 @@ class Store:
             self._themes.remove(doc_ids=ids)
 
     # -- internals ---------------------------------------------------------------------------------------------
+    def batch(self) -> Any:
+        """Group several changes into one atomic write: ``with store.batch(): ...``."""
+        return self._change()
+
     @contextmanager
     def _change(self) -> Iterator[None]:
         with self._thread_lock:
+            if self._depth:  # inside a batch: the outer change writes
+                yield
+                return
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 self._file_lock.acquire()
@@ -245,11 +253,14 @@ class Store:
                 for table in (self._annotations, self._themes):
                     table.clear_cache()
                     table._next_id = None  # another process may have inserted since we last looked
+                self._depth += 1
                 try:
                     yield
                 except BaseException:
                     self.storage.rollback()
                     raise
+                finally:
+                    self._depth -= 1
                 self.storage.commit()
             finally:
                 self._file_lock.release()
@@ -335,6 +346,37 @@ class Store:
 
         self._annotations.update(retag)
         return changed
+
+    # -- re-anchoring (tui.library.reconcile, relink, reattach) ------------------------------------------------------
+    def reanchor(self, changes: Iterable[tuple[Annotation, Annotation]], strict: bool = False) -> list[Annotation]:
+        """For each (seen, new) pair, give the stored annotation ``new``'s anchor (document, offsets, quote,
+        context, status, score) in ONE write; themes and notes edited meanwhile elsewhere are kept. One whose
+        anchor changed since ``seen`` was read (re-anchored, re-attached or deleted by another process) is left
+        alone, or with ``strict`` fails the whole write. Returns the annotations as saved."""
+        saved = []
+        with self._change():
+            for seen, new in changes:
+                record = self._find(seen.id)
+                if record is None or _anchor(record) != _anchor(seen.to_record()):
+                    if not strict:
+                        continue
+                    if record is None:
+                        raise NotFound(f"no annotation with id {seen.id!r}")
+                    raise ConflictError(f"annotation {seen.id[:8]} was moved elsewhere meanwhile; reload to see it")
+                fresh = {key: value for key, value in record.items() if key != "score"}
+                fresh.update(_anchor(new.to_record()), rev=record["rev"] + 1)
+                if fresh["score"] is None:
+                    del fresh["score"]
+                self._annotations.update(_replace(fresh), doc_ids=[record.doc_id])
+                saved.append(Annotation.from_record(fresh))
+        return saved
+
+
+ANCHOR_FIELDS = ("document", "start", "end", "quote", "prefix", "suffix", "status", "score")
+
+
+def _anchor(record: dict[str, Any]) -> dict[str, Any]:
+    return {key: record.get(key) for key in ANCHOR_FIELDS}
 
 
 def _replace(record: dict[str, Any]) -> Any:

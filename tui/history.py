@@ -1,0 +1,141 @@
+"""Undo and redo: each change knows how to apply itself to the store and how to take itself back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from .model import Annotation, Theme, theme_key
+from .store import Store
+
+
+class Change:
+    label = "change"
+
+    def apply(self, store: Store) -> None:
+        raise NotImplementedError
+
+    def revert(self, store: Store) -> None:
+        raise NotImplementedError
+
+
+@dataclass
+class Created(Change):
+    annotation: Annotation
+    label = "highlight"
+
+    def apply(self, store: Store) -> None:
+        store.put(replace(self.annotation, themes=list(self.annotation.themes)))
+
+    def revert(self, store: Store) -> None:
+        store.delete(self.annotation.id)
+
+
+@dataclass
+class Edited(Change):
+    before: Annotation
+    after: Annotation
+    expect_rev: int | None = None  # the revision the user edited: a change elsewhere since is a conflict
+    anchor: bool = False  # offsets and quote change too (re-attaching an orphan)
+    label = "edit"
+
+    def _fields(self, annotation: Annotation) -> dict[str, object]:
+        record = annotation.to_record()
+        keys = ["themes", "note"]
+        if self.anchor:
+            keys += ["document", "start", "end", "quote", "prefix", "suffix", "status"]
+            record.setdefault("score", None)
+            keys.append("score")
+        return {key: record[key] for key in keys}
+
+    def apply(self, store: Store) -> None:
+        self.after = store.update(self.after.id, expect_rev=self.expect_rev, **self._fields(self.after))
+        self.expect_rev = None  # a redo re-applies whatever is there now
+
+    def revert(self, store: Store) -> None:
+        self.before = store.update(self.before.id, **self._fields(self.before))
+
+
+@dataclass
+class Deleted(Change):
+    annotation: Annotation
+    label = "delete"
+
+    def apply(self, store: Store) -> None:
+        store.delete(self.annotation.id)
+
+    def revert(self, store: Store) -> None:
+        store.put(replace(self.annotation, themes=list(self.annotation.themes)))
+
+
+@dataclass
+class ThemesChanged(Change):
+    """A rename, merge or delete of themes: undone by restoring the themes and annotations it touched."""
+
+    kind: str  # "rename", "merge" or "delete"
+    names: list[str]
+    target: str = ""
+    before_themes: list[Theme] = field(default_factory=list)
+    before_annotations: list[Annotation] = field(default_factory=list)
+    created_target: bool = False
+
+    @property
+    def label(self) -> str:  # type: ignore[override]
+        return f"theme {self.kind}"
+
+    def apply(self, store: Store) -> None:
+        keys = {theme_key(n) for n in self.names} | ({theme_key(self.target)} if self.target else set())
+        self.before_themes = [t for t in store.themes() if t.key in keys]
+        self.created_target = bool(self.target) and theme_key(self.target) not in {t.key for t in self.before_themes}
+        self.before_annotations = [
+            a for a in store.annotations() if any(theme_key(t) in keys for t in a.themes)
+        ]
+        if self.kind == "rename":
+            store.rename_theme(self.names[0], self.target)
+        elif self.kind == "merge":
+            store.merge_themes(self.names, self.target)
+        else:
+            store.delete_theme(self.names[0])
+
+    def revert(self, store: Store) -> None:
+        gone = [self.target] if self.created_target or self.kind == "rename" else []
+        with store.batch():
+            if gone and all(theme_key(g) not in {t.key for t in self.before_themes} for g in gone):
+                store.remove_themes(gone)
+            store.restore_themes(self.before_themes)
+            current = {a.id: a for a in store.annotations()}
+            restored = []
+            for old in self.before_annotations:
+                now = current.get(old.id)
+                if now is not None:
+                    restored.append(replace(now, themes=list(old.themes), rev=now.rev + 1))
+            store.put_many(restored)
+
+
+class History:
+    """What was done, for ``u`` and ``ctrl+r``. A new change clears what was undone."""
+
+    def __init__(self, limit: int = 500) -> None:
+        self.done: list[Change] = []
+        self.undone: list[Change] = []
+        self.limit = limit
+
+    def record(self, change: Change) -> None:
+        self.done.append(change)
+        del self.done[: -self.limit]
+        self.undone.clear()
+
+    def undo(self, store: Store) -> Change | None:
+        if not self.done:
+            return None
+        change = self.done[-1]
+        change.revert(store)
+        self.undone.append(self.done.pop())
+        return change
+
+    def redo(self, store: Store) -> Change | None:
+        if not self.undone:
+            return None
+        change = self.undone[-1]
+        change.apply(store)
+        self.done.append(self.undone.pop())
+        return change

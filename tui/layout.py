@@ -1,0 +1,160 @@
+"""Soft-wrapping a document into screen rows that map every cell back to a character offset.
+
+A row is a slice ``text[start:end]`` of one source line. Rows break after a space where one fits, else mid-word;
+a wide character that does not fit moves to the next row. Tabs expand to the next multiple of ``TAB`` cells from
+the row's start. Widths agree with Rich (grapheme clusters, wide and zero-width characters), which is what
+Textual uses to draw. No Textual here: the layout is tested headless.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from array import array
+from bisect import bisect_right
+from functools import lru_cache
+
+from rich.cells import get_character_cell_size, split_graphemes
+
+TAB = 4
+
+
+@lru_cache(maxsize=1)
+def single_cells() -> frozenset[str]:
+    """Characters that are one cell wide on their own (checked with C speed via ``issuperset``)."""
+    chars = (chr(c) for c in range(0x20, 0x3000))
+    return frozenset(
+        ch
+        for ch in chars
+        if not 0x7F <= ord(ch) < 0xA0
+        and get_character_cell_size(ch) == 1
+        and unicodedata.category(ch) not in ("Mn", "Me", "Cf", "Zl", "Zp")
+    )
+
+
+def is_simple(line: str) -> bool:
+    """Every character is one cell: offsets and columns are the same."""
+    return line.isascii() and "\t" not in line or single_cells().issuperset(line)
+
+
+def cells(line: str) -> list[tuple[int, int, int]]:
+    """(start, end, width) for each grapheme of ``line``, tabs expanded from column 0."""
+    spans, _ = split_graphemes(line)
+    if "\t" not in line:
+        return spans
+    result, column = [], 0
+    for start, end, width in spans:
+        if line[start] == "\t":
+            width = TAB - column % TAB
+        result.append((start, end, width))
+        column += width
+    return result
+
+
+def _wrap_simple(line: str, width: int) -> list[int]:
+    """Row starts (relative) for a line of one-cell characters."""
+    starts = [0]
+    start, size = 0, len(line)
+    while size - start > width:
+        cut = start + width
+        space = line.rfind(" ", start, cut + 1)
+        start = space + 1 if space > start else cut
+        starts.append(start)
+    return starts
+
+
+def _wrap_cells(line: str, width: int) -> list[int]:
+    """Row starts (relative) for any line, measured grapheme by grapheme."""
+    starts = [0]
+    column = 0
+    last_break = -1  # index into ``spans`` just after the latest space in this row
+    spans, _ = split_graphemes(line)  # tab widths depend on the row, so they are measured here
+    index = 0
+    while index < len(spans):
+        start, end, w = spans[index]
+        if line[start] == "\t":
+            w = TAB - column % TAB
+        if column + w > width and column > 0:
+            if line[start] == " ":
+                index += 1  # a space at the edge stays at the end of this row, unseen
+                if index == len(spans):
+                    break
+            elif last_break > 0 and spans[last_break][0] > starts[-1]:
+                index = last_break
+            starts.append(spans[index][0])
+            column, last_break = 0, -1
+            continue
+        column += w
+        index += 1
+        if line[start] == " ":
+            last_break = index if index < len(spans) else -1
+    return starts
+
+
+def wrap_line(line: str, width: int) -> list[int]:
+    width = max(width, 2)
+    if len(line) <= width and (line.isascii() and "\t" not in line):
+        return [0]
+    return _wrap_simple(line, width) if is_simple(line) else _wrap_cells(line, width)
+
+
+class Layout:
+    """Rows of ``text`` at ``width`` cells; ``row_starts[i]`` is the offset where row ``i`` begins."""
+
+    def __init__(self, text: str, width: int) -> None:
+        self.text = text
+        self.width = max(width, 2)
+        self.row_starts = array("q")
+        self._wrap_all()
+
+    def _wrap_all(self) -> None:
+        text, width, rows = self.text, self.width, self.row_starts
+        position = 0
+        for line in text.split("\n"):
+            if len(line) <= width and line.isascii() and "\t" not in line:
+                rows.append(position)
+            else:
+                rows.extend(position + s for s in wrap_line(line, width))
+            position += len(line) + 1
+
+    def __len__(self) -> int:
+        return len(self.row_starts)
+
+    def row_of(self, offset: int) -> int:
+        return max(bisect_right(self.row_starts, offset) - 1, 0)
+
+    def row_span(self, row: int) -> tuple[int, int]:
+        """(start, end) offsets of ``row``'s characters (its newline excluded)."""
+        start = self.row_starts[row]
+        if row + 1 < len(self.row_starts):
+            end = self.row_starts[row + 1]
+            if self.text[end - 1 : end] == "\n":
+                end -= 1
+            return start, end
+        return start, len(self.text)
+
+    def row_text(self, row: int) -> str:
+        start, end = self.row_span(row)
+        return self.text[start:end]
+
+    def column_of(self, offset: int) -> tuple[int, int]:
+        """(row, cell column) where ``offset`` is drawn."""
+        row = self.row_of(offset)
+        start, _ = self.row_span(row)
+        line = self.text[start:offset]
+        if is_simple(line):
+            return row, len(line)
+        return row, sum(w for _, _, w in cells(line))
+
+    def offset_at(self, row: int, column: int) -> int:
+        """The offset of the character drawn at (row, column); past the row's end, the row's end."""
+        row = max(0, min(row, len(self.row_starts) - 1))
+        start, end = self.row_span(row)
+        line = self.text[start:end]
+        if is_simple(line):
+            return start + max(0, min(column, len(line)))
+        x = 0
+        for s, _, w in cells(line):
+            if column < x + w:
+                return start + s
+            x += w
+        return end

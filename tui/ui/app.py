@@ -1,0 +1,554 @@
+"""The reader: documents side by side; highlight, tag, edit, delete, undo. The UI presents and dispatches; the
+store, history and text navigation live in the core.
+
+Writes run in a worker, one at a time (``_write_lock``), so the screen stays responsive; a change is reported as
+saved only once the store has it on disk. Another process's changes are picked up by polling the store's stamp.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from textual import on, work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer, Input
+
+from .. import library, textnav
+from ..document import Document
+from ..history import Change, Created, Deleted, Edited, History, ThemesChanged
+from ..model import Annotation, Theme, new_annotation, pick_colour, theme_key
+from ..store import Store
+from ..storage import StoreError
+from .dialogs import ConfirmDialog, PromptDialog, Tagging, ThemeDialog
+from .document_view import DocumentView
+from .pane import Pane
+from .panels import AnnotationsPanel, DocumentsPanel, ThemesPanel
+
+PLAIN = "#C0C0C0"  # a highlight with no theme
+MAX_PANES = 3
+POLL_SECONDS = 1.0
+
+
+class MarginaliaApp(App[None]):
+    TITLE = "marginalia"
+    CSS = """
+    #panes { height: 1fr; }
+    #panes.-stacked { layout: vertical; }
+    #search { dock: bottom; display: none; }
+    #search.-shown { display: block; }
+    """
+
+    BINDINGS = [
+        Binding("tab", "focus_pane(1)", "next pane", show=False),
+        Binding("shift+tab", "focus_pane(-1)", "previous pane", show=False),
+        Binding("slash", "search", "search"),
+        Binding("n", "search_again(True)", "next match", show=False),
+        Binding("N", "search_again(False)", "previous match", show=False),
+        Binding("h", "highlight", "highlight"),
+        Binding("right_square_bracket", "jump(True)", "next highlight", show=False),
+        Binding("left_square_bracket", "jump(False)", "previous highlight", show=False),
+        Binding("e", "edit", "edit"),
+        Binding("d", "delete", "delete"),
+        Binding("u", "undo", "undo"),
+        Binding("ctrl+r", "redo", "redo", show=False),
+        Binding("a", "annotations", "annotations"),
+        Binding("t", "themes", "themes"),
+        Binding("s", "sync", "sync scroll", show=False),
+        Binding("x", "export", "export", show=False),
+        Binding("o", "documents", "documents", show=False),
+        Binding("question_mark", "help", "help"),
+        Binding("q", "quit", "quit"),
+    ]
+
+    def __init__(self, documents: list[Document], store: Store, problems: Iterable[str] = ()) -> None:
+        super().__init__()
+        self.documents = documents
+        self.store = store
+        self.problems = list(problems)
+        self.shown = list(range(min(len(documents), MAX_PANES)))
+        self.annotations: dict[str, Annotation] = {}
+        self.themes: dict[str, Theme] = {}
+        self.history = History()
+        self.sync_scroll = False
+        self.last_query = ""
+        self._write_lock = asyncio.Lock()
+        self._syncing = False
+        self._load_model(store.annotations(), store.themes())
+
+    # -- layout -------------------------------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="panes"):
+            for index in self.shown:
+                yield Pane(self.documents[index], index)
+        yield Input(placeholder="search this document (enter: find, escape: close)", id="search")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._refresh_views()
+        views = self.views
+        if views:
+            views[0].focus()
+        for problem in self.problems:
+            self.notify(problem, severity="error", timeout=10)
+        self._stack_if_narrow(self.size.width)
+        self.set_interval(POLL_SECONDS, self._poll_store)
+        self._reconcile()
+
+    def on_resize(self, event) -> None:
+        self._stack_if_narrow(event.size.width)
+
+    def _stack_if_narrow(self, width: int) -> None:
+        # Two panes need some 30 columns each to stay readable; below that they are stacked.
+        panes = self.query_one("#panes")
+        panes.set_class(width < 30 * max(len(self.shown), 1) + 4 and len(self.shown) > 1, "-stacked")
+
+    @property
+    def views(self) -> list[DocumentView]:
+        return list(self.query(DocumentView))
+
+    @property
+    def active_view(self) -> DocumentView | None:
+        focused = self.focused
+        if isinstance(focused, DocumentView):
+            return focused
+        return getattr(self, "_last_view", None) or (self.views[0] if self.views else None)
+
+    def on_descendant_focus(self, event) -> None:
+        if isinstance(event.widget, DocumentView):
+            self._last_view = event.widget
+
+    # -- model --------------------------------------------------------------------------------------------------
+    def _load_model(self, annotations: list[Annotation], themes: list[Theme]) -> None:
+        self.annotations = {a.id: a for a in annotations}
+        self.themes = {t.key: t for t in themes}
+
+    def colour_of(self, annotation: Annotation) -> str:
+        for name in annotation.themes:
+            theme = self.themes.get(theme_key(name))
+            if theme is not None:
+                return theme.colour
+        return PLAIN
+
+    def _refresh_views(self, only: str | None = None) -> None:
+        by_doc: dict[str, list[Annotation]] = {}
+        for annotation in self.annotations.values():
+            by_doc.setdefault(annotation.document.path, []).append(annotation)
+        for pane in self.query(Pane):
+            key = pane.document.key
+            if only is not None and key != only:
+                continue
+            mine = by_doc.get(key, [])
+            pane.view.set_annotations(mine, {a.id: self.colour_of(a) for a in mine})
+            pane.update_title()
+
+    def usage(self) -> dict[str, int]:
+        counts: Counter[str] = Counter()
+        for annotation in self.annotations.values():
+            counts.update(theme_key(t) for t in annotation.themes)
+        return dict(counts)
+
+    # -- store access (workers) ----------------------------------------------------------------------------------
+    @work(group="store")
+    async def _persist(
+        self, change: Change, saved: str, undo: Callable[[], None] | None = None, record: bool = True
+    ) -> None:
+        """Apply ``change`` to the store off the main thread; say it is saved only once it is."""
+        async with self._write_lock:
+            try:
+                await asyncio.to_thread(change.apply, self.store)
+            except (StoreError, ValueError) as error:
+                if undo is not None:
+                    undo()
+                self.notify(str(error), title="Not saved", severity="error", timeout=8)
+                await self._reload()
+                return
+            if record:
+                self.history.record(change)
+            await self._reload()
+        self.notify(saved, timeout=3)
+
+    async def _reload(self) -> None:
+        annotations, themes = await asyncio.to_thread(lambda: (self.store.annotations(), self.store.themes()))
+        self._load_model(annotations, themes)
+        self._refresh_views()
+
+    @work(group="store", exclusive=True)
+    async def _poll_store(self) -> None:
+        """Show changes another instance or ``marginalia tag`` wrote."""
+        if self._write_lock.locked():
+            return
+        async with self._write_lock:
+            try:
+                changed = await asyncio.to_thread(self.store.refresh)
+            except StoreError as error:
+                self.notify(str(error), title="Store problem", severity="error", timeout=10)
+                return
+            if changed:
+                await self._reload()
+
+    @work(group="store")
+    async def _reconcile(self) -> None:
+        """Re-anchor annotations whose documents changed since they were made."""
+        reconcile = getattr(library, "reconcile", None)
+        if reconcile is None:
+            return
+        async with self._write_lock:
+            try:
+                await asyncio.to_thread(reconcile, self.store, self.documents)
+            except StoreError as error:
+                self.notify(str(error), title="Store problem", severity="error", timeout=10)
+                return
+            await self._reload()
+
+    # -- actions: moving around --------------------------------------------------------------------------------------
+    def action_focus_pane(self, step: int) -> None:
+        views = self.views
+        if not views:
+            return
+        current = self.active_view
+        index = views.index(current) if current in views else -1
+        views[(index + step) % len(views)].focus()
+
+    def action_search(self) -> None:
+        search = self.query_one("#search", Input)
+        search.add_class("-shown")
+        search.value = self.last_query
+        search.focus()
+
+    @on(Input.Submitted, "#search")
+    def _search_submitted(self, event: Input.Submitted) -> None:
+        self.last_query = event.value
+        self._close_search()
+        self.action_search_again(True)
+
+    def _close_search(self) -> None:
+        self.query_one("#search", Input).remove_class("-shown")
+        view = self.active_view
+        if view is not None:
+            view.focus()
+
+    def on_key(self, event) -> None:
+        if event.key == "escape" and self.focused is self.query_one("#search", Input):
+            self._close_search()
+            event.stop()
+
+    def action_search_again(self, forward: bool) -> None:
+        view = self.active_view
+        if view is None or not self.last_query:
+            self.notify("Nothing to search for: press / first", timeout=3)
+            return
+        if not view.search(self.last_query, forward):
+            self.notify(f"No match for “{self.last_query}”", severity="warning", timeout=3)
+
+    def action_jump(self, forward: bool) -> None:
+        view = self.active_view
+        if view is not None and view.next_highlight(forward) is None:
+            self.notify("No more highlights " + ("below" if forward else "above"), timeout=2)
+
+    def action_sync(self) -> None:
+        self.sync_scroll = not self.sync_scroll
+        self.notify(f"Synchronised scrolling {'on' if self.sync_scroll else 'off'}", timeout=2)
+
+    def on_document_view_scrolled(self, message: DocumentView.Scrolled) -> None:
+        if not self.sync_scroll or self._syncing:
+            return
+        source = message.view
+        fraction = source.scroll_y / source.max_scroll_y if source.max_scroll_y else 0.0
+        self._syncing = True
+        try:
+            for view in self.views:
+                if view is not source:
+                    view.scroll_to(y=round(fraction * view.max_scroll_y), animate=False, immediate=True)
+        finally:
+            self._syncing = False
+
+    # -- actions: annotating ---------------------------------------------------------------------------------------
+    def _span_to_highlight(self, view: DocumentView) -> tuple[int, int] | None:
+        if view.selection:
+            return textnav.trim(view.text, *view.selection)
+        return textnav.sentence_at(view.text, view.cursor)
+
+    def action_highlight(self) -> None:
+        view = self.active_view
+        if view is None:
+            return
+        span = self._span_to_highlight(view)
+        if span is None or span[0] >= span[1]:
+            self.notify("Nothing to highlight here: select some text first", severity="warning", timeout=3)
+            return
+        quote = view.text[span[0] : span[1]]
+        dialog = ThemeDialog(quote, list(self.themes.values()), self.usage())
+
+        def done(result: Tagging | None) -> None:
+            if result is not None:
+                self._create(view, span, result)
+
+        self.push_screen(dialog, done)
+
+    def _create(self, view: DocumentView, span: tuple[int, int], tagging: Tagging) -> None:
+        try:
+            annotation = new_annotation(view.document, span[0], span[1], tagging.themes, tagging.note)
+        except ValueError as error:
+            self.notify(str(error), severity="error")
+            return
+        for name in annotation.themes:  # a new theme shows its colour at once
+            if theme_key(name) not in self.themes:
+                colour = pick_colour([t.colour for t in self.themes.values()], name)
+                self.themes[theme_key(name)] = Theme(name, colour)
+        self.annotations[annotation.id] = annotation
+        view.clear_selection()
+        self._refresh_views(only=view.document.key)
+
+        def undo() -> None:
+            self.annotations.pop(annotation.id, None)
+            self._refresh_views(only=view.document.key)
+
+        label = ", ".join(annotation.themes) or "no theme"
+        self._persist(Created(annotation), f"Highlight saved ({label})", undo)
+
+    def _annotation_at_cursor(self) -> Annotation | None:
+        view = self.active_view
+        if view is None:
+            return None
+        offset = view.selection[0] if view.selection else view.cursor
+        found = view.annotation_at(offset)
+        if found is None:
+            self.notify("No highlight at the cursor (] and [ jump to one)", severity="warning", timeout=3)
+        return found
+
+    def action_edit(self) -> None:
+        annotation = self._annotation_at_cursor()
+        if annotation is None:
+            return
+        dialog = ThemeDialog(
+            annotation.quote, list(self.themes.values()), self.usage(), annotation.themes, annotation.note,
+            title="Edit highlight",
+        )  # fmt: skip
+
+        def done(result: Tagging | None) -> None:
+            if result is None:
+                return
+            after = Annotation.from_record({**annotation.to_record(), "themes": result.themes, "note": result.note})
+            self._persist(Edited(annotation, after, expect_rev=annotation.rev), "Highlight updated")
+
+        self.push_screen(dialog, done)
+
+    def action_delete(self) -> None:
+        annotation = self._annotation_at_cursor()
+        if annotation is None:
+            return
+        self.annotations.pop(annotation.id, None)
+        self._refresh_views(only=annotation.document.path)
+        self._persist(Deleted(annotation), "Highlight deleted (u to undo)")
+
+    def action_undo(self) -> None:
+        self._step_history(undo=True)
+
+    def action_redo(self) -> None:
+        self._step_history(undo=False)
+
+    @work(group="store")
+    async def _step_history(self, undo: bool) -> None:
+        async with self._write_lock:
+            step = self.history.undo if undo else self.history.redo
+            try:
+                change = await asyncio.to_thread(step, self.store)
+            except StoreError as error:
+                self.notify(str(error), title="Could not undo" if undo else "Could not redo", severity="error")
+                change = None
+            else:
+                if change is None:
+                    self.notify("Nothing to undo" if undo else "Nothing to redo", timeout=2)
+            await self._reload()
+        if change is not None:
+            self.notify(f"{'Undid' if undo else 'Redid'} {change.label}", timeout=2)
+
+    # -- panels ----------------------------------------------------------------------------------------------------
+    def action_annotations(self) -> None:
+        view = self.active_view
+        panel = AnnotationsPanel(
+            list(self.annotations.values()), self.themes, view.document.key if view else None, self.colour_of
+        )
+
+        def done(choice: tuple[str, str] | None) -> None:
+            if choice is None:
+                return
+            verb, annotation_id = choice
+            annotation = self.annotations.get(annotation_id)
+            if annotation is None:
+                return
+            if verb == "jump":
+                self.jump_to(annotation)
+            elif verb == "delete":
+                self.annotations.pop(annotation.id, None)
+                self._refresh_views(only=annotation.document.path)
+                self._persist(Deleted(annotation), "Highlight deleted (u to undo)")
+            elif verb == "reattach":
+                self._reattach(annotation)
+
+        self.push_screen(panel, done)
+
+    def _reattach(self, annotation: Annotation) -> None:
+        view = self.active_view
+        if view is None or not view.selection:
+            self.notify("Select the passage to re-attach it to first", severity="warning")
+            return
+        start, end = textnav.trim(view.text, *view.selection)
+        fresh = new_annotation(view.document, start, end, annotation.themes, annotation.note)
+        after = Annotation.from_record(
+            {**annotation.to_record(), **{k: v for k, v in fresh.to_record().items() if k in REATTACH_FIELDS}}
+        )
+        after.status, after.score = "anchored", None
+        self._persist(Edited(annotation, after, expect_rev=annotation.rev, anchor=True), "Highlight re-attached")
+
+    def jump_to(self, annotation: Annotation) -> None:
+        index = next((i for i, d in enumerate(self.documents) if d.key == annotation.document.path), None)
+        if index is None:
+            self.notify("That document is not open", severity="warning")
+            return
+        if index not in self.shown:
+            view = self.active_view
+            slot = next((n for n, i in enumerate(self.shown) if view and self.documents[i] is view.document), 0)
+            self.shown[slot] = index
+            self._rebuild_panes(focus_document=index, then=lambda: self.jump_to(annotation))
+            return
+        pane = self.query_one(f"#pane-{index}", Pane)
+        pane.view.focus()
+        pane.view.move_to(annotation.start, center=True)
+
+    def action_themes(self) -> None:
+        panel = ThemesPanel(list(self.themes.values()), list(self.annotations.values()), self.documents)
+
+        def done(request: tuple[str, str] | None) -> None:
+            if request is not None:
+                self._theme_request(*request)
+
+        self.push_screen(panel, done)
+
+    def _theme_request(self, verb: str, name: str) -> None:
+        theme = self.themes.get(theme_key(name))
+        if theme is None:
+            return
+
+        def after(answer: str | bool | None) -> None:
+            if answer in (None, "", False):
+                self.action_themes()
+                return
+            if verb == "rename":
+                self._persist(ThemesChanged("rename", [theme.name], str(answer).strip()), "Theme renamed")
+            elif verb == "merge":
+                self._persist(ThemesChanged("merge", [theme.name], str(answer).strip()), "Themes merged")
+            elif verb == "delete":
+                self._persist(ThemesChanged("delete", [theme.name]), "Theme deleted (u to undo)")
+            elif verb == "describe":
+                self._persist(ThemeEdit(theme.name, description=str(answer)), "Description saved", record=False)
+            elif verb == "recolour":
+                self._persist(ThemeEdit(theme.name, colour=str(answer).strip()), "Colour changed", record=False)
+            self.call_after_refresh(self.action_themes)
+
+        if verb == "rename":
+            self.push_screen(PromptDialog(f"Rename theme “{theme.name}” to:", theme.name), after)
+        elif verb == "merge":
+            self.push_screen(PromptDialog(f"Merge theme “{theme.name}” into:", placeholder="an existing or new theme"), after)
+        elif verb == "describe":
+            self.push_screen(PromptDialog(f"Describe theme “{theme.name}”:", theme.description), after)
+        elif verb == "recolour":
+            self.push_screen(PromptDialog(f"Colour for “{theme.name}” (#RRGGBB):", theme.colour), after)
+        elif verb == "delete":
+            self.push_screen(ConfirmDialog(f"Delete theme “{theme.name}”? Its highlights stay."), after)
+
+    def action_documents(self) -> None:
+        if len(self.documents) <= 1:
+            self.notify("Only one document is open", timeout=2)
+            return
+
+        def done(chosen: list[int] | None) -> None:
+            if chosen:
+                self.shown = chosen[:MAX_PANES]
+                self._rebuild_panes(focus_document=self.shown[0])
+
+        self.push_screen(DocumentsPanel(self.documents, self.shown, MAX_PANES), done)
+
+    def _rebuild_panes(self, focus_document: int, then: Callable[[], None] | None = None) -> None:
+        panes = self.query_one("#panes")
+
+        async def rebuild() -> None:
+            await panes.remove_children()
+            await panes.mount_all([Pane(self.documents[i], i) for i in self.shown])
+            self._refresh_views()
+            self._stack_if_narrow(self.size.width)
+            self.query_one(f"#view-{focus_document}", DocumentView).focus()
+            if then is not None:
+                self.call_after_refresh(then)
+
+        self.call_later(rebuild)
+
+    def action_export(self) -> None:
+        from .export_dialog import ExportDialog
+
+        self.push_screen(ExportDialog(self.store, self.themes, self.documents))
+
+    def action_help(self) -> None:
+        if self.screen.query("HelpPanel"):
+            self.action_hide_help_panel()
+        else:
+            self.action_show_help_panel()
+
+    async def action_quit(self) -> None:
+        async with self._write_lock:  # a save under way finishes first
+            self.exit()
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        commands = [
+            ("Highlight", "Highlight the selection (or the sentence at the cursor) and tag it", self.action_highlight),
+            ("Edit highlight", "Edit the themes and note of the highlight at the cursor", self.action_edit),
+            ("Delete highlight", "Delete the highlight at the cursor", self.action_delete),
+            ("Search", "Search the focused document", self.action_search),
+            ("Annotations", "List highlights; jump to one", self.action_annotations),
+            ("Themes", "Rename, merge, recolour, describe or delete themes", self.action_themes),
+            ("Export", "Export annotations as Markdown or W3C JSON", self.action_export),
+            ("Documents", "Choose which documents are shown", self.action_documents),
+            ("Synchronised scrolling", "Scroll all panes together (toggle)", self.action_sync),
+            ("Undo", "Undo the last change", self.action_undo),
+            ("Redo", "Redo what was undone", self.action_redo),
+        ]
+        for title, help_text, callback in commands:
+            yield SystemCommand(title, help_text, callback)
+
+
+REATTACH_FIELDS = {"document", "start", "end", "quote", "prefix", "suffix"}
+
+
+class ThemeEdit(Change):
+    """A theme's description or colour (not undoable: it loses nothing)."""
+
+    label = "theme edit"
+
+    def __init__(self, name: str, description: str | None = None, colour: str | None = None) -> None:
+        self.name, self.description, self.colour = name, description, colour
+
+    def apply(self, store: Store) -> None:
+        if self.description is not None:
+            store.describe_theme(self.name, self.description)
+        if self.colour is not None:
+            store.recolour_theme(self.name, self.colour)
+
+
+def open_documents(paths: list[str | Path], encoding: str | None) -> tuple[list[Document], list[str]]:
+    """Load what can be loaded; the rest become one-line problems shown when the reader opens."""
+    from ..document import DocumentError, load_paths
+
+    documents, problems = [], []
+    for path in paths:
+        try:
+            documents.extend(load_paths([path], encoding))
+        except DocumentError as error:
+            problems.append(str(error))
+    return documents, problems

@@ -1,0 +1,208 @@
+"""Modal dialogs: tagging a highlight with themes and a note, asking for a line of text, confirming."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.suggester import Suggester
+from textual.widgets import Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from ..model import Theme, theme_key
+
+
+def rank_themes(fragment: str, themes: list[Theme], usage: dict[str, int]) -> list[Theme]:
+    """Themes matching ``fragment``: prefix matches, then other fuzzy (in-order letters) matches; most used first."""
+    needle = theme_key(fragment)
+
+    def fuzzy(name: str) -> bool:
+        rest = iter(name)
+        return all(ch in rest for ch in needle)
+
+    prefix = [t for t in themes if t.key.startswith(needle)]
+    other = [t for t in themes if not t.key.startswith(needle) and fuzzy(t.key)]
+    by_use = lambda t: (-usage.get(t.key, 0), t.key)  # noqa: E731
+    return sorted(prefix, key=by_use) + sorted(other, key=by_use)
+
+
+def split_fragment(value: str) -> tuple[str, str]:
+    """``"a, b, sa"`` -> (``"a, b, "``, ``"sa"``): the themes already typed and the one being typed."""
+    head, _, last = value.rpartition(",")
+    lead = len(last) - len(last.lstrip())
+    return (head + "," + last[:lead] if head else last[:lead]), last.lstrip()
+
+
+class ThemeSuggester(Suggester):
+    """Completes the theme being typed (the text after the last comma) with the best-ranked existing theme."""
+
+    def __init__(self, themes: list[Theme], usage: dict[str, int]) -> None:
+        super().__init__(use_cache=False, case_sensitive=True)
+        self.themes = themes
+        self.usage = usage
+
+    async def get_suggestion(self, value: str) -> str | None:
+        head, fragment = split_fragment(value)
+        if not fragment:
+            return None
+        for theme in rank_themes(fragment, self.themes, self.usage):
+            if theme.key.startswith(theme_key(fragment)) and theme.key != theme_key(fragment):
+                return head + fragment + theme.name[len(fragment) :]
+        return None
+
+
+def chip(colour: str) -> Content:
+    return Content.styled("██", colour)
+
+
+@dataclass
+class Tagging:
+    themes: list[str]
+    note: str
+
+
+class ThemeDialog(ModalScreen[Tagging | None]):
+    """Type themes (comma-separated, completed from existing ones) and an optional note; enter saves."""
+
+    DEFAULT_CSS = """
+    ThemeDialog { align: center middle; }
+    ThemeDialog > Vertical {
+        width: 72; max-width: 95%; height: auto; max-height: 90%;
+        border: thick $accent; background: $surface; padding: 0 1;
+    }
+    ThemeDialog #quote { color: $foreground-muted; max-height: 4; margin-bottom: 1; }
+    ThemeDialog OptionList { height: auto; max-height: 8; }
+    ThemeDialog .hint { color: $foreground-muted; }
+    """
+    BINDINGS = [Binding("escape", "cancel", "cancel"), Binding("down", "to_list", "themes", show=False)]
+
+    def __init__(
+        self, quote: str, themes: list[Theme], usage: dict[str, int], current: list[str] | None = None,
+        note: str = "", title: str = "Tag highlight",
+    ) -> None:  # fmt: skip
+        super().__init__()
+        self.quote = quote
+        self.themes = themes
+        self.usage = usage
+        self.current = current or []
+        self.note = note
+        self.heading = title
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(Content(self.heading), classes="title")
+            short = " ".join(self.quote.split())
+            yield Static(Content("“" + (short if len(short) < 240 else short[:239] + "…") + "”"), id="quote")
+            yield Input(
+                ", ".join(self.current),
+                placeholder="themes, comma-separated (→ completes)",
+                suggester=ThemeSuggester(self.themes, self.usage),
+                id="themes",
+            )
+            yield OptionList(id="matches")
+            yield Input(self.note, placeholder="note (optional)", id="note")
+            yield Static("enter saves · escape cancels · ↓ picks an existing theme", classes="hint")
+
+    def on_mount(self) -> None:
+        self._show_matches("")
+        self.query_one("#themes", Input).focus()
+
+    @on(Input.Changed, "#themes")
+    def _themes_changed(self, event: Input.Changed) -> None:
+        self._show_matches(split_fragment(event.value)[1])
+
+    def _show_matches(self, fragment: str) -> None:
+        ranked = rank_themes(fragment, self.themes, self.usage)[:20]
+        options = self.query_one("#matches", OptionList)
+        options.clear_options()
+        for theme in ranked:
+            label = Content.assemble(chip(theme.colour), " ", theme.name, (f"  ({self.usage.get(theme.key, 0)})", "dim"))
+            options.add_option(Option(label, id=theme.key))
+        options.display = bool(ranked)
+
+    def action_to_list(self) -> None:
+        options = self.query_one("#matches", OptionList)
+        if options.display:
+            options.focus()
+            options.highlighted = 0
+
+    @on(OptionList.OptionSelected, "#matches")
+    def _pick(self, event: OptionList.OptionSelected) -> None:
+        theme = next(t for t in self.themes if t.key == event.option.id)
+        field = self.query_one("#themes", Input)
+        head, _ = split_fragment(field.value)
+        field.value = f"{head}{theme.name}, "
+        field.focus()
+        field.cursor_position = len(field.value)
+
+    @on(Input.Submitted)
+    def _submit(self) -> None:
+        raw = self.query_one("#themes", Input).value
+        names = [n.strip() for n in raw.split(",") if n.strip()]
+        self.dismiss(Tagging(names, self.query_one("#note", Input).value.strip()))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class PromptDialog(ModalScreen[str | None]):
+    """One line of text: a new theme name, a description, a colour, a file name."""
+
+    DEFAULT_CSS = """
+    PromptDialog { align: center middle; }
+    PromptDialog > Vertical {
+        width: 64; max-width: 95%; height: auto; border: thick $accent; background: $surface; padding: 0 1;
+    }
+    """
+    BINDINGS = [Binding("escape", "cancel", "cancel")]
+
+    def __init__(self, question: str, value: str = "", placeholder: str = "") -> None:
+        super().__init__()
+        self.question = question
+        self.value = value
+        self.placeholder = placeholder
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(Content(self.question))
+            yield Input(self.value, placeholder=self.placeholder)
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    @on(Input.Submitted)
+    def _submit(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ConfirmDialog(ModalScreen[bool]):
+    DEFAULT_CSS = """
+    ConfirmDialog { align: center middle; }
+    ConfirmDialog > Vertical {
+        width: 64; max-width: 95%; height: auto; border: thick $error; background: $surface; padding: 0 1;
+    }
+    """
+    BINDINGS = [
+        Binding("y", "answer(True)", "yes"),
+        Binding("n,escape", "answer(False)", "no"),
+    ]
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(Content(self.question))
+            yield Label("y: yes · n / escape: no")
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)

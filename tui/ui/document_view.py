@@ -1,0 +1,445 @@
+"""DocumentView: one document, soft-wrapped, drawn line by line (Textual's Line API, like its ``Log`` widget).
+
+The view owns a cursor and a selection as character offsets. Every cell maps back to an offset through
+``Layout`` (wide characters, tabs, zero-width marks), so mouse and keyboard selections are exact. Rendered rows are
+cached and only the rows a change touches are refreshed.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding
+from textual.cache import LRUCache
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from .. import textnav
+from ..document import Document
+from ..layout import Layout, cells
+from ..model import Annotation
+from .syntax import token_spans
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A highlight as drawn: a span, its colour, and whether it is fuzzy."""
+
+    start: int
+    end: int
+    colour: str
+    annotation_id: str
+    fuzzy: bool = False
+
+
+def _motion(key: str, action: str, argument: str, description: str) -> list[Binding]:
+    """A movement and its selecting twin on shift+key."""
+    return [
+        Binding(key, f"{action}({argument})", description, show=False),
+        Binding(f"shift+{key}", f"{action}({argument}, True)", f"select {description}", show=False),
+    ]
+
+
+class DocumentView(ScrollView, can_focus=True):
+    """A read-only document with a cursor, a selection and coloured highlights."""
+
+    COMPONENT_CLASSES = {
+        "document-view--cursor",
+        "document-view--selection",
+        "document-view--overlap",
+    }
+
+    DEFAULT_CSS = """
+    DocumentView {
+        background: $surface;
+        color: $foreground;
+        scrollbar-size-vertical: 1;
+        overflow-x: hidden;
+        & > .document-view--cursor { background: $foreground; color: $background; }
+        & > .document-view--selection { background: $primary 60%; }
+        &:blur > .document-view--cursor { background: $foreground 40%; color: $foreground; }
+    }
+    """
+
+    BINDINGS = [
+        *_motion("up", "move_row", "-1", "up"),
+        *_motion("down", "move_row", "1", "down"),
+        Binding("k", "move_row(-1)", "up", show=False),
+        Binding("j", "move_row(1)", "down", show=False),
+        *_motion("left", "move_char", "-1", "left"),
+        *_motion("right", "move_char", "1", "right"),
+        *_motion("pageup", "move_page", "-1", "page up"),
+        *_motion("pagedown", "move_page", "1", "page down"),
+        *_motion("home", "row_edge", "False", "row start"),
+        *_motion("end", "row_edge", "True", "row end"),
+        Binding("g", "document_edge(False)", "top", show=False),
+        Binding("G", "document_edge(True)", "bottom", show=False),
+        Binding("w", "word(True)", "next word", show=False),
+        Binding("b", "word(False)", "previous word", show=False),
+        Binding("right_curly_bracket", "paragraph(True)", "next paragraph", show=False),
+        Binding("left_curly_bracket", "paragraph(False)", "previous paragraph", show=False),
+        Binding("v", "toggle_select", "select", show=False),
+        Binding("escape", "clear_selection", "clear selection", show=False),
+    ]
+
+    class CursorMoved(Message):
+        def __init__(self, view: DocumentView) -> None:
+            super().__init__()
+            self.view = view
+
+    class Scrolled(Message):
+        def __init__(self, view: DocumentView) -> None:
+            super().__init__()
+            self.view = view
+
+    def __init__(self, document: Document, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.document = document
+        self.text = document.text
+        self.wrapped: Layout | None = None
+        self.cursor = 0
+        self.anchor: int | None = None
+        self.selecting = False  # ``v`` mode: movements extend the selection
+        self._goal_column: int | None = None
+        self._marks: list[Mark] = []
+        self._mark_starts: list[int] = []
+        self._longest_mark = 0
+        self._annotations: dict[str, Annotation] = {}
+        self._tokens = token_spans(document)
+        self._token_starts = [s for s, _, _ in self._tokens]
+        self._longest_token = max((e - s for s, e, _ in self._tokens), default=0)
+        self._cache: LRUCache[int, Strip] = LRUCache(1024)
+        self._dragging = False
+
+    # -- public API ---------------------------------------------------------------------------------------------
+    @property
+    def selection(self) -> tuple[int, int] | None:
+        """The selected span (start, end), end exclusive, or None."""
+        if self.anchor is None or self.anchor == self.cursor:
+            return None
+        return min(self.anchor, self.cursor), max(self.anchor, self.cursor)
+
+    @property
+    def annotations(self) -> list[Annotation]:
+        return sorted(self._annotations.values(), key=lambda a: (a.start, a.end))
+
+    @property
+    def percent(self) -> int:
+        if self.wrapped is None or len(self.wrapped) <= self.size.height:
+            return 100
+        return round(100 * min(self.scroll_y + self.size.height, len(self.wrapped)) / len(self.wrapped))
+
+    def set_annotations(self, annotations: list[Annotation], colours: dict[str, str]) -> None:
+        """Draw these highlights; ``colours`` maps an annotation id to its colour."""
+        self._annotations = {a.id: a for a in annotations if a.status != "orphan"}
+        marks = [
+            Mark(a.start, min(a.end, len(self.text)), colours[a.id], a.id, a.status == "fuzzy")
+            for a in self._annotations.values()
+            if a.end > a.start
+        ]
+        self._marks = sorted(marks, key=lambda m: (m.start, m.end))
+        self._mark_starts = [m.start for m in self._marks]
+        self._longest_mark = max((m.end - m.start for m in self._marks), default=0)
+        self._invalidate()
+
+    def annotation_at(self, offset: int) -> Annotation | None:
+        """The innermost highlight covering ``offset``."""
+        covering = self._marks_in(offset, offset + 1)
+        if not covering:
+            return None
+        return self._annotations[min(covering, key=lambda m: m.end - m.start).annotation_id]
+
+    def move_to(self, offset: int, select: bool = False, center: bool = False) -> None:
+        """Put the cursor at ``offset``; with ``select`` (or in ``v`` mode) extend the selection."""
+        offset = max(0, min(offset, len(self.text)))
+        old_rows = self._selection_rows()
+        if select or self.selecting:
+            if self.anchor is None:
+                self.anchor = self.cursor
+        else:
+            self.anchor = None
+        self.cursor = offset
+        self._refresh_rows(old_rows | self._selection_rows())
+        self._scroll_to_cursor(center)
+        self.post_message(self.CursorMoved(self))
+
+    def select(self, start: int, end: int, center: bool = True) -> None:
+        """Select ``start:end`` with the cursor at its end."""
+        old_rows = self._selection_rows()
+        self.selecting = False
+        self.anchor, self.cursor = start, end
+        self._refresh_rows(old_rows | self._selection_rows())
+        self._scroll_to_cursor(center)
+        self.post_message(self.CursorMoved(self))
+
+    def clear_selection(self) -> None:
+        rows = self._selection_rows()
+        self.anchor = None
+        self.selecting = False
+        self._refresh_rows(rows)
+
+    def search(self, query: str, forward: bool = True) -> bool:
+        """Select the next (previous) match of ``query`` from the cursor; False if there is none."""
+        origin = self.selection[0] if self.selection else self.cursor
+        span = textnav.find(self.text, query, origin, forward)
+        if span is None:
+            return False
+        self.select(*span)
+        return True
+
+    def next_highlight(self, forward: bool = True) -> Annotation | None:
+        origin = self.selection[0] if self.selection else self.cursor
+        if forward:
+            index = bisect_right(self._mark_starts, origin)
+            mark = self._marks[index] if index < len(self._marks) else None
+        else:
+            index = bisect_left(self._mark_starts, origin) - 1
+            mark = self._marks[index] if index >= 0 else None
+        if mark is None:
+            return None
+        self.move_to(mark.start, center=True)
+        return self._annotations[mark.annotation_id]
+
+    # -- actions ------------------------------------------------------------------------------------------------
+    def action_move_row(self, delta: int, select: bool = False) -> None:
+        layout = self._ensure_layout()
+        row, column = layout.column_of(self.cursor)
+        if self._goal_column is None:
+            self._goal_column = column
+        goal = self._goal_column
+        target = max(0, min(row + delta, len(layout) - 1))
+        if target == row:
+            offset = 0 if delta < 0 else len(self.text)
+        else:
+            offset = layout.offset_at(target, goal)
+        self.move_to(offset, select)
+        self._goal_column = goal
+
+    def action_move_char(self, delta: int, select: bool = False) -> None:
+        self.move_to(self.cursor + delta, select)
+
+    def action_move_page(self, delta: int, select: bool = False) -> None:
+        height = max(self.scrollable_content_region.height - 1, 1)
+        self.scroll_to(y=self.scroll_y + delta * height, animate=False, immediate=True)
+        self.action_move_row(delta * height, select)
+
+    def action_row_edge(self, end: bool, select: bool = False) -> None:
+        layout = self._ensure_layout()
+        start, stop = layout.row_span(layout.row_of(self.cursor))
+        self.move_to(stop if end else start, select)
+
+    def action_document_edge(self, end: bool) -> None:
+        self.move_to(len(self.text) if end else 0)
+
+    def action_word(self, forward: bool) -> None:
+        move = textnav.word_forward if forward else textnav.word_backward
+        self.move_to(move(self.text, self.cursor))
+
+    def action_paragraph(self, forward: bool) -> None:
+        move = textnav.paragraph_forward if forward else textnav.paragraph_backward
+        self.move_to(move(self.text, self.cursor))
+
+    def action_toggle_select(self) -> None:
+        if self.selecting:
+            self.clear_selection()
+            return
+        self.clear_selection()
+        self.selecting = True
+        self.anchor = self.cursor
+
+    def action_clear_selection(self) -> None:
+        self.clear_selection()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # escape with nothing selected falls through to the screen (closing a search bar, for instance)
+        if action == "clear_selection":
+            return self.anchor is not None or self.selecting
+        return True
+
+    # -- mouse --------------------------------------------------------------------------------------------------
+    def _offset_at_mouse(self, event: events.MouseEvent) -> int:
+        layout = self._ensure_layout()
+        return layout.offset_at(int(self.scroll_y) + event.y, event.x)
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        if event.button != 1:
+            return
+        self.focus()
+        self.selecting = False
+        self.move_to(self._offset_at_mouse(event))
+        self.anchor = self.cursor
+        self._dragging = True
+        self.capture_mouse()
+        event.stop()
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        if self._dragging:
+            self.move_to(self._offset_at_mouse(event), select=True)
+
+    def on_mouse_up(self, event: events.MouseUp) -> None:
+        if self._dragging:
+            self._dragging = False
+            self.release_mouse()
+            if self.anchor == self.cursor:
+                self.anchor = None
+
+    # -- layout and rendering --------------------------------------------------------------------------------------
+    def _text_width(self) -> int:
+        return max(self.scrollable_content_region.width, 2)
+
+    def _ensure_layout(self) -> Layout:
+        width = self._text_width()
+        if self.wrapped is None or self.wrapped.width != width:
+            self.wrapped = Layout(self.text, width)
+            self._cache.clear()
+            self.virtual_size = Size(width, len(self.wrapped))
+        return self.wrapped
+
+    def on_resize(self, event: events.Resize) -> None:
+        keep = self.cursor
+        self._ensure_layout()
+        self._scroll_to_cursor(center=False)
+        self.cursor = keep
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._cache.clear()
+
+    def on_focus(self) -> None:
+        self._refresh_rows({self._cursor_row()})
+
+    def on_blur(self) -> None:
+        self._refresh_rows({self._cursor_row()})
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        if round(old_value) != round(new_value):
+            self.post_message(self.Scrolled(self))
+
+    def render_line(self, y: int) -> Strip:
+        layout = self._ensure_layout()
+        row = int(self.scroll_y) + y
+        width = self.size.width
+        if row >= len(layout):
+            return Strip.blank(width, self.rich_style)
+        strip = self._cache.get(row)
+        if strip is None:
+            strip = self._render_row(layout, row)
+            self._cache[row] = strip
+        return strip.crop_extend(0, width, self.rich_style)
+
+    def _render_row(self, layout: Layout, row: int) -> Strip:
+        start, end = layout.row_span(row)
+        line = self.text[start:end]
+        shown, index = _expand_tabs(line)
+        text = Text(shown + " ", no_wrap=True, end="")
+        text.stylize(self.rich_style)
+
+        def stylize(style: Style | str, a: int, b: int) -> None:
+            a, b = max(a, start), min(b, end)
+            if a < b:
+                text.stylize(style, index(a - start), index(b - start))
+
+        for s, e, style in self._tokens_in(start, end):
+            stylize(style, s, e)
+        marks = self._marks_in(start, end)
+        for mark in sorted(marks, key=lambda m: m.start - m.end):  # longest first: inner ones stay visible
+            stylize(Style(bgcolor=mark.colour, color="#000000", italic=mark.fuzzy, underline=mark.fuzzy), mark.start, mark.end)
+        if len(marks) > 1:
+            for a, b in _overlaps(marks):
+                stylize(Style(underline=True, bold=True), a, b)
+        selection = self.selection
+        if selection:
+            stylize(self.get_component_rich_style("document-view--selection"), *selection)
+            if selection[1] >= end and row + 1 < len(layout) and self.text[end : end + 1] == "\n":
+                text.stylize(self.get_component_rich_style("document-view--selection"), len(shown), len(shown) + 1)
+        if start <= self.cursor <= end and layout.row_of(self.cursor) == row:
+            at = index(self.cursor - start)
+            text.stylize(self.get_component_rich_style("document-view--cursor"), at, at + 1)
+        segments = list(text.render(self.app.console))
+        return Strip(segments).simplify()
+
+    def _tokens_in(self, start: int, end: int) -> list[tuple[int, int, Style]]:
+        first = bisect_left(self._token_starts, start - self._longest_token)
+        last = bisect_left(self._token_starts, end)
+        return [t for t in self._tokens[first:last] if t[1] > start]
+
+    def _marks_in(self, start: int, end: int) -> list[Mark]:
+        first = bisect_left(self._mark_starts, start - self._longest_mark)
+        last = bisect_left(self._mark_starts, end)
+        return [m for m in self._marks[first:last] if m.end > start]
+
+    def _cursor_row(self) -> int:
+        return self._ensure_layout().row_of(self.cursor)
+
+    def _selection_rows(self) -> set[int]:
+        rows = {self._cursor_row()}
+        if self.selection:
+            layout = self._ensure_layout()
+            first, last = layout.row_of(self.selection[0]), layout.row_of(self.selection[1])
+            rows.update(range(first, last + 1))
+        return rows
+
+    def _refresh_rows(self, rows: set[int]) -> None:
+        top = int(self.scroll_y)
+        for row in rows:
+            self._cache.discard(row)
+            if top <= row < top + self.size.height:
+                self.refresh_line(row - top)
+
+    def _invalidate(self) -> None:
+        self._cache.clear()
+        self.refresh()
+
+    def _scroll_to_cursor(self, center: bool) -> None:
+        if not self.size.height:
+            return
+        row = self._cursor_row()
+        height = self.scrollable_content_region.height
+        top = int(self.scroll_y)
+        if center and not top <= row < top + height:
+            self.scroll_to(y=max(0, row - height // 2), animate=False, immediate=True)
+        elif row < top:
+            self.scroll_to(y=row, animate=False, immediate=True)
+        elif row >= top + height:
+            self.scroll_to(y=row - height + 1, animate=False, immediate=True)
+
+
+def _expand_tabs(line: str) -> tuple[str, Callable[[int], int]]:
+    """The row as drawn (tabs as spaces, as wide as ``Layout`` measures them) and a map from character index to
+    drawn index."""
+    if "\t" not in line:
+        return line, lambda i: i
+    parts: list[str] = []
+    starts = [0] * (len(line) + 1)
+    position = 0
+    for s, e, width in cells(line):
+        for i in range(s, e):
+            starts[i] = position + (i - s)
+        if line[s] == "\t":
+            parts.append(" " * width)
+            position += width
+        else:
+            parts.append(line[s:e])
+            position += e - s
+    starts[len(line)] = position
+    return "".join(parts), starts.__getitem__
+
+
+def _overlaps(marks: list[Mark]) -> list[tuple[int, int]]:
+    """Spans covered by two or more marks."""
+    points = sorted([(m.start, 1) for m in marks] + [(m.end, -1) for m in marks])
+    spans, depth, since = [], 0, 0
+    for position, step in points:
+        if depth >= 2 and position > since:
+            spans.append((since, position))
+        depth += step
+        since = position
+    return spans

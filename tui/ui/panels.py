@@ -1,0 +1,236 @@
+"""Side panels over the reader: the annotations list, the themes list and the documents chooser."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Checkbox, DataTable, Footer, Input, Label, OptionList, SelectionList
+from textual.widgets.option_list import Option
+
+from ..document import Document
+from ..model import Annotation, Theme, theme_key
+from .dialogs import chip
+
+
+def first_words(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class SidePanel(ModalScreen):
+    """A modal docked to the right, so the documents stay in view."""
+
+    DEFAULT_CSS = """
+    SidePanel { align: right top; }
+    SidePanel > Vertical {
+        width: 70%; min-width: 40; max-width: 110; height: 100%;
+        border-left: thick $accent; background: $surface; padding: 0 1;
+    }
+    SidePanel .title { text-style: bold; color: $accent; }
+    SidePanel .hint { color: $foreground-muted; }
+    """
+    BINDINGS = [Binding("escape", "close", "close")]
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class AnnotationsPanel(SidePanel):
+    """Highlights of the focused document (or of all), filtered by theme or words; orphans at the end."""
+
+    DEFAULT_CSS = """
+    AnnotationsPanel OptionList { height: 1fr; }
+    """
+    BINDINGS = [
+        Binding("escape", "close", "close"),
+        Binding("ctrl+a", "toggle_all", "all documents"),
+        Binding("ctrl+d", "act('delete')", "delete"),
+        Binding("ctrl+t", "act('reattach')", "re-attach orphan"),
+    ]
+
+    def __init__(
+        self,
+        annotations: list[Annotation],
+        themes: dict[str, Theme],
+        document: str | None,
+        colour_of: Callable[[Annotation], str],
+    ) -> None:
+        super().__init__()
+        self.all_annotations = sorted(annotations, key=lambda a: (a.document.path, a.start))
+        self.themes = themes
+        self.document = document
+        self.colour_of = colour_of
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label("Annotations", classes="title")
+            yield Input(placeholder="filter by theme or words", id="filter")
+            yield Checkbox("all documents", self.document is None, id="all")
+            yield OptionList(id="list")
+            yield Label("enter: jump · ctrl+d: delete · ctrl+t: re-attach an orphan to the selection", classes="hint")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._fill()
+        self.query_one("#list", OptionList).focus()
+
+    def visible(self) -> list[Annotation]:
+        everything = self.query_one("#all", Checkbox).value
+        words = self.query_one("#filter", Input).value.strip().casefold()
+        found = []
+        for annotation in self.all_annotations:
+            if not everything and annotation.document.path != self.document:
+                continue
+            haystack = " ".join(annotation.themes + [annotation.quote, annotation.note]).casefold()
+            if words and words not in haystack:
+                continue
+            found.append(annotation)
+        return sorted(found, key=lambda a: (a.status == "orphan", a.document.path, a.start))
+
+    def _fill(self) -> None:
+        options = self.query_one("#list", OptionList)
+        options.clear_options()
+        everything = self.query_one("#all", Checkbox).value
+        for annotation in self.visible():
+            themes = ", ".join(annotation.themes) or "(no theme)"
+            status = {"fuzzy": " ~fuzzy", "orphan": " ✗ orphan", "moved": ""}.get(annotation.status, "")
+            parts: list = [chip(self.colour_of(annotation)), " ", (themes, "bold"), (status, "italic")]
+            if everything:
+                parts += ["  ", (first_words(annotation.document.title, 30), "dim")]
+            parts += ["\n   “", first_words(annotation.quote), "”"]
+            if annotation.note:
+                parts += ["\n   ", (first_words(annotation.note, 70), "italic")]
+            options.add_option(Option(Content.assemble(*parts), id=annotation.id))
+        if not options.option_count:
+            options.add_option(Option("no highlights here yet: select text and press h", disabled=True))
+
+    @on(Input.Changed, "#filter")
+    @on(Checkbox.Changed, "#all")
+    def _refilter(self) -> None:
+        self._fill()
+
+    @on(Input.Submitted, "#filter")
+    def _to_list(self) -> None:
+        self.query_one("#list", OptionList).focus()
+
+    def action_toggle_all(self) -> None:
+        box = self.query_one("#all", Checkbox)
+        box.value = not box.value
+
+    @on(OptionList.OptionSelected, "#list")
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        annotation = next(a for a in self.all_annotations if a.id == event.option.id)
+        if annotation.status == "orphan":
+            self.notify("An orphan has no place in the text: ctrl+t re-attaches it to the selection", timeout=4)
+            return
+        self.dismiss(("jump", annotation.id))
+
+    def action_act(self, verb: str) -> None:
+        options = self.query_one("#list", OptionList)
+        if options.highlighted is None:
+            return
+        option = options.get_option_at_index(options.highlighted)
+        if option.id:
+            self.dismiss((verb, option.id))
+
+
+class ThemesPanel(SidePanel):
+    """Every theme with its colour, description and count per document; rename, merge, recolour, describe, delete."""
+
+    DEFAULT_CSS = """
+    ThemesPanel DataTable { height: 1fr; }
+    """
+    BINDINGS = [
+        Binding("escape", "close", "close"),
+        Binding("r", "act('rename')", "rename"),
+        Binding("m", "act('merge')", "merge"),
+        Binding("c", "act('recolour')", "recolour"),
+        Binding("D", "act('describe')", "describe"),
+        Binding("d,delete", "act('delete')", "delete"),
+    ]
+
+    def __init__(self, themes: list[Theme], annotations: list[Annotation], documents: list[Document]) -> None:
+        super().__init__()
+        self.themes = sorted(themes, key=lambda t: t.key)
+        self.annotations = annotations
+        self.documents = documents
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label("Themes", classes="title")
+            yield DataTable(cursor_type="row", zebra_stripes=True)
+            yield Label("r rename · m merge · c colour · D describe · d delete · escape close", classes="hint")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        counts: dict[str, Counter[str]] = {}
+        for annotation in self.annotations:
+            for name in annotation.themes:
+                counts.setdefault(theme_key(name), Counter())[annotation.document.path] += 1
+        paths = [d.key for d in self.documents]
+        table.add_column(" ", key="chip")
+        table.add_column("theme", key="name")
+        for n, document in enumerate(self.documents, 1):
+            table.add_column(Content(f"#{n} {first_words(document.title, 14)}"), key=f"doc{n}")
+        table.add_column("total", key="total")
+        table.add_column("description", key="description")
+        for theme in self.themes:
+            per_doc = counts.get(theme.key, Counter())
+            table.add_row(
+                chip(theme.colour),
+                Content(theme.name),
+                *[str(per_doc.get(p, 0)) for p in paths],
+                str(sum(per_doc.values())),
+                Content(first_words(theme.description, 50)),
+                key=theme.key,
+            )
+        if not self.themes:
+            table.add_row("", Content("no themes yet: press h on a passage"), *[""] * len(paths), "", "")
+        table.focus()
+
+    def action_act(self, verb: str) -> None:
+        table = self.query_one(DataTable)
+        if not self.themes:
+            return
+        theme = self.themes[table.cursor_row]
+        self.dismiss((verb, theme.name))
+
+
+class DocumentsPanel(SidePanel):
+    """Choose which documents are shown side by side (at most ``limit``)."""
+
+    BINDINGS = [Binding("escape", "close", "close"), Binding("enter", "apply", "show")]
+
+    def __init__(self, documents: list[Document], shown: list[int], limit: int) -> None:
+        super().__init__()
+        self.documents = documents
+        self.shown = shown
+        self.limit = limit
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(f"Documents: choose up to {self.limit} to show (space toggles, enter shows)", classes="title")
+            yield SelectionList[int](
+                *[(Content(f"{d.title}  ({d.path.name})"), i, i in self.shown) for i, d in enumerate(self.documents)]
+            )
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(SelectionList).focus()
+
+    def action_apply(self) -> None:
+        chosen = sorted(self.query_one(SelectionList).selected)
+        if not chosen:
+            self.notify("Choose at least one document", severity="warning")
+            return
+        if len(chosen) > self.limit:
+            self.notify(f"Showing the first {self.limit} of those", timeout=3)
+        self.dismiss(chosen[: self.limit])
