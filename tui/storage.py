@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import tempfile
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -249,8 +250,9 @@ class AtomicStorage(Storage):
     """TinyDB storage over one JSON file. Parsed state is cached against the file's stamp, so re-reading an
     unchanged store costs a ``stat``. Inside ``begin()``/``commit()`` writes stay in memory and go to disk once."""
 
-    def __init__(self, path: str | os.PathLike) -> None:
+    def __init__(self, path: str | os.PathLike, lock: Any = None) -> None:
         self.path = Path(path)
+        self._lock = lock  # the store's re-entrant cross-process lock: a migration is a write and takes it
         self._data: dict[str, Any] | None = None
         self._stamp: tuple[int, int, int, int] | None = None
         self._pending = False
@@ -342,6 +344,15 @@ class AtomicStorage(Storage):
             )
         if schema not in MIGRATIONS:
             raise self._corrupt(f"unknown schema version {schema!r}")
+        try:
+            with self._lock if self._lock is not None else nullcontext():
+                if self.path.read_bytes() != raw:
+                    return self._load()  # another process wrote (or migrated) since we read: start again
+                return self._migrate(data, raw, schema)
+        except OSError as error:  # the lock's Timeout too
+            raise StoreError(f"{self.path}: cannot migrate the store ({error.strerror or error})") from None
+
+    def _migrate(self, data: dict[str, Any], raw: bytes, schema: int) -> dict[str, Any]:
         backup = self.path.with_name(f"{self.path.name}.schema-{schema}.bak")
         backup.write_bytes(raw)
         while schema != SCHEMA:

@@ -49,13 +49,13 @@ def resolve_store_path(option: str | os.PathLike | None = None) -> Path:
 class Store:
     def __init__(self, path: str | os.PathLike) -> None:
         self.path = Path(path)
-        self._db = TinyDB(self.path, storage=AtomicStorage)
+        self._file_lock = FileLock(f"{self.path}.lock", timeout=LOCK_TIMEOUT, thread_local=False)
+        self._db = TinyDB(self.path, storage=AtomicStorage, lock=self._file_lock)  # the storage migrates under it
         self.storage: AtomicStorage = self._db.storage  # type: ignore[assignment]
         self._annotations = self._db.table("annotations", cache_size=0)
         self._themes = self._db.table("themes", cache_size=0)
         self._thread_lock = threading.RLock()
         self._depth = 0
-        self._file_lock = FileLock(f"{self.path}.lock", timeout=LOCK_TIMEOUT, thread_local=False)
         if self.path.is_dir():
             raise StoreError(f"{self.path}: is a folder, not a store file")
         self.refresh()  # fail now, with a clear message, if the file is damaged
