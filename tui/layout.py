@@ -36,9 +36,24 @@ def is_simple(line: str) -> bool:
     return line.isascii() and "\t" not in line or single_cells().issuperset(line)
 
 
+def graphemes(line: str) -> list[tuple[int, int, int]]:
+    """(start, end, width) for each grapheme; a tab is a grapheme of its own (Rich would fold it into the
+    previous one as zero-width), its width left to the caller because it depends on the column."""
+    if "\t" not in line:
+        return split_graphemes(line)[0]
+    spans: list[tuple[int, int, int]] = []
+    base = 0
+    for index, piece in enumerate(line.split("\t")):
+        if index:
+            spans.append((base - 1, base, 0))
+        spans.extend((s + base, e + base, w) for s, e, w in split_graphemes(piece)[0])
+        base += len(piece) + 1
+    return spans
+
+
 def cells(line: str) -> list[tuple[int, int, int]]:
     """(start, end, width) for each grapheme of ``line``, tabs expanded from column 0."""
-    spans, _ = split_graphemes(line)
+    spans = graphemes(line)
     if "\t" not in line:
         return spans
     result, column = [], 0
@@ -67,7 +82,7 @@ def _wrap_cells(line: str, width: int) -> list[int]:
     starts = [0]
     column = 0
     last_break = -1  # index into ``spans`` just after the latest space in this row
-    spans, _ = split_graphemes(line)  # tab widths depend on the row, so they are measured here
+    spans = graphemes(line)  # tab widths depend on the row, so they are measured here
     index = 0
     while index < len(spans):
         start, end, w = spans[index]

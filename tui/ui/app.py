@@ -303,6 +303,7 @@ class MarginaliaApp(App[None]):
                 self.themes[theme_key(name)] = Theme(name, colour)
         self.annotations[annotation.id] = annotation
         view.clear_selection()
+        view.move_to(annotation.end - 1)  # on the new highlight, so e and d act on it
         self._refresh_views(only=view.document.key)
 
         def undo() -> None:
@@ -317,7 +318,8 @@ class MarginaliaApp(App[None]):
         if view is None:
             return None
         offset = view.selection[0] if view.selection else view.cursor
-        found = view.annotation_at(offset)
+        # the cursor just after a highlight (where making one leaves it) counts as on it
+        found = view.annotation_at(offset) or (view.annotation_at(offset - 1) if offset else None)
         if found is None:
             self.notify("No highlight at the cursor (] and [ jump to one)", severity="warning", timeout=3)
         return found

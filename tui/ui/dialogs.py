@@ -79,7 +79,11 @@ class ThemeDialog(ModalScreen[Tagging | None]):
     ThemeDialog OptionList { height: auto; max-height: 8; }
     ThemeDialog .hint { color: $foreground-muted; }
     """
-    BINDINGS = [Binding("escape", "cancel", "cancel"), Binding("down", "to_list", "themes", show=False)]
+    BINDINGS = [
+        Binding("escape", "cancel", "cancel"),
+        Binding("down", "to_list", "existing themes", show=False),
+        Binding("tab", "other_field", "next field", show=False),
+    ]
 
     def __init__(
         self, quote: str, themes: list[Theme], usage: dict[str, int], current: list[str] | None = None,
@@ -124,6 +128,11 @@ class ThemeDialog(ModalScreen[Tagging | None]):
             label = Content.assemble(chip(theme.colour), " ", theme.name, (f"  ({self.usage.get(theme.key, 0)})", "dim"))
             options.add_option(Option(label, id=theme.key))
         options.display = bool(ranked)
+
+    def action_other_field(self) -> None:
+        """tab goes between the two fields; the list of themes is reached with the down arrow."""
+        themes, note = self.query_one("#themes", Input), self.query_one("#note", Input)
+        (note if self.focused is themes else themes).focus()
 
     def action_to_list(self) -> None:
         options = self.query_one("#matches", OptionList)

@@ -18,7 +18,6 @@ class TitleBar(Static):
         background: $panel;
         color: $foreground-muted;
         text-wrap: nowrap;
-        text-overflow: ellipsis;
         padding: 0 1;
     }
     """
@@ -50,11 +49,19 @@ class Pane(Vertical):
         self.update_title()
 
     def update_title(self) -> None:
+        """Title, then position and highlight count, which stay visible however narrow the pane."""
         view = self.view
         count = len(view.annotations)
-        text = f"{self.document.title} · {view.percent}% · {count} highlight{'s' * (count != 1)}"
-        self.query_one(TitleBar).update(Content(text))  # Content: document text is never markup
-        self.border_subtitle = None
+        stats = f" · {view.percent}% · {count} highlight{'s' * (count != 1)}"
+        bar = self.query_one(TitleBar)
+        room = max(bar.size.width - 2 - len(stats), 8) if bar.size.width else 200
+        title = self.document.title
+        if len(title) > room:
+            title = title[: room - 1] + "…"
+        bar.update(Content(title + stats))  # Content: document text is never markup
+
+    def on_resize(self) -> None:
+        self.update_title()
 
     def on_document_view_cursor_moved(self, message: DocumentView.CursorMoved) -> None:
         self.update_title()

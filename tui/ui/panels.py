@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -106,10 +107,12 @@ class AnnotationsPanel(SidePanel):
                 parts += ["  ", (first_words(annotation.document.title, 30), "dim")]
             parts += ["\n   “", first_words(annotation.quote), "”"]
             if annotation.note:
-                parts += ["\n   ", (first_words(annotation.note, 70), "italic")]
+                parts += ["\n   ✎ ", (first_words(annotation.note, 70), "italic")]
             options.add_option(Option(Content.assemble(*parts), id=annotation.id))
         if not options.option_count:
             options.add_option(Option("no highlights here yet: select text and press h", disabled=True))
+        else:
+            options.highlighted = 0
 
     @on(Input.Changed, "#filter")
     @on(Checkbox.Changed, "#all")
@@ -179,21 +182,21 @@ class ThemesPanel(SidePanel):
         table.add_column(" ", key="chip")
         table.add_column("theme", key="name")
         for n, document in enumerate(self.documents, 1):
-            table.add_column(Content(f"#{n} {first_words(document.title, 14)}"), key=f"doc{n}")
+            table.add_column(Text(f"#{n} {first_words(document.title, 16)}"), key=f"doc{n}")
         table.add_column("total", key="total")
         table.add_column("description", key="description")
         for theme in self.themes:
             per_doc = counts.get(theme.key, Counter())
             table.add_row(
-                chip(theme.colour),
-                Content(theme.name),
+                Text("██", style=theme.colour),
+                Text(theme.name),  # Text, not markup: a theme is the reader's own words
                 *[str(per_doc.get(p, 0)) for p in paths],
                 str(sum(per_doc.values())),
-                Content(first_words(theme.description, 50)),
+                Text(first_words(theme.description, 50)),
                 key=theme.key,
             )
         if not self.themes:
-            table.add_row("", Content("no themes yet: press h on a passage"), *[""] * len(paths), "", "")
+            table.add_row("", Text("no themes yet: press h on a passage"), *[""] * len(paths), "", "")
         table.focus()
 
     def action_act(self, verb: str) -> None:
@@ -207,7 +210,7 @@ class ThemesPanel(SidePanel):
 class DocumentsPanel(SidePanel):
     """Choose which documents are shown side by side (at most ``limit``)."""
 
-    BINDINGS = [Binding("escape", "close", "close"), Binding("enter", "apply", "show")]
+    BINDINGS = [Binding("escape", "close", "close"), Binding("enter", "apply", "show", priority=True)]
 
     def __init__(self, documents: list[Document], shown: list[int], limit: int) -> None:
         super().__init__()
