@@ -528,3 +528,19 @@ async def test_seeds_open_side_by_side_and_krivoruchko_example(store_path):
         assert saved.quote == "Krivoruchko" and saved.themes == ["people"]
         text = ASMOLOV.read_text(encoding="utf-8")
         assert text[saved.start : saved.end] == "Krivoruchko"
+
+
+@pytest.mark.parametrize("theme", ["textual-dark", "textual-light"])
+async def test_highlights_stay_legible_in_light_and_dark_themes(docs, store_path, theme):
+    store = Store(store_path)
+    store.add(new_annotation(load_document(docs[0]), 6, 10, ["arms"]))
+    app = MarginaliaApp(load_paths(docs), store)
+    async with app.run_test(size=(120, 30)) as pilot:
+        app.theme = theme
+        await pilot.pause()
+        view(app).move_to(30)
+        segments = [s for s in view(app).render_line(0) if s.text == "beta"]
+        assert segments, "the highlight is drawn as its own run"
+        style = segments[0].style
+        assert style.bgcolor.name.upper() == store.theme("arms").colour.lower().upper()
+        assert style.color.triplet.hex == "#000000"  # dark text on the light palette in every app theme

@@ -358,7 +358,7 @@ class DocumentView(ScrollView, can_focus=True):
         selection = self.selection
         if selection:
             stylize(self.get_component_rich_style("document-view--selection"), *selection)
-            if selection[1] >= end and row + 1 < len(layout) and self.text[end : end + 1] == "\n":
+            if selection[0] <= end < selection[1] and self.text[end : end + 1] == "\n":  # the newline is selected
                 text.stylize(self.get_component_rich_style("document-view--selection"), len(shown), len(shown) + 1)
         if start <= self.cursor <= end and layout.row_of(self.cursor) == row:
             at = index(self.cursor - start)

@@ -105,9 +105,9 @@ class AnnotationsPanel(SidePanel):
             parts: list = [chip(self.colour_of(annotation)), " ", (themes, "bold"), (status, "italic")]
             if everything:
                 parts += ["  ", (first_words(annotation.document.title, 30), "dim")]
-            parts += ["\n   “", first_words(annotation.quote), "”"]
+            parts += ["\n\u00a0\u00a0“", first_words(annotation.quote), "”"]
             if annotation.note:
-                parts += ["\n   ✎ ", (first_words(annotation.note, 70), "italic")]
+                parts += ["\n\u00a0\u00a0✎ ", (first_words(annotation.note, 70), "italic")]
             options.add_option(Option(Content.assemble(*parts), id=annotation.id))
         if not options.option_count:
             options.add_option(Option("no highlights here yet: select text and press h", disabled=True))

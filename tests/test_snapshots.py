@@ -1,0 +1,74 @@
+"""What the screen looks like: the seeds side by side, a highlight with its dialog, both panels, and 80x24.
+
+Regenerate after an intended change with ``pytest tests/test_snapshots.py --snapshot-update`` and look at the
+report before committing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import ASMOLOV, PROMA
+from tui.document import load_document, load_paths
+from tui.model import new_annotation
+from tui.store import Store
+from tui.ui.app import MarginaliaApp
+
+
+def seeded_app(store_path: Path, with_annotations: bool = True) -> MarginaliaApp:
+    store = Store(store_path)
+    if with_annotations:
+        asmolov, proma = load_document(ASMOLOV), load_document(PROMA)
+        for document, needle, themes, note in [
+            (asmolov, "sanctions imposed by the UNSC", ["sanctions"], "the legal frame"),
+            (asmolov, "Krivoruchko", ["people"], ""),
+            (proma, "weapons, technology, and training", ["arms cooperation"], "what flows each way"),
+            (proma, "China", ["China's role"], ""),
+        ]:
+            start = document.text.index(needle)
+            store.add(new_annotation(document, start, start + len(needle), themes, note))
+    return MarginaliaApp(load_paths([ASMOLOV, PROMA]), store)
+
+
+async def _scroll_to_first_highlight(pilot) -> None:
+    await pilot.press("right_square_bracket")
+    await pilot.pause()
+
+
+def test_seeds_side_by_side(snap_compare, store_path):
+    assert snap_compare(seeded_app(store_path, False), terminal_size=(160, 45))
+
+
+def test_highlights_and_theme_dialog(snap_compare, store_path):
+    async def run_before(pilot) -> None:
+        await pilot.press("slash", *"Krivoruchko", "enter", "n", "h", *"peo")
+        await pilot.pause()
+
+    assert snap_compare(seeded_app(store_path), terminal_size=(160, 45), run_before=run_before)
+
+
+def test_annotations_panel(snap_compare, store_path):
+    async def run_before(pilot) -> None:
+        await _scroll_to_first_highlight(pilot)
+        await pilot.press("a", "ctrl+a")
+        await pilot.pause()
+
+    assert snap_compare(seeded_app(store_path), terminal_size=(160, 45), run_before=run_before)
+
+
+def test_themes_panel(snap_compare, store_path):
+    async def run_before(pilot) -> None:
+        await pilot.press("t")
+        await pilot.pause()
+
+    assert snap_compare(seeded_app(store_path), terminal_size=(160, 45), run_before=run_before)
+
+
+@pytest.mark.parametrize("size", [(80, 24)])
+def test_small_terminal(snap_compare, store_path, size):
+    async def run_before(pilot) -> None:
+        await _scroll_to_first_highlight(pilot)
+
+    assert snap_compare(seeded_app(store_path), terminal_size=size, run_before=run_before)
