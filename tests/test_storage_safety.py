@@ -1,0 +1,158 @@
+"""Crash and concurrency safety with real processes: writers killed with SIGKILL at random moments, writers
+running side by side, readers reading while others write."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from conftest import annotation, child_env
+
+from tui.storage import parse, validate
+from tui.store import Store
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs POSIX signals"),
+]
+
+# Adds annotations for ever, printing each new id only once add() has returned: a printed id is an acknowledged
+# annotation. Between adds it also adds and deletes a bulky scratch annotation and updates notes, so the file
+# grows, shrinks and is rewritten at the same size (an in-place writer breaks on a shrinking write, which leaves
+# the old tail behind until it truncates); "plain" leaves the scratch out. With "go" it waits for a line on stdin
+# first, so that several writers start together; with a count it stops after that many adds.
+WRITER = """
+import sys
+from tui.model import Annotation, DocumentRef
+from tui.store import Store
+
+store = Store(sys.argv[1])
+name, count, wait, scratch = sys.argv[2], int(sys.argv[3]), sys.argv[4] == "go", sys.argv[5] != "plain"
+ref = DocumentRef(f"/{name}.txt", name, "0" * 64)
+print("ready", flush=True)
+if wait:
+    sys.stdin.readline()
+n = 0
+while count < 0 or n < count:
+    added = store.add(Annotation(ref, n, n + 1, "x", themes=[f"{name}-{n % 7}"]))
+    print(added.id, flush=True)
+    if n % 5 == 4:
+        store.update(added.id, note=f"note {n}")
+    if scratch and n % 2:
+        bulk = store.add(Annotation(ref, n, n + 1, "x", themes=["scratch"], note="bulk " * 400))
+        store.delete(bulk.id)
+    n += 1
+"""
+
+
+def start_writer(store_path: Path, name: str, count: int = -1, wait: bool = False) -> subprocess.Popen[str]:
+    """A writer; one with a ``count`` writes plainly, one without writes for ever with scratch writes between."""
+    process = subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(store_path), name, str(count), "go" if wait else "now",
+         "scratch" if count < 0 else "plain"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=child_env(),
+    )  # fmt: skip
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    assert line == "ready\n", process.communicate()[1]
+    return process
+
+
+def acknowledged_ids(lines: str) -> list[str]:
+    """The ids a writer printed in full (a kill can cut the last line short)."""
+    return [line.strip() for line in lines.splitlines(keepends=True) if line.endswith("\n") and len(line) == 37]
+
+
+def assert_store_is_sound(store_path: Path) -> set[str]:
+    """The file parses and validates as it is on disk, and a Store opens it; returns its lasting annotations' ids
+    (not the scratch ones)."""
+    assert validate(parse(store_path.read_bytes())) is None
+    return {a.id for a in Store(store_path).annotations() if a.themes != ["scratch"]}
+
+
+def test_a_writer_killed_at_random_moments_never_breaks_the_store_or_loses_an_acknowledged_write(
+    store_path: Path,
+) -> None:
+    seed = random.randrange(1 << 30)
+    rng = random.Random(seed)
+    acknowledged: set[str] = set()
+    kills = 40
+    for round_ in range(kills):
+        writer = start_writer(store_path, f"w{round_}")
+        assert writer.stdout is not None
+        if round_ % 4:  # mostly after a first write, so that the kill lands among writes; else during start-up
+            acknowledged.update(acknowledged_ids(writer.stdout.readline()))
+        time.sleep(rng.uniform(0, 0.03))
+        writer.send_signal(signal.SIGKILL)
+        out, err = writer.communicate(timeout=30)
+        assert writer.returncode == -signal.SIGKILL, err
+        acknowledged.update(acknowledged_ids(out))
+        if not store_path.exists():  # killed before its first write: the old store is no store
+            assert not acknowledged
+            continue
+        stored = assert_store_is_sound(store_path)
+        lost = acknowledged - stored
+        assert not lost, f"round {round_} (seed {seed}): {len(lost)} acknowledged annotations lost"
+    assert len(acknowledged) > kills  # the writers did write between kills
+    leftovers = [p for p in store_path.parent.iterdir() if p.name.endswith(".tmp")]
+    assert len(leftovers) <= kills  # at most one half-written temporary file per kill, never the store itself
+
+
+def test_two_processes_writing_200_annotations_each_end_with_400(store_path: Path) -> None:
+    writers = [start_writer(store_path, name, count=200, wait=True) for name in ("alpha", "beta")]
+    for writer in writers:
+        assert writer.stdin is not None
+        writer.stdin.write("go\n")
+        writer.stdin.flush()
+    sizes = []
+    while any(w.poll() is None for w in writers):  # reading needs no lock: every read sees a whole store
+        sizes.append(len(assert_store_is_sound(store_path)) if store_path.exists() else 0)
+        time.sleep(0.01)
+    results = [w.communicate(timeout=60) for w in writers]
+    assert [w.returncode for w in writers] == [0, 0], [err for _, err in results]
+    ids = [acknowledged_ids(out) for out, _ in results]
+    assert [len(i) for i in ids] == [200, 200]
+    store = Store(store_path)
+    annotations = store.annotations()
+    assert len(annotations) == 400
+    assert {a.id for a in annotations} == set(ids[0]) | set(ids[1])
+    assert sorted(t.name for t in store.themes()) == sorted(f"{n}-{k}" for n in ("alpha", "beta") for k in range(7))
+    assert [a.note for a in annotations if a.document.path == "/alpha.txt"][4::5] == [f"note {n}" for n in range(4, 200, 5)]
+    assert sizes == sorted(sizes)  # no reader ever saw the store go back in time
+
+
+def test_threads_sharing_one_store_object(store: Store) -> None:
+    def add(offset: int) -> None:
+        for n in range(50):
+            store.add(annotation(offset + n, offset + n + 1, [f"t{offset}"]))
+
+    threads = [threading.Thread(target=add, args=(k * 1000,)) for k in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(Store(store.path).annotations()) == 200
+    assert len(store.themes()) == 4
+
+
+def test_a_writer_killed_while_holding_the_lock_does_not_block_others(store_path: Path) -> None:
+    store_path.parent.mkdir(parents=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time; from filelock import FileLock; "
+         "FileLock(sys.argv[1]).acquire(); print('locked', flush=True); time.sleep(60)", f"{store_path}.lock"],
+        stdout=subprocess.PIPE, text=True, env=child_env(),
+    )  # fmt: skip
+    assert holder.stdout is not None and holder.stdout.readline() == "locked\n"
+    os.kill(holder.pid, signal.SIGKILL)
+    holder.wait(timeout=10)
+    started = time.monotonic()
+    Store(store_path).add(annotation())
+    assert time.monotonic() - started < 5
+    assert len(Store(store_path).annotations()) == 1
