@@ -57,7 +57,7 @@ def build_parser() -> Parser:
     tag = sub.add_parser("tag", help="highlight every occurrence of a text under one or more themes")
     tag.add_argument("path", metavar="PATH")
     tag.add_argument("--match", required=True, metavar="TEXT", help="the text to highlight")
-    tag.add_argument("--theme", action="append", default=[], metavar="NAME", help="a theme (repeat for several)")
+    tag.add_argument("--theme", action="append", required=True, metavar="NAME", help="a theme (repeat for several)")
     tag.add_argument("--note", default="", metavar="TEXT")
     tag.add_argument("--ignore-case", action="store_true")
     tag.add_argument("--first", action="store_true", help="only the first occurrence")
