@@ -98,6 +98,15 @@ def build_parser() -> Parser:
     delete = sub.add_parser("delete", help="delete an annotation by id (or a unique id prefix)")
     delete.add_argument("id", metavar="ID")
     _add_store(delete)
+
+    export = sub.add_parser("export", help="export annotations as Markdown or W3C Web Annotation JSON-LD")
+    export.add_argument("--by", choices=("theme", "document"), default="theme", help="Markdown sections by (theme)")
+    export.add_argument("--theme", action="append", default=[], metavar="NAME", help="only this theme (repeatable)")
+    export.add_argument("--doc", action="append", default=[], metavar="PATH", help="only this document (repeatable)")
+    export.add_argument("--format", choices=("markdown", "w3c"), default="markdown")
+    export.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    export.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+    _add_store(export)
     return parser
 
 
@@ -281,6 +290,24 @@ def cmd_delete(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from .export import render_store, write_export
+
+    docs = [p for p in map(_doc_filter, args.doc) if p]
+    text = render_store(_open_store(args), args.format, args.by, args.theme or None, docs or None)
+    if args.output and args.output != "-":
+        print(f"wrote {write_export(text, args.output, args.force)}")
+        return 0
+    sys.stdout.flush()
+    out = getattr(sys.stdout, "buffer", None)
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        out.write(text.encode("utf-8"))  # UTF-8 whatever the terminal's encoding: the export is a UTF-8 file
+        out.flush()
+    return 0
+
+
 HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "read": cmd_read,
     "tag": cmd_tag,
@@ -288,6 +315,7 @@ HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "themes": cmd_themes,
     "theme": cmd_theme,
     "delete": cmd_delete,
+    "export": cmd_export,
 }
 
 

@@ -1,0 +1,336 @@
+"""Markdown export of annotations, the selection every export starts from, and the file writing it shares.
+
+Passages, notes and every other piece of text that comes from a document or a user are written so that a
+CommonMark parser gives back exactly that text and no markup: ``markdown_text`` backslash-escapes the ASCII
+punctuation that can start markup (all of it at the start of a line, a small inert set such as ``,.:;?'"()``
+left alone elsewhere so prose stays readable), writes whitespace at either end of a line as character
+references (``&#32;``) and newlines as hard breaks (or ``&#10;`` where a hard break cannot stand), and keeps a
+blank line between paragraphs as a paragraph break. NUL cannot survive CommonMark (it becomes U+FFFD), and the
+control characters documents already show as placeholders (``text.sanitise``) are shown the same way here, so
+an export printed to a terminal cannot carry an escape sequence. Never imports Textual.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import string
+import tempfile
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from datetime import date
+from pathlib import Path
+
+from .document import Document
+from .library import load_annotated_documents
+from .model import Annotation, Theme, theme_key
+from .store import Store
+from .text import sanitise
+
+GROUPINGS = ("theme", "document")
+FORMATS = ("markdown", "w3c")
+UNTHEMED = "Without a theme"
+
+
+class ExportError(ValueError):
+    """An export that cannot be made or written; the message is one line."""
+
+
+# -- CommonMark-safe text --------------------------------------------------------------------------------------
+_PUNCTUATION = frozenset(string.punctuation)
+# Inert in CommonMark (and GFM) in the middle of a line; everything else is escaped everywhere.
+_INERT = frozenset(",.;:?!%/'\"()@^{}-+=")
+_ORDERED_MARKER = re.compile(r"\d+[.)]")
+_PARAGRAPH_BREAK = re.compile(r"(?<=[^\n])\n\n(?=[^\n])")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def visible(text: str) -> str:
+    """The text a CommonMark reader gets back from ``markdown_text(text)``: NUL (and lone surrogates) become
+    U+FFFD, other control and bidi characters the placeholders documents show; anything a document can hold
+    comes back unchanged."""
+    return sanitise(_SURROGATE.sub("\ufffd", text.replace("\0", "\ufffd")))
+
+
+def _reference(ch: str) -> str:
+    return f"&#{ord(ch)};"
+
+
+def _escape_line(line: str, line_start: bool = True) -> str:
+    """One line: markup escaped, whitespace at either end as character references (parsers strip it).
+    ``line_start``: the text starts a line, where ``-``, ``+``, ``1.`` and the like would start a block."""
+    core = line.strip()
+    if not core:
+        return "".join(map(_reference, line))
+    lead = len(line) - len(line.lstrip())
+    trail = len(line.rstrip())
+    marker = _ORDERED_MARKER.match(core) if line_start else None
+    marker_end = marker.end() - 1 if marker else -1
+    first = 0 if line_start else -1
+    out = [_reference(ch) for ch in line[:lead]]
+    for index, ch in enumerate(core):
+        if ch in _PUNCTUATION and (ch not in _INERT or index in (first, marker_end)):
+            out.append("\\" + ch)
+        else:
+            out.append(ch)
+    out.extend(_reference(ch) for ch in line[trail:])
+    return "".join(out)
+
+
+def _paragraph(text: str) -> list[str]:
+    """The physical lines of one paragraph: newlines as hard breaks, or ``&#10;`` next to an empty line."""
+    lines = [_escape_line(line) for line in text.split("\n")]
+    physical = [lines[0]]
+    for line in lines[1:]:
+        if physical[-1] and line:
+            physical[-1] += "\\"
+            physical.append(line)
+        else:
+            physical[-1] += "&#10;" + line
+    return physical
+
+
+def markdown_text(text: str, prefix: str = "") -> str:
+    """``text`` as Markdown paragraphs (each line starting with ``prefix``, e.g. ``"> "`` for a blockquote)
+    that a CommonMark parser reads back as ``visible(text)``, with no markup."""
+    paragraphs = [_paragraph(p) for p in _PARAGRAPH_BREAK.split(visible(text))]
+    blank = prefix.rstrip()
+    lines: list[str] = []
+    for paragraph in paragraphs:
+        if lines:
+            lines.append(blank)
+        lines.extend(prefix + line for line in paragraph)
+    return "\n".join(lines)
+
+
+def markdown_blockquote(text: str) -> str:
+    return markdown_text(text, "> ")
+
+
+def markdown_inline(text: str, line_start: bool = False) -> str:
+    """One line of text inside a heading, a list item or a citation (``line_start`` if it starts the line):
+    newlines become spaces."""
+    return _escape_line(visible(text).replace("\n", " "), line_start)
+
+
+def markdown_code(text: str) -> str:
+    """A code span that shows ``text`` as it is (for paths)."""
+    text = visible(text).replace("\n", " ")
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    # A parser strips one space from each end of a span that has one at both (and is not all spaces).
+    spaced = text.startswith(" ") and text.endswith(" ") and text.strip(" ")
+    pad = " " if text.startswith("`") or text.endswith("`") or spaced else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+# -- what an export holds ------------------------------------------------------------------------------------------
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'s' * (count != 1)}"
+
+
+def _ordered(annotations: Iterable[Annotation]) -> list[Annotation]:
+    return sorted(annotations, key=lambda a: (a.document.path, a.start, a.end, a.id))
+
+
+def select(
+    store: Store, themes: list[str] | None = None, docs: list[str] | None = None
+) -> tuple[list[Annotation], list[Theme], dict[str, Document]]:
+    """The annotations, themes and documents an export covers: with ``themes``, the annotations under any of
+    them and only those themes; with ``docs`` (paths as stored), only those documents' annotations. Unknown
+    themes and documents without annotations are errors, so a typo does not export nothing in silence."""
+    documents = load_annotated_documents(store)  # loads (and re-anchors) before the annotations are read
+    annotations = store.annotations()
+    if docs:
+        known = {a.document.path for a in annotations}
+        for path in docs:
+            if path not in known:
+                raise ExportError(f"{path}: no annotations on this document")
+        wanted_docs = set(docs)
+        annotations = [a for a in annotations if a.document.path in wanted_docs]
+    if themes:
+        chosen = [store.theme(name) for name in themes]
+        keys = {t.key for t in chosen}
+        annotations = [a for a in annotations if keys & {theme_key(t) for t in a.themes}]
+    else:
+        used = {theme_key(t) for a in annotations for t in a.themes}
+        chosen = [t for t in store.themes() if t.key in used]
+    paths = {a.document.path for a in annotations}
+    return _ordered(annotations), chosen, {p: d for p, d in documents.items() if p in paths}
+
+
+def _span_text(first: int, last: int, word: str) -> str:
+    return f"{word} {first}" if first == last else f"{word}s {first}–{last}"
+
+
+def citation(annotation: Annotation, document: Document | None) -> str:
+    """``Title, paragraph 3, lines 12–14``; just the title when the document is missing or the passage is no
+    longer where the annotation says."""
+    title = document.title if document is not None else annotation.document.title
+    if document is None or document.text[annotation.start : annotation.end] != annotation.quote:
+        where = " (not found in the document as it is now)" if annotation.status == "orphan" else ""
+        return markdown_inline(title) + where
+    last = max(annotation.start, annotation.end - 1)
+    paragraphs = _span_text(document.paragraph_of(annotation.start), document.paragraph_of(last), "paragraph")
+    lines = _span_text(document.lines.line_of(annotation.start) + 1, document.lines.line_of(last) + 1, "line")
+    return f"{markdown_inline(title)}, {paragraphs}, {lines}"
+
+
+def _tags(annotation: Annotation) -> str:
+    return " ".join("#" + markdown_inline("-".join(name.split())) for name in annotation.themes)
+
+
+def _passage(annotation: Annotation, document: Document | None, tags: bool) -> list[str]:
+    cite = "— " + citation(annotation, document)
+    if tags and annotation.themes:
+        cite += " · " + _tags(annotation)
+    block = [markdown_blockquote(annotation.quote), "", cite, ""]
+    if annotation.note:
+        block += [markdown_text(annotation.note), ""]
+    return block
+
+
+def _title_of(path: str, group: list[Annotation], documents: Mapping[str, Document]) -> str:
+    document = documents.get(path)
+    return document.title if document is not None else group[0].document.title
+
+
+def _by_document(annotations: list[Annotation]) -> dict[str, list[Annotation]]:
+    groups: dict[str, list[Annotation]] = defaultdict(list)
+    for annotation in _ordered(annotations):
+        groups[annotation.document.path].append(annotation)
+    return dict(sorted(groups.items()))
+
+
+def render_markdown(
+    annotations: list[Annotation],
+    themes: list[Theme],
+    documents: Mapping[str, Document],
+    by: str = "theme",
+    today: date | None = None,
+) -> str:
+    """The Markdown export. ``by="theme"``: a section per theme in ``themes`` (plus one for annotations without
+    a theme), passages grouped by document in document order; ``by="document"``: a section per document,
+    passages in order with their themes as ``#tags``. ``documents`` (path -> Document) gives the citations
+    their paragraph and line numbers; a missing one is cited by title alone. Deterministic but for the date."""
+    if by not in GROUPINGS:
+        raise ExportError(f"cannot group an export by {by!r} (choose theme or document)")
+    today = today or date.today()
+    annotations = _ordered(annotations)
+    per_document = _by_document(annotations)
+    if by == "theme":
+        sections = _theme_sections(annotations, themes, documents)
+    else:
+        sections = [_document_section(path, group, documents) for path, group in per_document.items()]
+    out = [
+        f"# Annotations by {by}",
+        "",
+        f"{_plural(len(per_document), 'document')}, {_plural(len(annotations), 'highlight')}, "
+        f"{_plural(len(themes), 'theme')}; exported on {today.isoformat()}.",
+        "",
+    ]
+    if not sections:
+        return "\n".join(out + ["No highlights to export.", ""])
+    out += ["## Contents", ""]
+    out += [f"- {markdown_inline(name, True)} ({_plural(count, 'highlight')})" for name, count, _ in sections]
+    out.append("")
+    for name, _, body in sections:
+        out += [f"## {markdown_inline(name)}", ""] + body
+    return "\n".join(out)
+
+
+Section = tuple[str, int, list[str]]  # heading (plain text), how many passages, body lines (Markdown)
+
+
+def _theme_sections(
+    annotations: list[Annotation], themes: list[Theme], documents: Mapping[str, Document]
+) -> list[Section]:
+    sections = []
+    themes = sorted({t.key: t for t in themes}.values(), key=lambda t: t.key)
+    groups = [(t, [a for a in annotations if t.key in {theme_key(n) for n in a.themes}]) for t in themes]
+    unthemed = [a for a in annotations if not a.themes]
+    for theme, members in groups + ([(None, unthemed)] if unthemed else []):
+        body = [markdown_text(theme.description), ""] if theme is not None and theme.description else []
+        per_document = _by_document(members)
+        body += [f"{_plural(len(members), 'highlight')} in {_plural(len(per_document), 'document')}.", ""]
+        for path, group in per_document.items():
+            body += [f"### {markdown_inline(_title_of(path, group, documents))}", ""]
+            for annotation in group:
+                body += _passage(annotation, documents.get(path), tags=False)
+        sections.append((theme.name if theme is not None else UNTHEMED, len(members), body))
+    return sections
+
+
+def _document_section(path: str, group: list[Annotation], documents: Mapping[str, Document]) -> Section:
+    document = documents.get(path)
+    missing = "" if document is not None else " (missing: cited from the store)"
+    body = [f"File: {markdown_code(path)}{missing}", ""]
+    for annotation in group:
+        body += _passage(annotation, document, tags=True)
+    return _title_of(path, group, documents), len(group), body
+
+
+def render_store(
+    store: Store,
+    format: str = "markdown",
+    by: str = "theme",
+    themes: list[str] | None = None,
+    docs: list[str] | None = None,
+    today: date | None = None,
+) -> str:
+    """The export of ``store`` (or of the chosen themes and documents) as Markdown or W3C JSON-LD."""
+    if format not in FORMATS:
+        raise ExportError(f"unknown export format {format!r} (choose markdown or w3c)")
+    annotations, chosen, documents = select(store, themes, docs)
+    if format == "w3c":
+        from .w3c import render_collection
+
+        return render_collection(annotations)
+    return render_markdown(annotations, chosen, documents, by=by, today=today)
+
+
+# -- writing ---------------------------------------------------------------------------------------------------------
+def write_export(text: str, path: str | os.PathLike, force: bool = False) -> Path:
+    """Write ``text`` (UTF-8) to ``path`` atomically; an existing file is replaced only with ``force``."""
+    target = Path(path).expanduser()
+    if target.is_dir():
+        raise ExportError(f"{target}: is a folder")
+    if target.exists() and not force:
+        raise ExportError(f"{target}: already exists (use --force to overwrite it)")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as error:
+        raise ExportError(f"{target}: cannot write ({error.strerror or error})") from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(text.encode("utf-8"))
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())
+        if force:
+            os.replace(tmp, target)
+        else:
+            _link_new(tmp, target)
+    except OSError as error:
+        raise ExportError(f"{target}: cannot write ({error.strerror or error})") from None
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return target
+
+
+def _link_new(tmp: str, target: Path) -> None:
+    """Put ``tmp`` at ``target`` unless something is there, even a file created a moment ago."""
+    try:
+        os.link(tmp, target)
+    except FileExistsError:
+        raise ExportError(f"{target}: already exists (use --force to overwrite it)") from None
+    except OSError:  # a file system without hard links
+        if target.exists():
+            raise ExportError(f"{target}: already exists (use --force to overwrite it)") from None
+        os.replace(tmp, target)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
