@@ -117,6 +117,13 @@ def test_tag_a_document_with_control_characters(cli, store_arg: list[str], write
     assert "\x1b" not in table and "\u202e" not in table
 
 
+def test_offsets_count_code_points_not_utf16_units_or_bytes(cli, store_arg: list[str], write_doc) -> None:
+    path = write_doc("emoji.txt", "😀😀 café target\n")
+    assert cli("tag", path, "--match", "target", "--theme", "t", *store_arg).code == 0
+    [a] = listing(cli, store_arg)
+    assert (a["start"], a["end"], a["prefix"]) == (8, 14, "😀😀 café ")
+
+
 def test_tag_with_an_explicit_encoding(cli, store_arg: list[str], write_doc) -> None:
     path = write_doc("ru.txt", "Привет".encode("cp1251"))
     assert cli("tag", path, "--match", "Привет", "--theme", "t", "--encoding", "cp1251", *store_arg).code == 0
@@ -341,3 +348,14 @@ def test_the_installed_command_prints_no_traceback(tmp_path: Path) -> None:
     assert result.stdout == ""
     assert result.stderr.startswith(f"marginalia: error: {tmp_path / 's.json'}: the store is damaged (not valid JSON")
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("command", [["read"], []], ids=["read", "bare"])
+def test_paths_the_reader_cannot_open_are_one_line_errors(cli, tmp_path: Path, write_doc, command: list[str]) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    binary = write_doc("b.bin", bytes(range(256)))
+    for path, problem in [(empty, "no text files in this folder"), (tmp_path / "nope.txt", "no such file"),
+                          (binary, "looks like a binary file")]:  # fmt: skip
+        result = cli(*command, path)
+        assert (result.code, result.out, result.err) == (1, "", f"marginalia: error: {path}: {problem}\n")

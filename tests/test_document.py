@@ -148,6 +148,13 @@ def test_files_and_folders_keep_the_order_given(write_doc, tmp_path: Path) -> No
     assert [d.text for d in load_paths([z, tmp_path / "docs" / "folder"])] == ["Z", "1", "2"]
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_a_folder_with_a_named_pipe_does_not_hang(write_doc, tmp_path: Path) -> None:
+    write_doc("a.txt", "A")
+    os.mkfifo(tmp_path / "docs" / "pipe.txt")  # opening it for reading would wait for a writer for ever
+    assert [d.text for d in load_paths([tmp_path / "docs"])] == ["A"]
+
+
 def test_an_empty_folder_is_an_error(tmp_path: Path) -> None:
     empty = tmp_path / "empty"
     empty.mkdir()

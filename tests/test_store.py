@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 from pathlib import Path
 
 import orjson
@@ -297,6 +298,37 @@ def test_an_interrupted_write_leaves_the_old_store(store: Store, monkeypatch: py
     assert len(store.annotations()) == 1  # the failed change is forgotten in memory too
     store.add(annotation(2, 3))
     assert len(Store(store.path).annotations()) == 2
+
+
+def test_a_write_is_fsynced_before_it_replaces_the_store(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A SIGKILL cannot tell; a power cut can: the data must be on disk before the rename makes it the store."""
+    store.add(annotation(0, 1))
+    events: list[str] = []
+    real_fsync, real_replace = os.fsync, os.replace
+
+    def fsync(fd: int) -> None:
+        events.append("fsync folder" if stat.S_ISDIR(os.fstat(fd).st_mode) else "fsync file")
+        real_fsync(fd)
+
+    def replace(src: object, dst: object) -> None:
+        events.append(f"replace {Path(str(dst)).name}")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(tui.storage.os, "fsync", fsync)
+    monkeypatch.setattr(tui.storage.os, "replace", replace)
+    store.add(annotation(1, 2))
+    assert events == ["fsync file", "replace annotations.json", "fsync folder"]
+
+
+def test_a_hand_formatted_store_loads_and_reading_leaves_it_alone(store: Store) -> None:
+    a = store.add(annotation(0, 1, ["Тема"]))
+    compact = json.dumps(raw_store(store.path), ensure_ascii=True, separators=(",", ":"), sort_keys=True).encode()
+    store.path.write_bytes(compact)
+    reread = Store(store.path)
+    assert reread.get(a.id) == a and [t.name for t in reread.themes()] == ["Тема"]
+    assert store.path.read_bytes() == compact
+    reread.add(annotation(1, 2))
+    assert b'\n  "meta": {' in store.path.read_bytes()  # our own format again after a change
 
 
 def test_the_store_keeps_its_file_mode(store: Store) -> None:

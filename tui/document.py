@@ -130,7 +130,8 @@ def _folder_files(folder: Path) -> list[Path]:
     files = []
     for root, dirs, names in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        files.extend(Path(root) / n for n in names if not n.startswith("."))
+        # regular files only: reading a named pipe (or a device) would wait for ever
+        files.extend(Path(root) / n for n in names if not n.startswith(".") and (Path(root) / n).is_file())
     return sorted(files, key=lambda p: p.relative_to(folder).parts)
 
 
