@@ -94,14 +94,13 @@ def annotation(start: int = 0, end: int = 5, themes: list[str] | None = None, pa
     return Annotation(ref, start, end, "x" * (end - start), themes=themes if themes is not None else ["theme"])
 
 
-def run_python(code: str, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    """Run ``code`` in a fresh interpreter that imports the same ``tui`` as the tests."""
-    return subprocess.run(
-        [sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=timeout, env=child_env()
-    )
+def run_python(code: str, *args: str, timeout: float = 60, **env: str) -> subprocess.CompletedProcess[bytes]:
+    """Run ``code`` in a fresh interpreter that imports the same ``tui`` as the tests (``env``: extra variables);
+    its output is left as bytes."""
+    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, timeout=timeout, env=child_env(**env))
 
 
-def child_env() -> dict[str, str]:
-    env = dict(os.environ)
+def child_env(**extra: str) -> dict[str, str]:
+    env = {**os.environ, **extra}
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SOURCE_ROOT), env.get("PYTHONPATH")]))
     return env

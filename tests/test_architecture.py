@@ -32,8 +32,8 @@ def test_the_core_modules_are_found() -> None:
 def test_importing_a_core_module_loads_no_textual(module: str) -> None:
     name = "tui" if module == "__init__" else f"tui.{module}"
     result = run_python(PROBE, name)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout == "\n", f"{name} imports {result.stdout.strip()}"
+    assert result.returncode == 0, result.stderr.decode()
+    assert result.stdout == b"\n", f"{name} imports {result.stdout.decode().strip()}"
 
 
 def test_the_probe_would_see_textual() -> None:
@@ -41,8 +41,8 @@ def test_the_probe_would_see_textual() -> None:
     if not (PACKAGE / "ui" / "app.py").exists():
         pytest.skip("no reader yet")
     result = run_python(PROBE, "tui.ui.app")
-    assert result.returncode == 0, result.stderr
-    assert "textual" in result.stdout.split(",")
+    assert result.returncode == 0, result.stderr.decode()
+    assert "textual" in result.stdout.decode().strip().split(",")
 
 
 def textual_imports(tree: ast.AST) -> list[tuple[int, str]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -343,11 +344,31 @@ def test_a_damaged_store_is_left_byte_identical_by_every_command(cli, store_path
 def test_the_installed_command_prints_no_traceback(tmp_path: Path) -> None:
     """Through a real interpreter, as a user runs it: one line on stderr, exit 1."""
     (tmp_path / "s.json").write_bytes(b"[")
-    result = run_python("import sys; from tui.cli import main; sys.exit(main())", "list", "--store", str(tmp_path / "s.json"))
+    result = marginalia("list", "--store", str(tmp_path / "s.json"))
     assert result.returncode == 1
-    assert result.stdout == ""
-    assert result.stderr.startswith(f"marginalia: error: {tmp_path / 's.json'}: the store is damaged (not valid JSON")
-    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert result.stdout == b""
+    err = result.stderr.decode()
+    assert err.startswith(f"marginalia: error: {tmp_path / 's.json'}: the store is damaged (not valid JSON")
+    assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def marginalia(*args: str, **env: str) -> subprocess.CompletedProcess[bytes]:
+    return run_python("import sys; from tui.cli import main; sys.exit(main())", *args, **env)
+
+
+def test_a_terminal_that_cannot_show_the_text_gets_escapes_not_a_failure(tmp_path: Path, write_doc) -> None:
+    """Under an ASCII or Latin-1 terminal encoding a command that changed the store must not then fail (exit 1)
+    printing about it; JSON stays UTF-8, as JSON must be."""
+    store = ["--store", str(tmp_path / "s.json")]
+    path = str(write_doc("ru.txt", "Привет мир\n"))
+    tagged = marginalia("tag", path, "--match", "мир", "--theme", "Тема", *store, PYTHONIOENCODING="ascii")
+    assert (tagged.returncode, tagged.stderr) == (0, b"")
+    assert tagged.stdout == rb"created 1 highlight of '\u043c\u0438\u0440' in '\u041f\u0440\u0438\u0432\u0435\u0442 \u043c\u0438\u0440'" + b"\n"
+    table = marginalia("list", *store, PYTHONIOENCODING="latin-1")
+    assert table.returncode == 0 and rb"\u0422\u0435\u043c\u0430" in table.stdout
+    as_json = marginalia("list", "--format", "json", *store, PYTHONIOENCODING="ascii")
+    assert as_json.returncode == 0
+    assert [(a["quote"], a["themes"]) for a in json.loads(as_json.stdout.decode("utf-8"))] == [("мир", ["Тема"])]
 
 
 @pytest.mark.parametrize("command", [["read"], []], ids=["read", "bare"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import io
 import re
 import shutil
 import sys
@@ -149,7 +150,15 @@ def _table(rows: list[list[str]], headers: list[str], flexible: int) -> str:
 
 
 def _print_json(value: object) -> None:
-    sys.stdout.write(orjson.dumps(value, option=orjson.OPT_INDENT_2).decode() + "\n")
+    """JSON is UTF-8 whatever the locale's encoding (RFC 8259): written as bytes where stdout has a buffer."""
+    raw = orjson.dumps(value, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:
+        sys.stdout.write(raw.decode())
+        return
+    sys.stdout.flush()
+    buffer.write(raw)
+    buffer.flush()
 
 
 def _open_store(args: argparse.Namespace) -> Store:
@@ -320,6 +329,9 @@ HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):  # a terminal that cannot show a character gets an escape, not a crash
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
     args = build_parser().parse_args(_with_command(list(sys.argv[1:] if argv is None else argv)))
     try:
         return HANDLERS[args.command](args)
