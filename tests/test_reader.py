@@ -544,3 +544,35 @@ async def test_highlights_stay_legible_in_light_and_dark_themes(docs, store_path
         style = segments[0].style
         assert style.bgcolor.name.upper() == store.theme("arms").colour.lower().upper()
         assert style.color.triplet.hex == "#000000"  # dark text on the light palette in every app theme
+
+
+async def test_export_dialog_writes_markdown_and_asks_before_overwriting(docs, store_path, tmp_path):
+    from tui.ui.export_dialog import ExportDialog
+
+    store = Store(store_path)
+    store.add(new_annotation(load_document(docs[0]), 6, 10, ["arms"], "a note"))
+    target = tmp_path / "out" / "notes.md"
+    target.parent.mkdir()
+    app = MarginaliaApp(load_paths(docs), store)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.press("x")
+        dialog = app.screen
+        assert isinstance(dialog, ExportDialog)
+        dialog.query_one("#file").value = str(target)
+        await pilot.press("enter")
+        await settle(pilot, app)
+        text = target.read_text(encoding="utf-8")
+        assert "beta" in text and "arms" in text and "a note" in text
+        assert any(str(target) in n.message for n in app._notifications)
+        target.write_text("keep me", encoding="utf-8")
+        await pilot.press("x")
+        app.screen.query_one("#file").value = str(target)
+        await pilot.press("enter")
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("n")
+        await settle(pilot, app)
+        assert target.read_text(encoding="utf-8") == "keep me"
+        await pilot.press("enter")
+        await pilot.press("y")
+        await settle(pilot, app)
+        assert "beta" in target.read_text(encoding="utf-8")

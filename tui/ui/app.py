@@ -494,7 +494,7 @@ class MarginaliaApp(App[None]):
     def action_export(self) -> None:
         from .export_dialog import ExportDialog
 
-        self.push_screen(ExportDialog(self.store, self.themes, self.documents))
+        self.push_screen(ExportDialog(self.store))
 
     def action_help(self) -> None:
         if self.screen.query("HelpPanel"):

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, RadioButton, RadioSet
 
-from ..document import Document
-from ..model import Theme
+from ..export import ExportError, render_store, write_export
+from ..storage import StoreError
 from ..store import Store
+from .dialogs import ConfirmDialog
 
 
 class ExportDialog(ModalScreen[None]):
@@ -27,11 +29,9 @@ class ExportDialog(ModalScreen[None]):
     """
     BINDINGS = [Binding("escape", "cancel", "cancel")]
 
-    def __init__(self, store: Store, themes: dict[str, Theme], documents: list[Document]) -> None:
+    def __init__(self, store: Store) -> None:
         super().__init__()
         self.store = store
-        self.themes = themes
-        self.documents = documents
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -57,33 +57,36 @@ class ExportDialog(ModalScreen[None]):
 
     @on(Input.Submitted)
     def _submit(self) -> None:
-        self.write(force=False)
-
-    def write(self, force: bool) -> None:
-        from ..export import export_to_file
-
-        by = self.query_one("#by", RadioSet).pressed_button
-        fmt = self.query_one("#format", RadioSet).pressed_button
-        themes = [t.strip() for t in self.query_one("#themes", Input).value.split(",") if t.strip()]
-        path = Path(self.query_one("#file", Input).value).expanduser()
-        try:
-            count = export_to_file(
-                self.store, path, by=by.id if by else "theme", fmt=fmt.id if fmt else "markdown",
-                themes=themes or None, force=force,
-            )  # fmt: skip
-        except FileExistsError:
-            from .dialogs import ConfirmDialog
+        path = Path(self.query_one("#file", Input).value.strip()).expanduser()
+        if not path.name:
+            self.notify("Give a file name", severity="warning")
+            return
+        if path.exists():
 
             def answer(yes: bool | None) -> None:
                 if yes:
-                    self.write(force=True)
+                    self.write(path, force=True)
 
             self.app.push_screen(ConfirmDialog(f"{path} exists. Overwrite it?"), answer)
             return
-        except (OSError, ValueError) as error:
-            self.notify(str(error), title="Not exported", severity="error")
+        self.write(path, force=False)
+
+    @work(exclusive=True)
+    async def write(self, path: Path, force: bool) -> None:
+        by = self.query_one("#by", RadioSet).pressed_button
+        fmt = self.query_one("#format", RadioSet).pressed_button
+        themes = [t.strip() for t in self.query_one("#themes", Input).value.split(",") if t.strip()]
+
+        def export() -> Path:
+            text = render_store(self.store, fmt.id if fmt else "markdown", by.id if by else "theme", themes or None)
+            return write_export(text, path, force)
+
+        try:
+            written = await asyncio.to_thread(export)
+        except (ExportError, StoreError, OSError) as error:
+            self.notify(str(error), title="Not exported", severity="error", timeout=8)
             return
-        self.notify(f"Exported {count} annotations to {path}", timeout=6)
+        self.app.notify(f"Exported to {written}", title="Export", timeout=8)
         self.dismiss(None)
 
     def action_cancel(self) -> None:
