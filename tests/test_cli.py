@@ -198,9 +198,12 @@ def test_theme_rename_merge_recolour(cli, store_arg: list[str], write_doc) -> No
     assert [(t["name"], t["colour"]) for t in json.loads(cli("themes", "--format", "json", *store_arg).out)] == [
         ("Alpha", "#112233")
     ]
-    clash = cli("theme", "rename", "Alpha", "x", *store_arg), cli("theme", "rename", "nope", "y", *store_arg)
-    assert [r.code for r in clash] == [0, 1]
-    assert clash[1].err == "marginalia: error: no theme named 'nope'\n"
+    cli("tag", path, "--match", "gamma", "--theme", "g", *store_arg)
+    clash = cli("theme", "rename", "Alpha", "G", *store_arg)
+    assert (clash.code, clash.err) == (1, "marginalia: error: theme 'g' already exists; merge instead\n")
+    missing = cli("theme", "rename", "nope", "y", *store_arg)
+    assert (missing.code, missing.err) == (1, "marginalia: error: no theme named 'nope'\n")
+    assert [a["themes"] for a in listing(cli, store_arg)] == [["Alpha"], ["Alpha"], ["g"]]
 
 
 def test_theme_delete_needs_yes_without_a_terminal(cli, store_arg: list[str], store_path: Path, write_doc) -> None:
@@ -380,3 +383,14 @@ def test_paths_the_reader_cannot_open_are_one_line_errors(cli, tmp_path: Path, w
                           (binary, "looks like a binary file")]:  # fmt: skip
         result = cli(*command, path)
         assert (result.code, result.out, result.err) == (1, "", f"marginalia: error: {path}: {problem}\n")
+
+
+def test_an_unreadable_document(cli, store_arg: list[str], write_doc, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write_doc("secret.txt", "text")
+
+    def refuse(self: Path) -> bytes:
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "read_bytes", refuse)
+    result = cli("tag", path, "--match", "t", "--theme", "t", *store_arg)
+    assert (result.code, result.out, result.err) == (1, "", f"marginalia: error: {path}: cannot read (Permission denied)\n")

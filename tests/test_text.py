@@ -193,3 +193,14 @@ def test_unicode_round_trips(encoding: str, text: str) -> None:
 def test_placeholders_are_visible_characters() -> None:
     for ch in {sanitise(c) for c in UNSAFE}:
         assert unicodedata.category(ch) == "So", ch
+
+
+@given(st.binary(max_size=400))
+def test_any_bytes_decode_to_safe_text_or_a_decode_error(data: bytes) -> None:
+    try:
+        text, used = decode(data)
+    except DecodeError:
+        return
+    assert not UNSAFE & set(text)
+    assert "\r" not in text
+    assert codecs.lookup(used)
