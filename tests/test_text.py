@@ -120,6 +120,12 @@ def test_a_stray_nul_in_text_is_a_placeholder_not_a_binary_file() -> None:
     assert decode(b"hello\x00world, this is text\n") == ("hello\u2400world, this is text\n", "utf-8")
 
 
+def test_nroff_overstrike_is_text() -> None:
+    """``man ls | cat > ls.txt``: bold as letter, backspace, letter; a third of the bytes are backspaces."""
+    data = b"N\x08NA\x08AM\x08ME\x08E\n       ls - list directory contents\n"
+    assert decode(data) == ("N\u2408NA\u2408AM\u2408ME\u2408E\n       ls - list directory contents\n", "utf-8")
+
+
 # -- newlines and placeholders -----------------------------------------------------------------------------------
 def test_newlines_are_normalised() -> None:
     assert normalise("a\r\nb\rc\nd\u2028e\u2029f\r\n\r\n") == "a\nb\nc\nd\ne\nf\n\n"

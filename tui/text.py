@@ -60,11 +60,11 @@ def normalise(text: str) -> str:
     return sanitise(_NEWLINES.sub("\n", text))
 
 
-_BINARY_CONTROLS = frozenset(range(0x20)) - {9, 10, 12, 13, 27}
+_BINARY_CONTROLS = frozenset(range(0x20)) - {8, 9, 10, 12, 13, 27}  # text uses BS (nroff overstrike), ESC...
 
 
 def _mostly_controls(codes: bytes | list[int]) -> bool:
-    """More than a tenth of the first 64 KiB are C0 controls (tab, newlines, form feed and ESC aside)."""
+    """More than a tenth of the first 64 KiB are C0 controls (backspace, tab, newlines, form feed, ESC aside)."""
     sample = codes[:65536]
     return bool(sample) and sum(1 for c in sample if c in _BINARY_CONTROLS) / len(sample) > 0.1
 
