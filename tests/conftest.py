@@ -16,7 +16,7 @@ import tui
 from tui.model import Annotation, DocumentRef
 from tui.store import Store
 
-settings.register_profile("marginalia", database=None, deadline=None, max_examples=200)
+settings.register_profile("marginalia", database=None, deadline=None)  # no .hypothesis folder; no flaky deadlines
 settings.load_profile("marginalia")
 
 SOURCE_ROOT = Path(tui.__file__).resolve().parent.parent  # the checkout (or site-packages) the tests import
