@@ -14,6 +14,7 @@ from typing import NoReturn
 import orjson
 
 from .document import DocumentError, load_document, load_paths, seed_paths
+from .library import Report, load_and_reconcile, reconcile, relink
 from .model import Annotation, new_annotation
 from .store import Store, resolve_store_path
 from .storage import StoreError
@@ -100,6 +101,12 @@ def build_parser() -> Parser:
     delete.add_argument("id", metavar="ID")
     _add_store(delete)
 
+    relinking = sub.add_parser("relink", help="point a moved or renamed file's annotations at its new path")
+    relinking.add_argument("old", metavar="OLD_PATH", help="where they point now (may be gone; a folder: its files)")
+    relinking.add_argument("new", metavar="NEW_PATH", help="where the file (or folder) is now")
+    relinking.add_argument("--encoding", help="decode the new file with this encoding instead of detecting it")
+    _add_store(relinking)
+
     export = sub.add_parser("export", help="export annotations as Markdown or W3C Web Annotation JSON-LD")
     export.add_argument("--by", choices=("theme", "document"), default="theme", help="Markdown sections by (theme)")
     export.add_argument("--theme", action="append", default=[], metavar="NAME", help="only this theme (repeatable)")
@@ -173,6 +180,7 @@ def cmd_read(args: argparse.Namespace) -> int:
     if not documents:
         raise Failure(problems[0] if len(problems) == 1 else "; ".join(problems))
     store = _open_store(args)
+    _note(reconcile(store, documents))
     MarginaliaApp(documents, store, problems).run()
     return 0
 
@@ -198,6 +206,7 @@ def cmd_tag(args: argparse.Namespace) -> int:
     spans = find_spans(document.text, needle, args.ignore_case, args.first)
     annotations = [new_annotation(document, s, e, args.theme, args.note) for s, e in spans]
     store = _open_store(args)
+    _note(reconcile(store, [document]))  # old annotations first follow the file's edits, so merging finds them
     created, merged = store.add_many(annotations, merge=True)
     where = _clip(document.title, 60)
     print(f"created {len(created)} highlight{'s' * (len(created) != 1)} of {needle!r} in {where!r}"
@@ -215,7 +224,9 @@ def cmd_list(args: argparse.Namespace) -> int:
     store = _open_store(args)
     if args.theme:
         store.theme(args.theme)  # a clear error for a theme that does not exist
-    annotations = store.annotations(doc=_doc_filter(args.doc), theme=args.theme)
+    doc = _doc_filter(args.doc)
+    _note(load_and_reconcile(store, [doc] if doc else None)[1])
+    annotations = store.annotations(doc=doc, theme=args.theme)
     if args.format == "json":
         _print_json([a.public() for a in annotations])
         return 0
@@ -228,7 +239,8 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def _annotation_row(annotation: Annotation) -> list[str]:
-    status = "" if annotation.status == "anchored" else f" [{annotation.status}]"
+    score = "" if annotation.score is None else f" {annotation.score:.2f}"
+    status = "" if annotation.status == "anchored" else f" [{annotation.status}{score}]"
     return [
         annotation.id[:8],
         _clip(annotation.document.title, 28),
@@ -293,6 +305,24 @@ def _confirm(question: str) -> bool:
         return False
 
 
+def cmd_relink(args: argparse.Namespace) -> int:
+    report = relink(_open_store(args), args.old, args.new, args.encoding)
+    if not report.saved and not report.conflicts:
+        raise Failure(f"nothing relinked: {report.summary() or 'the annotations already point there'}")
+    count = len(report.saved)
+    print(f"relinked {count} annotation{'s' * (count != 1)} to {args.new}")
+    report.relinked = 0  # just said
+    _note(report)
+    return 0
+
+
+def _note(report: Report) -> None:
+    """What loading documents changed in the store, on stderr (stdout stays the command's output)."""
+    summary = report.summary()
+    if summary:
+        print(f"marginalia: {_one_line(summary)}", file=sys.stderr)
+
+
 def cmd_delete(args: argparse.Namespace) -> int:
     annotation = _open_store(args).delete(args.id)
     print(f"deleted {annotation.id[:8]} ({_clip(annotation.quote, 50)!r})")
@@ -324,6 +354,7 @@ HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "themes": cmd_themes,
     "theme": cmd_theme,
     "delete": cmd_delete,
+    "relink": cmd_relink,
     "export": cmd_export,
 }
 

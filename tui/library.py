@@ -1,14 +1,55 @@
 """Documents as the store sees them: which files its annotations point at, loaded when needed.
 
-Every command that loads documents goes through here, so that re-anchoring (``anchoring``) happens in one place.
+Every path that loads documents (the reader, ``tag``, ``list``, ``export``) calls ``reconcile`` with them, so
+re-anchoring (``anchoring``) happens in one place. A document is matched to its annotations by fingerprint first
+(a moved or renamed file: same text, its annotations follow it, as long as their old path is gone), then by path
+(an edited file: its annotations are re-anchored). Either way the changes are saved in one store write.
 """
 
 from __future__ import annotations
 
+import os
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from .anchoring import document_ref, reanchor, reattached
 from .document import Document, DocumentError, load_document
-from .store import Store
+from .model import Annotation
+from .store import NotFound, Store
+
+
+@dataclass
+class Report:
+    """What a reconcile (or relink) changed."""
+
+    statuses: Counter[str] = field(default_factory=Counter)  # re-anchored annotations by their new status
+    relinked: int = 0  # annotations that now point at another path
+    conflicts: int = 0  # changed by another process meanwhile: left for the next load
+    missing: list[str] = field(default_factory=list)  # annotated files that are gone (see ``relink``)
+    saved: list[Annotation] = field(default_factory=list)  # the annotations as saved
+
+    def summary(self) -> str:
+        """One line for people, or "" when nothing worth saying happened."""
+        parts = []
+        if self.relinked:
+            parts.append(f"{_count(self.relinked, 'annotation')} now point at a moved or renamed file")
+        changed = {s: n for s, n in sorted(self.statuses.items()) if s != "anchored"}
+        if changed:
+            parts.append(f"re-anchored after edits: {', '.join(f'{n} {s}' for s, n in changed.items())}")
+        if self.conflicts:
+            parts.append(f"{_count(self.conflicts, 'annotation')} changed elsewhere meanwhile, left as they are")
+        if self.missing:
+            parts.append(
+                f"{_count(len(self.missing), 'annotated file')} missing ({', '.join(self.missing)}): "
+                "marginalia relink OLD_PATH NEW_PATH"
+            )
+        return "; ".join(parts)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'s' * (n != 1)}"
 
 
 def annotated_paths(store: Store) -> list[str]:
@@ -16,12 +57,123 @@ def annotated_paths(store: Store) -> list[str]:
 
 
 def load_annotated_documents(store: Store, only: list[str] | None = None) -> dict[str, Document]:
-    """The documents the store's annotations point at (or only those in ``only``), keyed by path; files that
-    are gone or unreadable are left out (their annotations keep their stored quotes)."""
+    """The documents the store's annotations point at (or only those in ``only``), keyed by path, reconciled
+    with the store; files that are gone or unreadable are left out (their annotations keep their stored quotes)."""
+    return load_and_reconcile(store, only)[0]
+
+
+def load_and_reconcile(store: Store, only: list[str] | None = None) -> tuple[dict[str, Document], Report]:
+    """``load_annotated_documents`` that also returns what ``reconcile`` changed."""
     documents: dict[str, Document] = {}
     for path in only if only is not None else annotated_paths(store):
         try:
             documents[path] = load_document(Path(path))
         except DocumentError:
             continue
-    return documents
+    return documents, reconcile(store, documents.values())
+
+
+def reconcile(store: Store, documents: Iterable[Document]) -> Report:
+    """Bring the store's annotations in line with freshly loaded ``documents``, in one store write.
+
+    - Same path, other fingerprint (the file was edited): the annotation is re-anchored (``anchoring``).
+    - Same fingerprint, other path, and the old path is gone (moved or renamed): it follows the file. While the
+      old path exists it stays there, so identical copies never take each other's annotations.
+    - Anything else (no loaded document is its own) is left alone.
+    """
+    loaded = {d.key: d for d in documents}
+    by_text: dict[str, list[Document]] = defaultdict(list)
+    for document in sorted(loaded.values(), key=lambda d: d.key):
+        by_text[document.fingerprint].append(document)
+    mine: dict[str, list[Annotation]] = defaultdict(list)
+    gone: dict[str, bool] = {}
+    for annotation in store.annotations():
+        ref = annotation.document
+        document = loaded.get(ref.path)
+        if document is None and by_text.get(ref.fingerprint) and _gone(ref.path, gone):
+            document = _likeliest(by_text[ref.fingerprint], ref.path)
+        if document is not None and (document.key, document.fingerprint) != (ref.path, ref.fingerprint):
+            mine[document.key].append(annotation)
+    report = Report()
+    changes = [pair for key, annotations in mine.items() for pair in _plan(loaded[key], annotations)]
+    _save(store, changes, report)
+    report.missing = [path for path in annotated_paths(store) if path not in loaded and _gone(path, gone)]
+    return report
+
+
+def relink(store: Store, old: str | os.PathLike, new: str | os.PathLike, encoding: str | None = None) -> Report:
+    """Point the annotations of ``old`` (a file, or a folder: every annotated file below it) at ``new``,
+    re-anchoring them where the text differs, in one store write. ``old`` need not exist any more."""
+    old_key = _key(old)
+    paths = annotated_paths(store)
+    if old_key in paths:
+        targets = {old_key: Path(new)}
+    else:
+        below = [p for p in paths if Path(p).is_relative_to(old_key)]
+        if not below:
+            raise NotFound(f"no annotations point at {old_key} or at files below it")
+        targets = {p: Path(new) / Path(p).relative_to(old_key) for p in below}
+    report = Report()
+    changes = []
+    for path, target in targets.items():
+        if len(targets) > 1 and not target.is_file():
+            report.missing.append(str(target))
+            continue
+        document = load_document(target, encoding)
+        changes += _plan(document, store.annotations(doc=path))
+    _save(store, changes, report)
+    return report
+
+
+def reattach(store: Store, annotation: Annotation, document: Document, start: int, end: int) -> Annotation:
+    """Attach ``annotation`` to ``document``'s span ``start:end`` (an orphan's new place, or ``annotation.start,
+    annotation.end`` to accept a fuzzy match): its quote and context become that text, status ``anchored``.
+    Raises ConflictError if another process re-anchored it meanwhile (reload and retry)."""
+    return store.reanchor([(annotation, reattached(annotation, document, start, end))], strict=True)[0]
+
+
+def orphans(store: Store, document: Document | None = None) -> list[Annotation]:
+    """The annotations that could not be re-anchored (of one document, or all)."""
+    return [a for a in store.annotations(doc=document.key if document else None) if a.status == "orphan"]
+
+
+# -- internals ---------------------------------------------------------------------------------------------------
+def _key(path: str | os.PathLike) -> str:
+    """A path as annotations store it (absolute, resolved), whether or not it still exists."""
+    return str(Path(path).expanduser().resolve())
+
+
+def _gone(path: str, cache: dict[str, bool]) -> bool:
+    if path not in cache:
+        cache[path] = not Path(path).exists()
+    return cache[path]
+
+
+def _likeliest(twins: list[Document], old_path: str) -> Document:
+    """Of several loaded files with the text of a vanished one: the one with its file name, else the first."""
+    name = Path(old_path).name
+    return next((d for d in twins if d.path.name == name), twins[0])
+
+
+def _plan(document: Document, annotations: list[Annotation]) -> list[tuple[Annotation, Annotation]]:
+    """(as stored, as it should be) for annotations that now belong to ``document``: re-pointed if it holds the
+    text they were made on, else re-anchored."""
+    same = [a for a in annotations if a.document.fingerprint == document.fingerprint]
+    edited = [a for a in annotations if a.document.fingerprint != document.fingerprint]
+    changes = [(a, replace(a, document=document_ref(document))) for a in same]
+    return changes + list(zip(edited, reanchor(edited, document)))
+
+
+def _save(store: Store, changes: list[tuple[Annotation, Annotation]], report: Report) -> None:
+    changes = [(seen, new) for seen, new in changes if seen != new]
+    if not changes:
+        return
+    before = {seen.id: seen for seen, _ in changes}
+    report.saved = store.reanchor(changes)
+    report.conflicts = len(changes) - len(report.saved)
+    for annotation in report.saved:
+        old = before[annotation.id]
+        if annotation.document.path != old.document.path:
+            report.relinked += 1
+        if annotation.document.fingerprint != old.document.fingerprint:
+            report.statuses[annotation.status] += 1

@@ -353,23 +353,28 @@ class Store:
         context, status, score) in ONE write; themes and notes edited meanwhile elsewhere are kept. One whose
         anchor changed since ``seen`` was read (re-anchored, re-attached or deleted by another process) is left
         alone, or with ``strict`` fails the whole write. Returns the annotations as saved."""
-        saved = []
         with self._change():
+            records = {r["id"]: r for r in self._annotations.all()}
+            fresh: dict[str, dict[str, Any]] = {}
             for seen, new in changes:
-                record = self._find(seen.id)
+                record = records.get(seen.id)
                 if record is None or _anchor(record) != _anchor(seen.to_record()):
                     if not strict:
                         continue
                     if record is None:
                         raise NotFound(f"no annotation with id {seen.id!r}")
                     raise ConflictError(f"annotation {seen.id[:8]} was moved elsewhere meanwhile; reload to see it")
-                fresh = {key: value for key, value in record.items() if key != "score"}
-                fresh.update(_anchor(new.to_record()), rev=record["rev"] + 1)
-                if fresh["score"] is None:
-                    del fresh["score"]
-                self._annotations.update(_replace(fresh), doc_ids=[record.doc_id])
-                saved.append(Annotation.from_record(fresh))
-        return saved
+                update = {key: value for key, value in record.items() if key != "score"}
+                update.update(_anchor(new.to_record()), rev=record["rev"] + 1)
+                if update["score"] is None:
+                    del update["score"]
+                fresh[seen.id] = update
+
+            def apply(stored: dict[str, Any]) -> None:
+                _replace(fresh[stored["id"]])(stored)
+
+            self._annotations.update(apply, doc_ids=[records[i].doc_id for i in fresh])
+        return [Annotation.from_record(record) for record in fresh.values()]
 
 
 ANCHOR_FIELDS = ("document", "start", "end", "quote", "prefix", "suffix", "status", "score")
