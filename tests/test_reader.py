@@ -576,3 +576,41 @@ async def test_export_dialog_writes_markdown_and_asks_before_overwriting(docs, s
         await pilot.press("y")
         await settle(pilot, app)
         assert "beta" in target.read_text(encoding="utf-8")
+
+
+async def test_edited_document_shows_fuzzy_and_orphan_and_reattaches(write_doc, store_path):
+    path = write_doc("draft.txt", TEXT)
+    store = Store(store_path)
+    original = load_document(path)
+    kept = TEXT.index("Second paragraph")
+    store.add(new_annotation(original, kept, kept + len("Second paragraph"), ["kept"]))
+    fuzzy = TEXT.index("Delta epsilon zeta.")
+    store.add(new_annotation(original, fuzzy, fuzzy + len("Delta epsilon zeta."), ["fuzzy"]))
+    store.add(new_annotation(original, TEXT.index("Third"), TEXT.index("Third") + 5, ["lost"]))
+    edited = "New first line.\n" + TEXT.replace("Delta epsilon zeta.", "Delta epsilon zeta!").replace("Third", "Fourth")
+    path.write_text(edited, encoding="utf-8")
+    app = MarginaliaApp(load_paths([path]), store)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot, app)
+        by_theme = {a.themes[0]: a for a in Store(store_path).annotations()}
+        assert by_theme["kept"].status == "moved" and edited[by_theme["kept"].start :].startswith("Second paragraph")
+        assert by_theme["fuzzy"].status == "fuzzy" and by_theme["fuzzy"].score is not None
+        assert by_theme["lost"].status == "orphan"
+        assert any("re-anchored" in n.message for n in app._notifications)
+        row = view(app).wrapped.row_of(by_theme["fuzzy"].start)
+        fuzzy_runs = [s for s in view(app).render_line(row) if s.style and s.style.italic and s.style.bgcolor]
+        assert fuzzy_runs, "a fuzzy highlight is drawn visibly different (italic)"
+        # select "Fourth" and re-attach the orphan to it from the annotations panel
+        start = edited.index("Fourth")
+        view(app).select(start, start + 6)
+        await pilot.press("a")
+        panel = app.screen
+        assert [a.status for a in panel.visible()][-1] == "orphan"
+        panel.query_one("#list").highlighted = len(panel.visible()) - 1
+        await pilot.press("ctrl+t")
+        await settle(pilot, app)
+        fixed = Store(store_path).get(by_theme["lost"].id)
+        assert (fixed.status, fixed.quote, fixed.start) == ("anchored", "Fourth", start)
+        await pilot.press("u")
+        await settle(pilot, app)
+        assert Store(store_path).get(by_theme["lost"].id).status == "orphan"

@@ -19,7 +19,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Input
 
-from .. import library, textnav
+from .. import anchoring, library, textnav
 from ..document import Document
 from ..history import Change, Created, Deleted, Edited, History, ThemesChanged
 from ..model import Annotation, Theme, new_annotation, pick_colour, theme_key
@@ -195,16 +195,15 @@ class MarginaliaApp(App[None]):
     @work(group="store")
     async def _reconcile(self) -> None:
         """Re-anchor annotations whose documents changed since they were made."""
-        reconcile = getattr(library, "reconcile", None)
-        if reconcile is None:
-            return
         async with self._write_lock:
             try:
-                await asyncio.to_thread(reconcile, self.store, self.documents)
+                report = await asyncio.to_thread(library.reconcile, self.store, self.documents)
             except StoreError as error:
                 self.notify(str(error), title="Store problem", severity="error", timeout=10)
                 return
             await self._reload()
+        if report.summary():
+            self.notify(report.summary() + " (a: annotations panel)", title="Documents changed", timeout=10)
 
     # -- actions: moving around --------------------------------------------------------------------------------------
     def action_focus_pane(self, step: int) -> None:
@@ -397,16 +396,18 @@ class MarginaliaApp(App[None]):
         self.push_screen(panel, done)
 
     def _reattach(self, annotation: Annotation) -> None:
+        """Give an orphan (or a fuzzy highlight) the place selected in the focused pane; undoable."""
         view = self.active_view
         if view is None or not view.selection:
             self.notify("Select the passage to re-attach it to first", severity="warning")
             return
         start, end = textnav.trim(view.text, *view.selection)
-        fresh = new_annotation(view.document, start, end, annotation.themes, annotation.note)
-        after = Annotation.from_record(
-            {**annotation.to_record(), **{k: v for k, v in fresh.to_record().items() if k in REATTACH_FIELDS}}
-        )
-        after.status, after.score = "anchored", None
+        try:
+            after = anchoring.reattached(annotation, view.document, start, end)
+        except ValueError as error:
+            self.notify(str(error), severity="error")
+            return
+        view.clear_selection()
         self._persist(Edited(annotation, after, expect_rev=annotation.rev, anchor=True), "Highlight re-attached")
 
     def jump_to(self, annotation: Annotation) -> None:
@@ -523,9 +524,6 @@ class MarginaliaApp(App[None]):
         ]
         for title, help_text, callback in commands:
             yield SystemCommand(title, help_text, callback)
-
-
-REATTACH_FIELDS = {"document", "start", "end", "quote", "prefix", "suffix"}
 
 
 class ThemeEdit(Change):
