@@ -4,18 +4,22 @@ The first step that works wins:
 
 1. the stored offsets, if the text there still equals the quote: ``anchored``;
 2. the exact quote elsewhere: ``moved``. Of several, the one whose prefix and suffix fit best, then the nearest to
-   the old offset;
+   the old offset. One whose context does not fit (a score under MIN_SCORE: most likely another occurrence of a
+   short quote) gives way to a better-scoring approximate match (the quote edited in place), and, among many
+   annotations (``locate_many``), may not take a span that another annotation fits well;
 3. an approximate match: ``fuzzy``. At most ``1 - MIN_SIMILARITY`` of the quote's length in edits (Levenshtein),
    scored like Hypothesis's client, ``(50·quote + 20·prefix + 20·suffix + 2·position) / 92``, but kept only at
    ``MIN_SCORE`` or above, so a quote never jumps to a look-alike passage whose context does not fit;
 4. else ``orphan``: the annotation keeps its quote and old offsets and nothing moves.
 
-Speed, in pure Python: an unchanged context is found by one ``str.find`` of prefix+quote+suffix near the old
-offset. Approximate matching runs Myers's bit-parallel edit distance (Hyyrö's formulation, one Python int per
-column) only in small windows around likely places: the old offset, the caller's ``hint``, where the tail of the
-prefix or the head of the suffix still stands, and where exact pieces of the quote stand. A seed found more than
-``MAX_HITS`` times says nothing and is skipped. So a missed approximate match is possible (the annotation becomes
-an orphan, never misplaced); a wrong one is not, as every candidate is scored before it is kept.
+Speed, in pure Python: an unchanged context is found by ``str.find`` of prefix+quote+suffix in widening windows
+around the old offset. A quote found more than RANKED times has only a shortlist of its occurrences compared (the
+nearest, and those next to which the context still stands). Approximate matching runs Myers's bit-parallel edit
+distance (Hyyrö's formulation, one Python int per column) only in small windows around likely places: the old
+offset, the caller's ``hint``, where the tail of the prefix or the head of the suffix stands, and where exact
+pieces of the quote stand (seeds found more than MAX_HITS times are skipped); first within LOCAL characters, then,
+if nothing fits there, in the whole text. So a missed approximate match is possible (the annotation becomes an
+orphan, never misplaced); a wrong one is not, as every candidate is scored before it is kept.
 """
 
 from __future__ import annotations

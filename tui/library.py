@@ -87,7 +87,8 @@ def reconcile(store: Store, documents: Iterable[Document]) -> Report:
         by_text[document.fingerprint].append(document)
     mine: dict[str, list[Annotation]] = defaultdict(list)
     gone: dict[str, bool] = {}
-    for annotation in store.annotations():
+    annotations = store.annotations()
+    for annotation in annotations:
         ref = annotation.document
         document = loaded.get(ref.path)
         if document is None and by_text.get(ref.fingerprint) and _gone(ref.path, gone):
@@ -95,9 +96,11 @@ def reconcile(store: Store, documents: Iterable[Document]) -> Report:
         if document is not None and (document.key, document.fingerprint) != (ref.path, ref.fingerprint):
             mine[document.key].append(annotation)
     report = Report()
-    changes = [pair for key, annotations in mine.items() for pair in _plan(loaded[key], annotations)]
+    changes = [pair for key, theirs in mine.items() for pair in _plan(loaded[key], theirs)]
     _save(store, changes, report)
-    report.missing = [path for path in annotated_paths(store) if path not in loaded and _gone(path, gone)]
+    saved = {a.id: a.document.path for a in report.saved}
+    left = {saved.get(a.id, a.document.path) for a in annotations}  # where each one points now
+    report.missing = sorted(p for p in left if p not in loaded and _gone(p, gone))
     return report
 
 
