@@ -4,12 +4,14 @@ markup, over arbitrary text; sections, citations and order; the ``export`` comma
 from __future__ import annotations
 
 import re
+import shlex
 import shutil
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import ASMOLOV, PROMA
+from conftest import ASMOLOV, PROMA, SOURCE_ROOT
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
@@ -18,6 +20,7 @@ from markdown_it.token import Token
 from tui.document import load_document
 from tui.export import (
     ExportError,
+    citation,
     markdown_blockquote,
     markdown_code,
     markdown_inline,
@@ -292,6 +295,18 @@ def test_a_missing_document_is_cited_by_title(tagged: Store, seeds: tuple[Path, 
     assert "(missing: cited from the store)" in markdown
 
 
+def test_citations_of_orphans_and_fuzzy_anchors(seeds: tuple[Path, Path]):
+    document = load_document(seeds[1])
+    start, end = _span(document, "Kim Jong Un")
+    anchored = new_annotation(document, start, end, [])
+    assert citation(anchored, document).endswith(", paragraph 2, line 4")
+    fuzzy = replace(anchored, quote="Kim Jong-un", status="fuzzy", score=0.9)
+    assert citation(fuzzy, document).endswith(", paragraph 2, line 4 (approximate)")
+    orphan = replace(anchored, quote="Kim Jong-un", status="orphan")
+    assert citation(orphan, document) == document.title + " (not found in the document as it is now)"
+    assert citation(anchored, None) == document.title
+
+
 def test_filters_and_their_errors(tagged: Store, seeds: tuple[Path, Path]):
     only = render_store(tagged, themes=["SANCTIONS"], docs=[str(seeds[1].resolve())], today=DAY)
     assert [p[0] for p in passages_back(only)] == ["China"]
@@ -343,3 +358,25 @@ def test_export_command(cli, tagged: Store, tmp_path: Path, seeds: tuple[Path, P
     assert [p[0][:10] for p in passages_back(only.out)] == ["celebrated"]
     assert cli("export", "--store", store, "--theme", "nope").code == 1
     assert cli("export", "--store", store, "--by", "colour").code == 2
+
+
+def test_the_readme_example_is_what_the_export_gives(cli, store_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """The README's example: its commands, run on the seeds, give its Markdown (the date line aside)."""
+    readme = SOURCE_ROOT / "README.md"
+    if not readme.exists():
+        pytest.skip("no README next to the package (an installed copy)")
+    section = readme.read_text(encoding="utf-8").split("### Example: the seeds by theme", 1)[1]
+    script = section.split("```sh\n", 1)[1].split("\n```", 1)[0]
+    shown = section.split("````markdown\n", 1)[1].split("````", 1)[0]
+    argv = shlex.split(script)
+    assignments = (token.partition("=") for token in argv)  # the lines before the commands set A and P
+    variables = {f"${name}": value for name, _, value in assignments if re.fullmatch("[A-Z]", name)}
+    starts = [i for i, token in enumerate(argv) if token == "marginalia"] + [len(argv)]
+    assert len(starts) == 10 and set(variables) == {"$A", "$P"}
+    monkeypatch.chdir(SOURCE_ROOT)
+    for begin, end in zip(starts, starts[1:]):
+        args = [variables.get(token, token) for token in argv[begin + 1 : end]]
+        assert cli(*args, "--store", store_path).code == 0, args
+    exported = cli("export", "--store", store_path).out
+    date_line = re.compile(r"exported on \d{4}-\d{2}-\d{2}\.")
+    assert date_line.sub("DATE", exported) == date_line.sub("DATE", shown)

@@ -115,6 +115,11 @@ def build_parser() -> Parser:
     export.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
     export.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
     _add_store(export)
+
+    importing = sub.add_parser("import", help="import W3C or Hypothesis-style annotation JSON")
+    importing.add_argument("file", metavar="FILE")
+    importing.add_argument("--doc", metavar="PATH", help="anchor every annotation in this document")
+    _add_store(importing)
     return parser
 
 
@@ -347,6 +352,15 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    from .w3c import import_file
+
+    report = import_file(_open_store(args), args.file, args.doc)
+    for line in report.lines():
+        print(line)
+    return 0
+
+
 HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "read": cmd_read,
     "tag": cmd_tag,
@@ -356,6 +370,7 @@ HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "delete": cmd_delete,
     "relink": cmd_relink,
     "export": cmd_export,
+    "import": cmd_import,
 }
 
 

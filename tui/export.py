@@ -163,16 +163,17 @@ def _span_text(first: int, last: int, word: str) -> str:
 
 
 def citation(annotation: Annotation, document: Document | None) -> str:
-    """``Title, paragraph 3, lines 12–14``; just the title when the document is missing or the passage is no
-    longer where the annotation says."""
-    title = document.title if document is not None else annotation.document.title
-    if document is None or document.text[annotation.start : annotation.end] != annotation.quote:
-        where = " (not found in the document as it is now)" if annotation.status == "orphan" else ""
-        return markdown_inline(title) + where
-    last = max(annotation.start, annotation.end - 1)
-    paragraphs = _span_text(document.paragraph_of(annotation.start), document.paragraph_of(last), "paragraph")
-    lines = _span_text(document.lines.line_of(annotation.start) + 1, document.lines.line_of(last) + 1, "line")
-    return f"{markdown_inline(title)}, {paragraphs}, {lines}"
+    """``Title, paragraph 3, lines 12–14`` (``(approximate)`` for a fuzzy anchor); just the title when the
+    document is missing or the passage is not where the annotation says."""
+    a = annotation
+    title = markdown_inline(document.title if document is not None else a.document.title)
+    fuzzy = a.status == "fuzzy" and document is not None and 0 <= a.start < a.end <= len(document.text)
+    if document is None or (document.text[a.start : a.end] != a.quote and not fuzzy):
+        return title + (" (not found in the document as it is now)" if a.status == "orphan" else "")
+    last = max(a.start, a.end - 1)
+    paragraphs = _span_text(document.paragraph_of(a.start), document.paragraph_of(last), "paragraph")
+    lines = _span_text(document.lines.line_of(a.start) + 1, document.lines.line_of(last) + 1, "line")
+    return f"{title}, {paragraphs}, {lines}" + (" (approximate)" if fuzzy else "")
 
 
 def _tags(annotation: Annotation) -> str:

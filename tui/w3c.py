@@ -1,0 +1,479 @@
+"""W3C Web Annotation export and import (JSON-LD). Never imports Textual.
+
+Export: an ``AnnotationCollection`` whose embedded first ``AnnotationPage`` holds every annotation, each with
+``TextualBody`` bodies (``tagging`` per theme, ``commenting`` for the note) and a target whose ``source`` is the
+document's ``file:`` URI, selected by a ``TextQuoteSelector`` and a ``TextPositionSelector`` (code points, end
+exclusive; orphans, whose offsets mean nothing, carry the quote alone).
+
+Import reads that, another tool's W3C JSON (a collection, a page, one annotation or a list) or Hypothesis-style
+JSON (``rows``/a list of objects with ``target``, ``text`` and ``tags``). The whole file is checked before anything
+changes, then the new annotations go to the store in one atomic write.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlparse
+from urllib.request import url2pathname
+
+import orjson
+
+from .anchoring import Anchor, Locator
+from .document import Document, DocumentError, load_document, seeds_dir
+from .model import Annotation, DocumentRef, now, quote_at, theme_key, unique_themes
+from .storage import parse as parse_json
+from .store import Store
+
+CONTEXT = "http://www.w3.org/ns/anno.jsonld"
+QUOTE = "TextQuoteSelector"
+POSITION = "TextPositionSelector"
+
+
+class ImportFailure(ValueError):
+    """A file that cannot be imported; the message is one line, and the store was not changed."""
+
+
+# -- export ------------------------------------------------------------------------------------------------------
+def urn(annotation_id: str) -> str:
+    """Our ids are uuid4 strings; anything else gets a stable uuid5 so the IRI stays a valid ``urn:uuid``."""
+    try:
+        value = uuid.UUID(annotation_id)
+    except ValueError:
+        value = uuid.uuid5(uuid.NAMESPACE_URL, f"marginalia:{annotation_id}")
+    return value.urn
+
+
+def file_uri(path: str) -> str:
+    return Path(path).absolute().as_uri()
+
+
+def to_w3c(annotation: Annotation) -> dict[str, Any]:
+    """One annotation in the W3C Web Annotation Data Model."""
+    body: list[dict[str, str]] = [{"type": "TextualBody", "purpose": "tagging", "value": t} for t in annotation.themes]
+    if annotation.note:
+        body.append({"type": "TextualBody", "purpose": "commenting", "value": annotation.note, "format": "text/plain"})
+    selectors: list[dict[str, Any]] = [
+        {"type": QUOTE, "exact": annotation.quote, "prefix": annotation.prefix, "suffix": annotation.suffix}
+    ]
+    if annotation.status != "orphan":
+        selectors.append({"type": POSITION, "start": annotation.start, "end": annotation.end})
+    item: dict[str, Any] = {
+        "id": urn(annotation.id),
+        "type": "Annotation",
+        "motivation": "highlighting",
+        "created": annotation.created,
+        "modified": annotation.updated,
+    }
+    if body:
+        item["body"] = body
+    item["target"] = {"source": file_uri(annotation.document.path), "selector": selectors}
+    return item
+
+
+def render_collection(annotations: Iterable[Annotation]) -> str:
+    """An ``AnnotationCollection`` (JSON-LD) of ``annotations``; the same annotations give the same bytes."""
+    ordered = sorted(annotations, key=lambda a: (a.document.path, a.start, a.end, a.id))
+    ids = "\n".join(a.id for a in ordered)
+    collection_id = uuid.uuid5(uuid.NAMESPACE_URL, f"marginalia:collection:{ids}")
+    collection: dict[str, Any] = {
+        "@context": CONTEXT,
+        "id": collection_id.urn,
+        "type": "AnnotationCollection",
+        "label": "Annotations exported by marginalia",
+        "total": len(ordered),
+    }
+    if ordered:
+        collection["first"] = {
+            "id": uuid.uuid5(collection_id, "page 1").urn,
+            "type": "AnnotationPage",
+            "startIndex": 0,
+            "items": [to_w3c(a) for a in ordered],
+        }
+    return orjson.dumps(collection, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE).decode()
+
+
+# -- reading a file ----------------------------------------------------------------------------------------------
+@dataclass
+class Incoming:
+    """One annotation as read from a file, checked but not yet anchored."""
+
+    id: str | None  # kept when the file's id is a urn:uuid
+    source: str
+    exact: str | None = None
+    prefix: str = ""
+    suffix: str = ""
+    start: int | None = None
+    end: int | None = None
+    themes: list[str] = field(default_factory=list)
+    note: str = ""
+    created: str = ""
+    modified: str = ""
+
+
+class _Bad(Exception):
+    """What is wrong with one annotation (the caller adds which one)."""
+
+
+def _items(data: Any) -> list[Any]:
+    """The annotations of a collection (its embedded pages), a page, a list, ``rows`` or one annotation."""
+    if isinstance(data, list):
+        return data
+    if not isinstance(data, dict):
+        raise ImportFailure("the top level is neither an object nor a list")
+    if isinstance(data.get("rows"), list):
+        return data["rows"]  # Hypothesis's search API
+    kinds = _types(data)
+    if "AnnotationCollection" in kinds:
+        items: list[Any] = []
+        page = data.get("first")
+        while page is not None:
+            if not isinstance(page, dict):
+                raise ImportFailure("the collection's pages are links, not embedded pages; cannot follow them")
+            items.extend(_page_items(page))
+            page = page.get("next")
+        return items
+    if "AnnotationPage" in kinds or "items" in data:
+        return _page_items(data)
+    if "Annotation" in kinds or "target" in data:
+        return [data]
+    raise ImportFailure("not a W3C annotation collection, page or annotation, nor a list of annotations")
+
+
+def _page_items(page: dict[str, Any]) -> list[Any]:
+    items = page.get("items")
+    if not isinstance(items, list):
+        raise ImportFailure("an annotation page has no 'items' list")
+    return items
+
+
+def _types(value: dict[str, Any]) -> set[str]:
+    kind = value.get("type", value.get("@type"))
+    if isinstance(kind, str):
+        return {kind}
+    return {k for k in kind if isinstance(k, str)} if isinstance(kind, list) else set()
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _string(value: Any, what: str) -> str:
+    if not isinstance(value, str):
+        raise _Bad(f"{what} is not text")
+    return value
+
+
+def _offset(value: Any, what: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise _Bad(f"{what} {value!r} is not a non-negative integer")
+    return value
+
+
+def _date(value: Any, what: str) -> str:
+    if value is None:
+        return ""
+    text = _string(value, what)
+    try:
+        datetime.fromisoformat(text)
+    except ValueError:
+        raise _Bad(f"{what} {text!r} is not a date and time") from None
+    return text
+
+
+def _target(item: dict[str, Any]) -> tuple[str, list[Any]]:
+    """(source, selectors) of the first target that has selectors (else the first target)."""
+    targets = _as_list(item.get("target"))
+    if not targets:
+        raise _Bad("it has no target")
+    chosen = next((t for t in targets if isinstance(t, dict) and t.get("selector")), targets[0])
+    if isinstance(chosen, str):
+        return chosen, []
+    if not isinstance(chosen, dict):
+        raise _Bad("its target is neither a link nor an object")
+    source = chosen.get("source", chosen.get("id", item.get("uri", "")))
+    if isinstance(source, dict):
+        source = source.get("id", "")
+    return _string(source, "its target's source"), _as_list(chosen.get("selector"))
+
+
+def _read_selectors(incoming: Incoming, selectors: list[Any]) -> None:
+    for selector in selectors:
+        if not isinstance(selector, dict):
+            continue  # a link to a selector elsewhere: nothing to anchor by
+        kinds = _types(selector)
+        if QUOTE in kinds and incoming.exact is None:
+            incoming.exact = _string(selector.get("exact"), "its TextQuoteSelector's exact")
+            if not incoming.exact:
+                raise _Bad("its TextQuoteSelector's exact is empty")
+            incoming.prefix = _string(selector.get("prefix", ""), "its TextQuoteSelector's prefix")
+            incoming.suffix = _string(selector.get("suffix", ""), "its TextQuoteSelector's suffix")
+        elif POSITION in kinds and incoming.start is None:
+            start = _offset(selector.get("start"), "its TextPositionSelector's start")
+            end = _offset(selector.get("end"), "its TextPositionSelector's end")
+            if start > end:
+                raise _Bad(f"its TextPositionSelector runs backwards ({start} to {end})")
+            if start < end:
+                incoming.start, incoming.end = start, end
+
+
+def _read_bodies(incoming: Incoming, item: dict[str, Any]) -> None:
+    notes: list[str] = []
+    themes: list[str] = []
+    if "bodyValue" in item:
+        notes.append(_string(item["bodyValue"], "its bodyValue"))
+    for body in _as_list(item.get("body")):
+        if not isinstance(body, dict) or "value" not in body:
+            continue  # a link or a resource: nothing marginalia can hold
+        value = _string(body["value"], "a body's value")
+        purposes = set(_as_list(body.get("purpose")))
+        (themes if "tagging" in purposes else notes).append(value)
+    themes += [_string(t, "a tag") for t in _as_list(item.get("tags"))]  # Hypothesis
+    if item.get("text"):
+        notes.append(_string(item["text"], "its text"))  # Hypothesis
+    try:
+        incoming.themes = unique_themes(themes)
+    except ValueError as error:
+        raise _Bad(f"a tag cannot be a theme: {error}") from None
+    incoming.note = "\n\n".join(n for n in notes if n)
+
+
+def _read_id(value: Any) -> str | None:
+    if isinstance(value, str) and value.lower().startswith("urn:uuid:"):
+        try:
+            return str(uuid.UUID(value[9:]))
+        except ValueError:
+            raise _Bad(f"its id {value!r} is not a valid urn:uuid") from None
+    return None
+
+
+def _read_one(item: Any) -> Incoming:
+    if not isinstance(item, dict):
+        raise _Bad("it is not an object")
+    source, selectors = _target(item)
+    incoming = Incoming(_read_id(item.get("id")), source)
+    _read_selectors(incoming, selectors)
+    _read_bodies(incoming, item)
+    incoming.created = _date(item.get("created"), "its created date")
+    incoming.modified = _date(item.get("modified", item.get("updated")), "its modified date")
+    return incoming
+
+
+def parse_annotations(raw: bytes) -> list[Incoming]:
+    """Every annotation in a file's bytes, checked; ``ImportFailure`` names the first problem."""
+    try:
+        data = parse_json(raw)  # the store's parser: empty files, bad JSON and duplicate keys are errors
+    except ValueError as error:
+        raise ImportFailure(str(error)) from None
+    found: list[Incoming] = []
+    seen: dict[str, int] = {}
+    for number, item in enumerate(_items(data), 1):
+        try:
+            incoming = _read_one(item)
+        except _Bad as problem:
+            label = item.get("id") if isinstance(item, dict) and isinstance(item.get("id"), str) else None
+            raise ImportFailure(f"annotation {number}{f' ({label})' if label else ''}: {problem}") from None
+        if incoming.id is not None and incoming.id in seen:
+            raise ImportFailure(f"annotations {seen[incoming.id]} and {number} have the same id urn:uuid:{incoming.id}")
+        if incoming.id is not None:
+            seen[incoming.id] = number
+        found.append(incoming)
+    return found
+
+
+# -- importing ---------------------------------------------------------------------------------------------------
+@dataclass
+class ImportReport:
+    imported: int = 0
+    orphans: int = 0  # imported, but unanchored (status orphan, offsets 0:0)
+    skipped: int = 0  # exact duplicates: same id, or same content as a stored one (or, without an id, an earlier one)
+    conflicts: int = 0  # skipped: an annotation with this id is in the store with other content
+    dropped: int = 0  # unanchorable and without a quote: not imported
+    fuzzy: int = 0  # imported, anchored approximately (status fuzzy, to be reviewed in the reader)
+    annotations: list[Annotation] = field(default_factory=list)
+
+    @property
+    def unanchored(self) -> int:
+        return self.orphans + self.dropped
+
+    def lines(self) -> list[str]:
+        skipped = self.skipped + self.conflicts
+        lines = [f"imported {self.imported}, skipped {skipped}, left unanchored {self.unanchored}"]
+        if self.orphans:
+            lines.append(f"{self.orphans} imported as orphan{'s' * (self.orphans != 1)} (quote or document not "
+                         "found): 'marginalia list' marks them [orphan]")  # fmt: skip
+        if self.fuzzy:
+            lines.append(f"{self.fuzzy} anchored approximately (the quote differs from the text): review them in the "
+                         "reader")  # fmt: skip
+        if self.dropped:
+            lines.append(f"{self.dropped} not imported: not found in the document and without a quote to keep")
+        if self.conflicts:
+            lines.append(f"{self.conflicts} skipped: the store has an annotation with the same id but other content")
+        return lines
+
+
+def _local_path(source: str) -> str | None:
+    parsed = urlparse(source)
+    if parsed.scheme == "file":
+        host = "" if parsed.netloc in ("", "localhost") else f"//{parsed.netloc}"  # a Windows share: //host/path
+        return url2pathname(host + parsed.path)
+    if not parsed.scheme:
+        return source or None
+    return None
+
+
+def _file_name(source: str) -> str:
+    return Path(unquote(urlparse(source).path)).name
+
+
+class DocumentFinder:
+    """A target's document: by path, else a file with the same name (among the store's documents, then the
+    import file's folder, the current folder and the seeds), else None."""
+
+    def __init__(self, store: Store, folders: Iterable[Path]) -> None:
+        self.known = sorted({a.document.path for a in store.annotations()})
+        self.folders = list(folders)
+        self.cache: dict[str, Document | None] = {}
+
+    def find(self, source: str) -> Document | None:
+        if source not in self.cache:
+            self.cache[source] = self._find(source)
+        return self.cache[source]
+
+    def _candidates(self, source: str) -> Iterator[Path]:
+        local = _local_path(source)
+        if local:
+            yield Path(local)
+        name = _file_name(source)
+        if name:
+            yield from (Path(p) for p in self.known if Path(p).name == name)
+            yield from (folder / name for folder in self.folders)
+
+    def _find(self, source: str) -> Document | None:
+        for path in self._candidates(source):
+            if path.is_file():
+                try:
+                    return load_document(path)
+                except DocumentError:
+                    continue
+        return None
+
+
+def _key(annotation: Annotation) -> tuple[Any, ...]:
+    """What makes two annotations exact duplicates (the id aside)."""
+    themes = tuple(sorted(theme_key(t) for t in annotation.themes))
+    return annotation.document.path, annotation.start, annotation.end, annotation.quote, themes, annotation.note
+
+
+def _orphan_ref(incoming: Incoming, document: Document | None) -> DocumentRef:
+    if document is not None:
+        return DocumentRef(document.key, document.title, document.fingerprint)
+    local = _local_path(incoming.source)
+    path = str(Path(local).absolute()) if local else incoming.source
+    return DocumentRef(path, _file_name(incoming.source) or path, "")
+
+
+def _anchor(incoming: Incoming, locator: Locator) -> Anchor | None:
+    """Where the selectors point: the position if the text there is the quote, else the quote (exact: of several
+    matches the one whose prefix and suffix fit best; else approximate, ``fuzzy``), by ``anchoring.Locator``.
+    A position alone is taken as it is if it fits the text. None if nothing fits."""
+    start, end = incoming.start, incoming.end
+    if incoming.exact is None:
+        fits = start is not None and end is not None and end <= len(locator.text)
+        return Anchor(start, end, "anchored") if fits else None  # type: ignore[arg-type]
+    found = locator.locate(incoming.exact, start or 0, end or 0, incoming.prefix, incoming.suffix)
+    if found.status == "orphan":
+        return None
+    # An import anchors afresh: finding the quote away from the file's position is not a "move" to review.
+    return found if found.status == "fuzzy" else Anchor(found.start, found.end, "anchored")
+
+
+def _build(incoming: Incoming, document: Document | None, locator: Locator | None) -> Annotation | None:
+    """The annotation to store: anchored, an orphan that keeps its quote, or None (nothing to keep)."""
+    created = incoming.created or now()
+    common: dict[str, Any] = dict(
+        themes=incoming.themes,
+        note=incoming.note,
+        id=incoming.id or str(uuid.uuid4()),
+        created=created,
+        updated=incoming.modified or created,
+    )
+    found = _anchor(incoming, locator) if locator is not None else None
+    if document is not None and found is not None:
+        ref = DocumentRef(document.key, document.title, document.fingerprint)
+        if found.status == "fuzzy":  # like re-anchoring: the quote stays what was annotated until accepted
+            quote, prefix, suffix = incoming.exact or "", incoming.prefix, incoming.suffix
+        else:
+            prefix, quote, suffix = quote_at(document.text, found.start, found.end)
+        return Annotation(ref, found.start, found.end, quote, prefix, suffix, status=found.status, score=found.score,
+                          **common)  # fmt: skip
+    if incoming.exact is None:
+        return None
+    ref = _orphan_ref(incoming, document)
+    return Annotation(ref, 0, 0, incoming.exact, incoming.prefix, incoming.suffix, status="orphan", **common)
+
+
+def plan_import(
+    store: Store, incoming: list[Incoming], finder: DocumentFinder, doc: Document | None = None
+) -> ImportReport:
+    """Anchor every incoming annotation and sort out duplicates; nothing is written."""
+    report = ImportReport()
+    stored = {a.id: a for a in store.annotations()}
+    keys = {_key(a) for a in stored.values()}
+    locators: dict[str, Locator] = {}
+    for item in incoming:
+        document = doc if doc is not None else finder.find(item.source)
+        locator = None
+        if document is not None:
+            locator = locators.setdefault(document.key, Locator(document.text))
+        annotation = _build(item, document, locator)
+        if annotation is None:
+            report.dropped += 1
+            continue
+        key = _key(annotation)
+        existing = stored.get(annotation.id)
+        if existing is not None and _key(existing) != key:
+            report.conflicts += 1
+            continue
+        if existing is not None or key in keys:
+            report.skipped += 1
+            continue
+        if item.id is None:  # no id of its own: a second copy in this file is a duplicate too
+            keys.add(key)
+        stored[annotation.id] = annotation
+        report.annotations.append(annotation)
+        report.imported += 1
+        report.orphans += annotation.status == "orphan"
+        report.fuzzy += annotation.status == "fuzzy"
+    return report
+
+
+def import_file(store: Store, path: str | Path, doc: str | Path | None = None) -> ImportReport:
+    """Import a W3C or Hypothesis-style JSON file into ``store`` in one atomic write (or not at all)."""
+    path = Path(path).expanduser()
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise ImportFailure(f"{path}: cannot read ({error.strerror or error})") from None
+    try:
+        incoming = parse_annotations(raw)
+    except ImportFailure as error:
+        raise ImportFailure(f"{path}: {error}; nothing was imported") from None
+    document = load_document(doc) if doc is not None else None
+    folders = [path.absolute().parent, Path.cwd()]
+    try:
+        folders.append(seeds_dir())
+    except DocumentError:
+        pass
+    report = plan_import(store, incoming, DocumentFinder(store, folders), document)
+    if report.annotations:
+        # put_many, not add_many: add_many merges annotations that share a span even without merge=True, and
+        # every id here was checked to be new.
+        store.put_many(report.annotations)
+    return report
