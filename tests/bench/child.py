@@ -1,0 +1,91 @@
+"""Benchmark scenarios that need a process of their own (run by ``run.py``, one scenario per process).
+
+``child.py paint bare``: a bare Textual app (one Static) until its first frame is painted, headless.
+``child.py paint seeds``: ``marginalia`` with no arguments (the two seeds), the same way, through ``tui.cli.main``.
+Both print the wall-clock time (``time.time()``) of their first painted frame; the parent subtracts the time it
+started the process.
+``child.py memory DOC STORE``: the reader on DOC with STORE: open, page through, resize, add a highlight and wait
+until it is saved; prints the peak resident memory in bytes.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+
+SIZE = (160, 48)
+
+
+def first_paint_hook() -> None:
+    """Make every App headless, and have it print the time of its first painted frame and exit."""
+    from textual.app import App
+
+    run = App.run
+
+    def headless_run(self: App, *args: object, **kwargs: object) -> object:
+        kwargs.update(headless=True, size=SIZE)
+        return run(self, *args, **kwargs)
+
+    def post_display_hook(self: App) -> None:
+        if not getattr(self, "_bench_painted", False) and self.screen.is_mounted and len(self.screen.children):
+            self._bench_painted = True
+            print(f"{time.time():.6f}", flush=True)
+            self.exit()
+
+    App.run = headless_run  # type: ignore[method-assign]
+    App.post_display_hook = post_display_hook  # type: ignore[method-assign]
+
+
+def paint(which: str) -> None:
+    if which == "bare":
+        from textual.app import App, ComposeResult
+        from textual.widgets import Static
+
+        class Bare(App[None]):
+            def compose(self) -> ComposeResult:
+                yield Static("Hello, world")
+
+        first_paint_hook()
+        Bare().run()
+    else:
+        first_paint_hook()
+        from tui.cli import main
+
+        main(["read"])
+
+
+def memory(document: str, store_path: str) -> None:
+    import asyncio
+    import resource
+
+    from tui.document import load_paths
+    from tui.store import Store
+    from tui.ui.app import MarginaliaApp
+    from tui.ui.dialogs import Tagging
+
+    async def session() -> None:
+        app = MarginaliaApp(load_paths([document]), Store(store_path))
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            view = app.views[0]
+            for _ in range(20):
+                view.action_move_page(1)
+            await pilot.pause()
+            await pilot.resize_terminal(120, 40)
+            await pilot.pause()
+            start = view.cursor
+            saved = len(app.store.annotations())
+            app._create(view, (start, start + 40), Tagging(["bench"], ""))
+            while app.workers or len(app.store.annotations()) == saved:
+                await pilot.pause(0.01)
+
+    asyncio.run(session())
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    print(peak * 1024 if sys.platform != "darwin" else peak, flush=True)
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "paint":
+        paint(sys.argv[2])
+    else:
+        memory(sys.argv[2], sys.argv[3])
