@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
-from dataclasses import dataclass
+from functools import lru_cache
+from operator import attrgetter
+from typing import NamedTuple
 
+from rich.cells import cell_len
+from rich.segment import Segment
 from rich.style import Style
-from rich.text import Text
 from textual import events
 from textual.binding import Binding
 from textual.cache import LRUCache
@@ -28,9 +31,8 @@ from ..model import Annotation
 from .syntax import token_spans
 
 
-@dataclass(frozen=True)
-class Mark:
-    """A highlight as drawn: a span, its colour, and whether it is fuzzy."""
+class Mark(NamedTuple):
+    """A highlight as drawn: a span, its colour, and whether it is fuzzy (a tuple: compared at C speed)."""
 
     start: int
     end: int
@@ -112,10 +114,13 @@ class DocumentView(ScrollView, can_focus=True):
         self._mark_starts: list[int] = []
         self._longest_mark = 0
         self._annotations: dict[str, Annotation] = {}
+        self._by_id: dict[str, Mark] = {}
+        self._sorted: list[Annotation] | None = None  # ``annotations``, once asked for
         self._tokens = token_spans(document)
         self._token_starts = [s for s, _, _ in self._tokens]
         self._longest_token = max((e - s for s, e, _ in self._tokens), default=0)
-        self._cache: LRUCache[int, Strip] = LRUCache(1024)
+        self._cache: LRUCache[int, Strip] = LRUCache(1024)  # rows as drawn, at the view's width
+        self._style: Style | None = None  # ``rich_style`` (it walks every ancestor's CSS: too slow per row)
         self._dragging = False
 
     # -- public API ---------------------------------------------------------------------------------------------
@@ -128,7 +133,9 @@ class DocumentView(ScrollView, can_focus=True):
 
     @property
     def annotations(self) -> list[Annotation]:
-        return sorted(self._annotations.values(), key=lambda a: (a.start, a.end))
+        if self._sorted is None:
+            self._sorted = sorted(self._annotations.values(), key=_SPAN)
+        return list(self._sorted)
 
     @property
     def percent(self) -> int:
@@ -137,17 +144,57 @@ class DocumentView(ScrollView, can_focus=True):
         return round(100 * min(self.scroll_y + self.size.height, len(self.wrapped)) / len(self.wrapped))
 
     def set_annotations(self, annotations: list[Annotation], colours: dict[str, str]) -> None:
-        """Draw these highlights; ``colours`` maps an annotation id to its colour."""
+        """Draw these highlights; ``colours`` maps an annotation id to its colour. Only the rows of highlights
+        that changed are drawn again (with thousands of highlights, rebuilding them all takes too long)."""
         self._annotations = {a.id: a for a in annotations if a.status != "orphan"}
-        marks = [
-            Mark(a.start, min(a.end, len(self.text)), colours[a.id], a.id, a.status == "fuzzy")
-            for a in self._annotations.values()
-            if a.end > a.start
-        ]
-        self._marks = sorted(marks, key=lambda m: (m.start, m.end))
-        self._mark_starts = [m.start for m in self._marks]
-        self._longest_mark = max((m.end - m.start for m in self._marks), default=0)
-        self._invalidate()
+        self._sorted = None
+        size = len(self.text)
+        old = self._by_id
+        marks: dict[str, Mark] = {}
+        added: list[Mark] = []
+        for a in self._annotations.values():
+            if a.end > a.start:
+                key = (a.start, a.end if a.end < size else size, colours[a.id], a.id, a.status == "fuzzy")
+                mark = old.get(a.id)
+                if mark != key:
+                    mark = Mark(*key)
+                    added.append(mark)
+                marks[a.id] = mark
+        removed = [old[i] for i in old.keys() - marks.keys()]  # gone, or drawn differently now:
+        removed += [old[m.annotation_id] for m in added if m.annotation_id in old]
+        self._by_id = marks
+        if not added and not removed:
+            return
+        if self.wrapped is None or len(added) + len(removed) > 64 or not self._patch_marks(added, removed):
+            self._marks = sorted(marks.values(), key=_SPAN)
+            self._mark_starts = [m.start for m in self._marks]
+            self._longest_mark = max((m.end - m.start for m in self._marks), default=0)
+            self._invalidate()
+            return
+        layout = self.wrapped
+        rows: set[int] = set()
+        for mark in added + removed:
+            rows.update(range(layout.row_of(mark.start), layout.row_of(mark.end) + 1))
+        self._refresh_rows(rows)
+
+    def _patch_marks(self, added: list[Mark], removed: list[Mark]) -> bool:
+        """Take ``removed`` out of the sorted marks and put ``added`` in; False (nothing changed) where a full
+        sort could order them otherwise (another highlight on the very same span)."""
+        marks, starts = list(self._marks), list(self._mark_starts)
+        for mark in removed:
+            index = bisect_left(starts, mark.start)
+            while marks[index] is not mark:
+                index += 1
+            del marks[index], starts[index]
+        for mark in added:
+            index = bisect_right(marks, _SPAN(mark), key=_SPAN)
+            if index and _SPAN(marks[index - 1]) == _SPAN(mark):
+                return False
+            marks.insert(index, mark)
+            starts.insert(index, mark.start)
+            self._longest_mark = max(self._longest_mark, mark.end - mark.start)
+        self._marks, self._mark_starts = marks, starts
+        return True
 
     def annotation_at(self, offset: int) -> Annotation | None:
         """The innermost highlight covering ``offset``."""
@@ -310,7 +357,14 @@ class DocumentView(ScrollView, can_focus=True):
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
+        self._style = None
         self._cache.clear()
+
+    @property
+    def _base_style(self) -> Style:
+        if self._style is None:
+            self._style = self.rich_style
+        return self._style
 
     def on_focus(self) -> None:
         self._refresh_rows({self._cursor_row()})
@@ -328,30 +382,31 @@ class DocumentView(ScrollView, can_focus=True):
         row = int(self.scroll_y) + y
         width = self.size.width
         if row >= len(layout):
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, self._base_style)
         strip = self._cache.get(row)
-        if strip is None:
-            strip = self._render_row(layout, row)
+        if strip is None or strip.cell_length != width:
+            strip = self._render_row(layout, row, width)
             self._cache[row] = strip
-        return strip.crop_extend(0, width, self.rich_style)
+        return strip
 
-    def _render_row(self, layout: Layout, row: int) -> Strip:
+    def _render_row(self, layout: Layout, row: int, width: int) -> Strip:
+        """Row ``row`` as drawn, ``width`` cells wide (what ``Strip(...).simplify().crop_extend(0, width, base)``
+        gives, in one ``Strip``: each one costs five caches)."""
         start, end = layout.row_span(row)
         line = self.text[start:end]
         shown, index = _expand_tabs(line)
-        text = Text(shown + " ", no_wrap=True, end="")
-        text.stylize(self.rich_style)
+        spans: list[tuple[int, int, Style]] = []  # (start, end, style) on ``shown``, in the order they apply
 
-        def stylize(style: Style | str, a: int, b: int) -> None:
+        def stylize(style: Style, a: int, b: int) -> None:
             a, b = max(a, start), min(b, end)
             if a < b:
-                text.stylize(style, index(a - start), index(b - start))
+                spans.append((index(a - start), index(b - start), style))
 
         for s, e, style in self._tokens_in(start, end):
             stylize(style, s, e)
         marks = self._marks_in(start, end)
         for mark in sorted(marks, key=lambda m: m.start - m.end):  # longest first: inner ones stay visible
-            stylize(Style(bgcolor=mark.colour, color="#000000", italic=mark.fuzzy, underline=mark.fuzzy), mark.start, mark.end)
+            stylize(_mark_style(mark.colour, mark.fuzzy), mark.start, mark.end)
         if len(marks) > 1:
             for a, b in _overlaps(marks):
                 stylize(Style(underline=True, bold=True), a, b)
@@ -359,12 +414,18 @@ class DocumentView(ScrollView, can_focus=True):
         if selection:
             stylize(self.get_component_rich_style("document-view--selection"), *selection)
             if selection[0] <= end < selection[1] and self.text[end : end + 1] == "\n":  # the newline is selected
-                text.stylize(self.get_component_rich_style("document-view--selection"), len(shown), len(shown) + 1)
+                spans.append((len(shown), len(shown) + 1, self.get_component_rich_style("document-view--selection")))
         if start <= self.cursor <= end and layout.row_of(self.cursor) == row:
             at = index(self.cursor - start)
-            text.stylize(self.get_component_rich_style("document-view--cursor"), at, at + 1)
-        segments = list(text.render(self.app.console))
-        return Strip(segments).simplify()
+            spans.append((at, at + 1, self.get_component_rich_style("document-view--cursor")))
+        shown += " "
+        segments = list(Segment.simplify(_segments(shown, spans, self._base_style)))
+        cells = sum([cell_len(segment.text) for segment in segments])  # as Strip measures: segment by segment
+        if cells > width:
+            return Strip(segments, cells).crop(0, width)
+        if cells < width:
+            segments.append(Segment(" " * (width - cells), self._base_style))
+        return Strip(segments, width)
 
     def _tokens_in(self, start: int, end: int) -> list[tuple[int, int, Style]]:
         first = bisect_left(self._token_starts, start - self._longest_token)
@@ -410,6 +471,35 @@ class DocumentView(ScrollView, can_focus=True):
             self.scroll_to(y=row, animate=False, immediate=True)
         elif row >= top + height:
             self.scroll_to(y=row - height + 1, animate=False, immediate=True)
+
+
+def _segments(text: str, spans: list[tuple[int, int, Style]], base: Style) -> list[Segment]:
+    """What ``rich.text.Text.render`` gives for ``text`` styled ``base`` and then ``spans`` in order (a later span
+    on top of an earlier one), without building a ``Text``: a segment between every two span edges."""
+    if not spans:
+        return [Segment(text, base)]
+    size = len(text)
+    edges = {0, size}
+    for a, b, _ in spans:
+        edges.add(min(a, size))
+        edges.add(min(b, size))
+    cuts = sorted(edges)
+    segments = []
+    for a, b in zip(cuts, cuts[1:]):
+        style = base
+        for s, e, extra in spans:
+            if s <= a and b <= e:
+                style += extra
+        segments.append(Segment(text[a:b], style))
+    return segments
+
+
+_SPAN = attrgetter("start", "end")
+
+
+@lru_cache(maxsize=256)
+def _mark_style(colour: str, fuzzy: bool) -> Style:
+    return Style(bgcolor=colour, color="#000000", italic=fuzzy, underline=fuzzy)
 
 
 def _expand_tabs(line: str) -> tuple[str, Callable[[int], int]]:
