@@ -38,8 +38,9 @@ def make_app(paths: list[Path], store_path: Path) -> MarginaliaApp:
 
 async def settle(pilot, app: MarginaliaApp) -> None:
     """Wait until the store workers are done (writes are asynchronous by design)."""
-    await pilot.pause()
-    await app.workers.wait_for_complete()
+    for _ in range(3):  # a dialog's callback may start a worker a few cycles later
+        await pilot.pause()
+        await app.workers.wait_for_complete()
     await pilot.pause()
 
 
@@ -504,6 +505,25 @@ async def test_hostile_text_never_reaches_the_terminal(write_doc, store_path):
         assert saved.themes == ["[bold]odd[/bold]"] and saved.note == "[@click=app.quit]"
         await pilot.press("a")
         await pilot.pause()
+        assert app.is_running
+
+
+async def test_control_codes_in_a_hand_edited_store_are_shown_as_placeholders(docs, store_path):
+    store = Store(store_path)
+    store.add(new_annotation(load_document(docs[0]), 0, 5, ["evil\x1b[2Jtheme"], "note\x1b]52;c;eA==\x07"))
+    app = MarginaliaApp(load_paths(docs), store)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.press("a")
+        await pilot.pause()
+        panel_text = str(app.screen.query_one("#list").get_option_at_index(0).prompt)
+        assert "\x1b" not in panel_text and "␛[2J" in panel_text and "␇" in panel_text
+        await pilot.press("escape", "t")
+        await pilot.pause()
+        cells = [str(c) for c in app.screen.query_one("DataTable").get_row_at(0)]
+        assert not any("\x1b" in c for c in cells) and any("␛[2J" in c for c in cells)
+        app.notify("saved evil\x1b[2J [@click=app.quit]x[/]")
+        await pilot.pause()
+        assert app._notifications and "\x1b" not in list(app._notifications)[-1].message
         assert app.is_running
 
 

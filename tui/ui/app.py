@@ -25,6 +25,7 @@ from ..history import Change, Created, Deleted, Edited, History, ThemesChanged
 from ..model import Annotation, Theme, new_annotation, pick_colour, theme_key
 from ..store import Store
 from ..storage import StoreError
+from ..text import sanitise
 from .dialogs import ConfirmDialog, PromptDialog, Tagging, ThemeDialog
 from .document_view import DocumentView
 from .pane import Pane
@@ -80,6 +81,10 @@ class MarginaliaApp(App[None]):
         self._write_lock = asyncio.Lock()
         self._syncing = False
         self._load_model(store.annotations(), store.themes())
+
+    def notify(self, message: str, *, title: str = "", markup: bool = False, **options) -> None:  # type: ignore[override]
+        """Messages quote themes, notes and paths: never markup, never control codes (widgets call this too)."""
+        super().notify(sanitise(message), title=sanitise(title), markup=False, **options)
 
     # -- layout -------------------------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -156,9 +161,14 @@ class MarginaliaApp(App[None]):
     # -- store access (workers) ----------------------------------------------------------------------------------
     @work(group="store")
     async def _persist(
-        self, change: Change, saved: str, undo: Callable[[], None] | None = None, record: bool = True
+        self,
+        change: Change,
+        saved: str,
+        undo: Callable[[], None] | None = None,
+        record: bool = True,
+        then: Callable[[], object] | None = None,
     ) -> None:
-        """Apply ``change`` to the store off the main thread; say it is saved only once it is."""
+        """Apply ``change`` to the store off the main thread; say it is saved only once it is, then ``then()``."""
         async with self._write_lock:
             try:
                 await asyncio.to_thread(change.apply, self.store)
@@ -172,13 +182,15 @@ class MarginaliaApp(App[None]):
                 self.history.record(change)
             await self._reload()
         self.notify(saved, timeout=3)
+        if then is not None:
+            then()
 
     async def _reload(self) -> None:
         annotations, themes = await asyncio.to_thread(lambda: (self.store.annotations(), self.store.themes()))
         self._load_model(annotations, themes)
         self._refresh_views()
 
-    @work(group="store", exclusive=True)
+    @work(group="poll", exclusive=True)  # its own group: exclusive cancels only an older poll, never a write
     async def _poll_store(self) -> None:
         """Show changes another instance or ``marginalia tag`` wrote."""
         if self._write_lock.locked():
@@ -435,36 +447,33 @@ class MarginaliaApp(App[None]):
         self.push_screen(panel, done)
 
     def _theme_request(self, verb: str, name: str) -> None:
+        """Ask what the themes panel's ``verb`` needs, then apply it and come back to the panel."""
         theme = self.themes.get(theme_key(name))
         if theme is None:
             return
+        questions = {
+            "rename": PromptDialog(f"Rename theme “{theme.name}” to:", theme.name),
+            "merge": PromptDialog(f"Merge theme “{theme.name}” into:", placeholder="an existing or new theme"),
+            "describe": PromptDialog(f"Describe theme “{theme.name}”:", theme.description),
+            "recolour": PromptDialog(f"Colour for “{theme.name}” (#RRGGBB):", theme.colour),
+            "delete": ConfirmDialog(f"Delete theme “{theme.name}”? Its highlights stay."),
+        }
 
         def after(answer: str | bool | None) -> None:
             if answer in (None, "", False):
                 self.action_themes()
                 return
-            if verb == "rename":
-                self._persist(ThemesChanged("rename", [theme.name], str(answer).strip()), "Theme renamed")
-            elif verb == "merge":
-                self._persist(ThemesChanged("merge", [theme.name], str(answer).strip()), "Themes merged")
-            elif verb == "delete":
-                self._persist(ThemesChanged("delete", [theme.name]), "Theme deleted (u to undo)")
-            elif verb == "describe":
-                self._persist(ThemeEdit(theme.name, description=str(answer)), "Description saved", record=False)
-            elif verb == "recolour":
-                self._persist(ThemeEdit(theme.name, colour=str(answer).strip()), "Colour changed", record=False)
-            self.call_after_refresh(self.action_themes)
+            text = str(answer).strip()
+            change, saved, undoable = {
+                "rename": (ThemesChanged("rename", [theme.name], text), "Theme renamed", True),
+                "merge": (ThemesChanged("merge", [theme.name], text), "Themes merged", True),
+                "delete": (ThemesChanged("delete", [theme.name]), "Theme deleted (u to undo)", True),
+                "describe": (ThemeEdit(theme.name, description=text), "Description saved", False),
+                "recolour": (ThemeEdit(theme.name, colour=text), "Colour changed", False),
+            }[verb]
+            self._persist(change, saved, record=undoable, then=self.action_themes)
 
-        if verb == "rename":
-            self.push_screen(PromptDialog(f"Rename theme “{theme.name}” to:", theme.name), after)
-        elif verb == "merge":
-            self.push_screen(PromptDialog(f"Merge theme “{theme.name}” into:", placeholder="an existing or new theme"), after)
-        elif verb == "describe":
-            self.push_screen(PromptDialog(f"Describe theme “{theme.name}”:", theme.description), after)
-        elif verb == "recolour":
-            self.push_screen(PromptDialog(f"Colour for “{theme.name}” (#RRGGBB):", theme.colour), after)
-        elif verb == "delete":
-            self.push_screen(ConfirmDialog(f"Delete theme “{theme.name}”? Its highlights stay."), after)
+        self.push_screen(questions[verb], after)
 
     def action_documents(self) -> None:
         if len(self.documents) <= 1:

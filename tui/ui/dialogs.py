@@ -15,6 +15,7 @@ from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ..model import Theme, theme_key
+from ..text import sanitise
 
 
 def rank_themes(fragment: str, themes: list[Theme], usage: dict[str, int]) -> list[Theme]:
@@ -100,16 +101,16 @@ class ThemeDialog(ModalScreen[Tagging | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(Content(self.heading), classes="title")
-            short = " ".join(self.quote.split())
+            short = sanitise(" ".join(self.quote.split()))
             yield Static(Content("“" + (short if len(short) < 240 else short[:239] + "…") + "”"), id="quote")
             yield Input(
-                ", ".join(self.current),
+                sanitise(", ".join(self.current)),
                 placeholder="themes, comma-separated (→ completes)",
                 suggester=ThemeSuggester(self.themes, self.usage),
                 id="themes",
             )
             yield OptionList(id="matches")
-            yield Input(self.note, placeholder="note (optional)", id="note")
+            yield Input(sanitise(self.note), placeholder="note (optional)", id="note")
             yield Static("enter saves · escape cancels · ↓ picks an existing theme", classes="hint")
 
     def on_mount(self) -> None:
@@ -125,7 +126,8 @@ class ThemeDialog(ModalScreen[Tagging | None]):
         options = self.query_one("#matches", OptionList)
         options.clear_options()
         for theme in ranked:
-            label = Content.assemble(chip(theme.colour), " ", theme.name, (f"  ({self.usage.get(theme.key, 0)})", "dim"))
+            name = sanitise(theme.name)
+            label = Content.assemble(chip(theme.colour), " ", name, (f"  ({self.usage.get(theme.key, 0)})", "dim"))
             options.add_option(Option(label, id=theme.key))
         options.display = bool(ranked)
 
@@ -178,7 +180,7 @@ class PromptDialog(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(Content(self.question))
+            yield Label(Content(sanitise(self.question)))
             yield Input(self.value, placeholder=self.placeholder)
 
     def on_mount(self) -> None:
@@ -210,7 +212,7 @@ class ConfirmDialog(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(Content(self.question))
+            yield Label(Content(sanitise(self.question)))
             yield Label("y: yes · n / escape: no")
 
     def action_answer(self, yes: bool) -> None:

@@ -17,11 +17,14 @@ from textual.widgets.option_list import Option
 
 from ..document import Document
 from ..model import Annotation, Theme, theme_key
+from ..text import sanitise
 from .dialogs import chip
 
 
 def first_words(text: str, limit: int = 60) -> str:
-    text = " ".join(text.split())
+    """One line of at most ``limit`` characters, control codes shown as placeholders (a hand-edited store may
+    hold anything)."""
+    text = sanitise(" ".join(text.split()))
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -100,7 +103,7 @@ class AnnotationsPanel(SidePanel):
         options.clear_options()
         everything = self.query_one("#all", Checkbox).value
         for annotation in self.visible():
-            themes = ", ".join(annotation.themes) or "(no theme)"
+            themes = first_words(", ".join(annotation.themes), 80) or "(no theme)"
             status = {"fuzzy": " ~fuzzy", "orphan": " ✗ orphan", "moved": ""}.get(annotation.status, "")
             parts: list = [chip(self.colour_of(annotation)), " ", (themes, "bold"), (status, "italic")]
             if everything:
@@ -189,7 +192,7 @@ class ThemesPanel(SidePanel):
             per_doc = counts.get(theme.key, Counter())
             table.add_row(
                 Text("██", style=theme.colour),
-                Text(theme.name),  # Text, not markup: a theme is the reader's own words
+                Text(first_words(theme.name, 40)),  # Text, not markup: a theme is the reader's own words
                 *[str(per_doc.get(p, 0)) for p in paths],
                 str(sum(per_doc.values())),
                 Text(first_words(theme.description, 50)),
@@ -222,7 +225,7 @@ class DocumentsPanel(SidePanel):
         with Vertical():
             yield Label(f"Documents: choose up to {self.limit} to show (space toggles, enter shows)", classes="title")
             yield SelectionList[int](
-                *[(Content(f"{d.title}  ({d.path.name})"), i, i in self.shown) for i, d in enumerate(self.documents)]
+                *[(Content(sanitise(f"{d.title}  ({d.path.name})")), i, i in self.shown) for i, d in enumerate(self.documents)]
             )
         yield Footer()
 
