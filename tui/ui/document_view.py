@@ -7,6 +7,7 @@ cached and only the rows a change touches are refreshed.
 
 from __future__ import annotations
 
+import asyncio
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from functools import lru_cache
@@ -16,7 +17,7 @@ from typing import NamedTuple
 from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
-from textual import events
+from textual import events, work
 from textual.binding import Binding
 from textual.cache import LRUCache
 from textual.geometry import Size
@@ -106,6 +107,8 @@ class DocumentView(ScrollView, can_focus=True):
         self.document = document
         self.text = document.text
         self.wrapped: Layout | None = None
+        self._wrapped_for: int | None = None  # the text width ``wrapped`` was made for (see ``_ensure_layout``)
+        self._pending_wrap: int | None = None  # the width being wrapped in a thread
         self.cursor = 0
         self.anchor: int | None = None
         self.selecting = False  # ``v`` mode: movements extend the selection
@@ -163,10 +166,42 @@ class DocumentView(ScrollView, can_focus=True):
         removed = [old[i] for i in old.keys() - marks.keys()]  # gone, or drawn differently now:
         removed += [old[m.annotation_id] for m in added if m.annotation_id in old]
         self._by_id = marks
+        self._redraw_marks(added, removed)
+
+    def put_annotation(self, annotation: Annotation, colour: str) -> None:
+        """Draw one new or changed highlight: what ``set_annotations`` does for the list with it added or
+        replaced, without going through every other one (for a single edit among thousands)."""
+        if annotation.status == "orphan":
+            self.drop_annotation(annotation.id)
+            return
+        self._annotations[annotation.id] = annotation
+        self._sorted = None
+        old = self._by_id.get(annotation.id)
+        mark = None
+        if annotation.end > annotation.start:
+            end = min(annotation.end, len(self.text))
+            mark = Mark(annotation.start, end, colour, annotation.id, annotation.status == "fuzzy")
+        if mark == old:
+            return
+        if mark is None:
+            del self._by_id[annotation.id]
+        else:
+            self._by_id[annotation.id] = mark
+        self._redraw_marks([mark] if mark else [], [old] if old else [])
+
+    def drop_annotation(self, annotation_id: str) -> None:
+        """Stop drawing one highlight (what ``set_annotations`` does for the list without it)."""
+        self._annotations.pop(annotation_id, None)
+        self._sorted = None
+        old = self._by_id.pop(annotation_id, None)
+        self._redraw_marks([], [old] if old is not None else [])
+
+    def _redraw_marks(self, added: list[Mark], removed: list[Mark]) -> None:
+        """``_by_id`` has changed by ``added`` and ``removed``: bring the sorted marks in line, redraw their rows."""
         if not added and not removed:
             return
         if self.wrapped is None or len(added) + len(removed) > 64 or not self._patch_marks(added, removed):
-            self._marks = sorted(marks.values(), key=_SPAN)
+            self._marks = sorted(self._by_id.values(), key=_SPAN)
             self._mark_starts = [m.start for m in self._marks]
             self._longest_mark = max((m.end - m.start for m in self._marks), default=0)
             self._invalidate()
@@ -342,12 +377,40 @@ class DocumentView(ScrollView, can_focus=True):
         return max(self.scrollable_content_region.width, 2)
 
     def _ensure_layout(self) -> Layout:
+        """The rows at the view's width. A big document re-wraps (after a resize) in a thread: its old rows
+        stay on screen meanwhile, so keys never wait for it."""
         width = self._text_width()
-        if self.wrapped is None or self.wrapped.width != width:
-            self.wrapped = Layout(self.text, width)
-            self._cache.clear()
-            self.virtual_size = Size(width, len(self.wrapped))
-        return self.wrapped
+        if self.wrapped is None or (
+            self.wrapped.width != width and (width != self._wrapped_for or self.show_vertical_scrollbar)
+        ):
+            wrap_at = width
+            if (
+                not self.show_vertical_scrollbar
+                and self.styles.overflow_y == "auto"
+                and len(self.document.lines) > self.container_size.height > 0
+            ):  # more lines than fit: the rows will bring a scrollbar, so wrap once, beside it, not twice
+                wrap_at = max(width - self.styles.scrollbar_size_vertical, 2)
+            if self.wrapped is None or len(self.text) < BACKGROUND_WRAP:
+                self._install(Layout(self.text, wrap_at), width)
+            elif self._pending_wrap != width:
+                self._pending_wrap = width
+                self._rewrap(width, wrap_at)
+        return self.wrapped  # type: ignore[return-value]
+
+    def _install(self, layout: Layout, width: int) -> None:
+        self.wrapped, self._wrapped_for = layout, width
+        self._cache.clear()
+        self.virtual_size = Size(layout.width, len(layout))
+
+    @work(group="wrap", exclusive=True)
+    async def _rewrap(self, width: int, wrap_at: int) -> None:
+        layout = await asyncio.to_thread(Layout, self.text, wrap_at)
+        if self._pending_wrap != width:  # asked for another width meanwhile
+            return
+        self._pending_wrap = None
+        self._install(layout, width)
+        self._scroll_to_cursor(center=False)
+        self.refresh()
 
     def on_resize(self, event: events.Resize) -> None:
         keep = self.cursor
@@ -495,6 +558,7 @@ def _segments(text: str, spans: list[tuple[int, int, Style]], base: Style) -> li
 
 
 _SPAN = attrgetter("start", "end")
+BACKGROUND_WRAP = 500_000  # characters: a bigger document re-wraps in a thread (CJK that long takes 40 ms+)
 
 
 @lru_cache(maxsize=256)
