@@ -146,24 +146,48 @@ def render_visible(view) -> None:  # type: ignore[no-untyped-def]
 
 
 def timed_app(base: type):  # type: ignore[no-untyped-def]
-    """``base`` that notes when its first frame (with its widgets mounted) was painted."""
+    """``base`` that notes when its first frame (with its widgets mounted) was painted, and the first frame
+    painted once ``watch()`` holds."""
 
     class Timed(base):  # type: ignore[misc, valid-type]
         first_paint: float | None = None
+        watch: Callable[[], bool] | None = None
+        watched: float | None = None
 
         def post_display_hook(self) -> None:
             if self.first_paint is None and self.screen.is_mounted and len(self.screen.children):
                 self.first_paint = time.perf_counter()
+            if self.watch is not None and self.watched is None and self.watch():
+                self.watched = time.perf_counter()
 
     return Timed
 
 
+async def resize(app, pilot, view, size: tuple[int, int]) -> tuple[float, float]:  # type: ignore[no-untyped-def]
+    """Resize the terminal (as ``pilot.resize_terminal`` does, without its pause): (seconds until a frame shows
+    the document re-wrapped at the new width, longest the event loop was blocked meanwhile)."""
+    from textual.events import Resize
+    from textual.geometry import Size
+
+    width = view._text_width()
+    app.watched = None
+    app.watch = lambda: view._text_width() != width and view.wrapped.width == view._text_width()
+    monitor = StallMonitor()
+    monitor.start()
+    started = time.perf_counter()
+    app._driver._size = Size(*size)
+    app.post_message(Resize(Size(*size), Size(*size)))
+    await wait_for(lambda: app.watched is not None, pilot)
+    return app.watched - started, await monitor.stop()
+
+
 async def wait_for(condition: Callable[[], bool], pilot, timeout: float = 60.0) -> None:  # type: ignore[no-untyped-def]
+    """Let the app run (its own timers paint, as in real use: no pilot pauses) until ``condition()``."""
     deadline = time.perf_counter() + timeout
     while not condition():
         if time.perf_counter() > deadline:
             raise TimeoutError("benchmark step did not finish")
-        await pilot.pause(0.001)
+        await asyncio.sleep(0.001)
 
 
 # -- scenarios -------------------------------------------------------------------------------------------------------
@@ -240,15 +264,9 @@ async def document_rows(path: Path, label: str, store_path: Path, reps: int, key
             Layout(text, RESIZED[0] - 3)
             wrap.append(time.perf_counter() - t)
 
-            width = view._text_width()
-            monitor = StallMonitor()
-            monitor.start()
-            t = time.perf_counter()
-            await pilot.resize_terminal(*RESIZED)
-            await wait_for(lambda: view._text_width() != width and view.wrapped.width == view._text_width(), pilot)
-            render_visible(view)
-            resized.append(time.perf_counter() - t)
-            blocked.append(await monitor.stop())
+            seconds, longest = await resize(app, pilot, view, RESIZED)
+            resized.append(seconds)
+            blocked.append(longest)
     bare = median(bare_opened)
     return [
         Row(f"open {label}: first paint", median(opened), limit=0.3, ref=None,
