@@ -18,16 +18,37 @@ class Change:
         raise NotImplementedError
 
 
+def _new_themes(store: Store, names: list[str]) -> list[str]:
+    """The themes in ``names`` the store does not have yet: a change that creates them takes them back too."""
+    have = {t.key for t in store.themes()}
+    new: dict[str, str] = {}
+    for name in names:
+        if theme_key(name) not in have:
+            new.setdefault(theme_key(name), name)  # once, however many spellings
+    return list(new.values())
+
+
+def _drop_unused(store: Store, names: list[str]) -> None:
+    """Remove the themes in ``names`` that no annotation uses (any more)."""
+    used = {theme_key(t) for a in store.annotations() for t in a.themes}
+    store.remove_themes([name for name in names if theme_key(name) not in used])
+
+
 @dataclass
 class Created(Change):
     annotation: Annotation
+    new_themes: list[str] = field(default_factory=list)  # the themes it created, for the undo to remove
     label = "highlight"
 
     def apply(self, store: Store) -> None:
-        store.put(replace(self.annotation, themes=list(self.annotation.themes)))
+        with store.batch():
+            self.new_themes = _new_themes(store, self.annotation.themes)
+            store.put(replace(self.annotation, themes=list(self.annotation.themes)))
 
     def revert(self, store: Store) -> None:
-        store.delete(self.annotation.id)
+        with store.batch():
+            store.delete(self.annotation.id)
+            _drop_unused(store, self.new_themes)
 
 
 @dataclass
@@ -36,6 +57,7 @@ class Edited(Change):
     after: Annotation
     expect_rev: int | None = None  # the revision the user edited: a change elsewhere since is a conflict
     anchor: bool = False  # offsets and quote change too (re-attaching an orphan)
+    new_themes: list[str] = field(default_factory=list)  # the themes it created, for the undo to remove
     label = "edit"
 
     def _fields(self, annotation: Annotation) -> dict[str, object]:
@@ -48,11 +70,15 @@ class Edited(Change):
         return {key: record[key] for key in keys}
 
     def apply(self, store: Store) -> None:
-        self.after = store.update(self.after.id, expect_rev=self.expect_rev, **self._fields(self.after))
+        with store.batch():
+            self.new_themes = _new_themes(store, self.after.themes)
+            self.after = store.update(self.after.id, expect_rev=self.expect_rev, **self._fields(self.after))
         self.expect_rev = None  # a redo re-applies whatever is there now
 
     def revert(self, store: Store) -> None:
-        self.before = store.update(self.before.id, **self._fields(self.before))
+        with store.batch():
+            self.before = store.update(self.before.id, **self._fields(self.before))
+            _drop_unused(store, self.new_themes)
 
 
 @dataclass
@@ -61,7 +87,7 @@ class Deleted(Change):
     label = "delete"
 
     def apply(self, store: Store) -> None:
-        store.delete(self.annotation.id)
+        self.annotation = store.delete(self.annotation.id)  # what was stored: the view's copy may be older
 
     def revert(self, store: Store) -> None:
         store.put(replace(self.annotation, themes=list(self.annotation.themes)))

@@ -86,6 +86,8 @@ def _wrap_simple(line: str, width: int) -> list[int]:
         cut = start + width
         space = line.rfind(" ", start, cut + 1)
         start = space + 1 if space > start else cut
+        if start == size:  # the line ends in the space at the edge: it stays on this row, unseen
+            break
         starts.append(start)
     return starts
 
@@ -106,7 +108,7 @@ def _wrap_cells(line: str, width: int) -> list[int]:
                 index += 1  # a space at the edge stays at the end of this row, unseen
                 if index == len(spans):
                     break
-            elif last_break > 0 and spans[last_break][0] > starts[-1]:
+            elif last_break > 0 and spans[last_break - 1][0] > starts[-1]:  # not the row's own leading space
                 index = last_break
             starts.append(spans[index][0])
             column, last_break = 0, -1

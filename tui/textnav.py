@@ -3,17 +3,28 @@
 from __future__ import annotations
 
 import re
+import unicodedata
+from functools import cache
 
-_WORD = re.compile(r"\w+|[^\w\s]+")
+_PARAGRAPH_WINDOW = 100_000
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*(?=\s)|\n[ \t]*\n")
 
 
+@cache
+def _word() -> re.Pattern[str]:
+    """A word, or a run of punctuation. Combining marks (accents, Indic vowel signs) belong to the letters they
+    follow: ``\\w`` leaves them out, which would stop the cursor between a letter and its accent. Built on first
+    use (scanning for the marks takes a tenth of a second)."""
+    marks = "".join(ch for ch in map(chr, range(0x300, 0x1E950)) if unicodedata.category(ch)[0] == "M")
+    return re.compile(rf"[\w{marks}\U000E0100-\U000E01EF]+|[^\w\s]+")
+
+
 def word_forward(text: str, offset: int) -> int:
     """Start of the next word (or run of punctuation) after ``offset``; the end of the text if none."""
-    match = _WORD.search(text, offset)
+    match = _word().search(text, offset)
     if match and match.start() == offset:
-        match = _WORD.search(text, match.end())
+        match = _word().search(text, match.end())
     return match.start() if match else len(text)
 
 
@@ -22,25 +33,37 @@ def word_backward(text: str, offset: int) -> int:
     start = max(0, offset - 200)
     while True:
         last = None
-        for match in _WORD.finditer(text, start, offset):
+        for match in _word().finditer(text, start, offset):
             last = match
-        if last is not None or start == 0:
-            return last.start() if last else 0
-        start = max(0, start - 2000)
+        if last is not None and (last.start() > start or start == 0):
+            return last.start()
+        if start == 0:
+            return 0
+        start = max(0, 2 * start - offset - 2000)  # none, or one cut by the window's edge: look further back
 
 
 def paragraph_forward(text: str, offset: int) -> int:
     """Start of the next paragraph (after a blank line), else the end of the text."""
-    match = _PARAGRAPH_BREAK.search(text, offset)
+    begin = offset  # on a blank line, the break it belongs to begins before the cursor
+    while begin > 0 and text[begin - 1].isspace():
+        begin -= 1
+    match = _PARAGRAPH_BREAK.search(text, begin)
+    if match and match.end() <= offset:
+        match = _PARAGRAPH_BREAK.search(text, offset)
     return match.end() if match else len(text)
 
 
 def paragraph_start(text: str, offset: int) -> int:
     """Start of the paragraph holding ``offset``."""
-    found = 0
-    for match in _PARAGRAPH_BREAK.finditer(text, max(0, offset - 100_000), offset):
-        found = match.end()
-    return found
+    window = _PARAGRAPH_WINDOW
+    while True:
+        low = max(0, offset - window)
+        found = None
+        for match in _PARAGRAPH_BREAK.finditer(text, low, offset):
+            found = match.end()
+        if found is not None or low == 0:
+            return found or 0
+        window *= 2  # a paragraph longer than the window: look further back
 
 
 def paragraph_backward(text: str, offset: int) -> int:
@@ -48,12 +71,17 @@ def paragraph_backward(text: str, offset: int) -> int:
     start = paragraph_start(text, offset)
     if start < offset:
         return start
-    return paragraph_start(text, max(0, start - 1)) if start else 0
+    while start > 0 and text[start - 1].isspace():  # back over the whole break, however many blank lines
+        start -= 1
+    return paragraph_start(text, start)
 
 
 def paragraph_span(text: str, offset: int) -> tuple[int, int]:
     start = paragraph_start(text, offset)
-    match = _PARAGRAPH_BREAK.search(text, offset)
+    begin = offset  # on a blank line: the paragraph before it, which ends where the blank line's break begins
+    while begin > start and text[begin - 1].isspace():
+        begin -= 1
+    match = _PARAGRAPH_BREAK.search(text, begin)
     end = match.start() if match else len(text)
     return start, max(start, end)
 
@@ -91,10 +119,11 @@ def find(text: str, query: str, offset: int, forward: bool = True) -> tuple[int,
     """The next (or previous) match of ``query`` starting after (before) ``offset``, wrapping around."""
     if not query:
         return None
-    pattern = re.compile(re.escape(query), re.IGNORECASE if smart_case(query) else 0)
+    # a lookahead finds every match, overlapping ones too ("aa" twice in "aaa"), backwards as forwards
+    pattern = re.compile(f"(?=({re.escape(query)}))", re.IGNORECASE if smart_case(query) else 0)
     if forward:
         match = pattern.search(text, offset + 1) or pattern.search(text, 0)
-        return match.span() if match else None
+        return match.span(1) if match else None
     last = None
     for match in pattern.finditer(text, 0, max(offset, 0) + len(query) - 1):
         if match.start() < offset:
@@ -102,4 +131,4 @@ def find(text: str, query: str, offset: int, forward: bool = True) -> tuple[int,
     if last is None:
         for match in pattern.finditer(text):
             last = match
-    return last.span() if last else None
+    return last.span(1) if last else None
