@@ -29,7 +29,6 @@ from .. import textnav
 from ..document import Document
 from ..layout import Layout, cells
 from ..model import Annotation
-from .syntax import token_spans
 
 
 class Mark(NamedTuple):
@@ -109,6 +108,8 @@ class DocumentView(ScrollView, can_focus=True):
         self.wrapped: Layout | None = None
         self._wrapped_for: int | None = None  # the text width ``wrapped`` was made for (see ``_ensure_layout``)
         self._pending_wrap: int | None = None  # the width being wrapped in a thread
+        self._widths_key: tuple[object, ...] | None = None
+        self._widths_value = (0, 2)
         self.cursor = 0
         self.anchor: int | None = None
         self.selecting = False  # ``v`` mode: movements extend the selection
@@ -119,7 +120,9 @@ class DocumentView(ScrollView, can_focus=True):
         self._annotations: dict[str, Annotation] = {}
         self._by_id: dict[str, Mark] = {}
         self._sorted: list[Annotation] | None = None  # ``annotations``, once asked for
-        self._tokens = token_spans(document)
+        # Pygments lexes *.txt with its TextLexer (no colours), but finding that out loads every lexer's file
+        # patterns: 80 ms of the reader's start (and importing it 10 ms). Plain text files skip the question.
+        self._tokens = [] if document.path.suffix.lower() == ".txt" else _token_spans(document)
         self._token_starts = [s for s, _, _ in self._tokens]
         self._longest_token = max((e - s for s, e, _ in self._tokens), default=0)
         self._cache: LRUCache[int, Strip] = LRUCache(1024)  # rows as drawn, at the view's width
@@ -374,7 +377,16 @@ class DocumentView(ScrollView, can_focus=True):
 
     # -- layout and rendering --------------------------------------------------------------------------------------
     def _text_width(self) -> int:
-        return max(self.scrollable_content_region.width, 2)
+        return self._widths()[1]
+
+    def _widths(self) -> tuple[int, int]:
+        """(content width, text width: without the scrollbar), kept while the widget's size and scrollbars stay
+        (Textual finds them through the screen's map: 0.25 ms, asked twice for every row drawn)."""
+        key = (self._size, self.show_vertical_scrollbar, self.show_horizontal_scrollbar)
+        if key != self._widths_key:
+            self._widths_key = key
+            self._widths_value = (self.size.width, max(self.scrollable_content_region.width, 2))
+        return self._widths_value
 
     def _ensure_layout(self) -> Layout:
         """The rows at the view's width. A big document re-wraps (after a resize) in a thread: its old rows
@@ -421,6 +433,7 @@ class DocumentView(ScrollView, can_focus=True):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._style = None
+        self._widths_key = None  # padding and borders may have changed
         self._cache.clear()
 
     @property
@@ -443,7 +456,7 @@ class DocumentView(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         layout = self._ensure_layout()
         row = int(self.scroll_y) + y
-        width = self.size.width
+        width = self._widths()[0]
         if row >= len(layout):
             return Strip.blank(width, self._base_style)
         strip = self._cache.get(row)
@@ -534,6 +547,12 @@ class DocumentView(ScrollView, can_focus=True):
             self.scroll_to(y=row, animate=False, immediate=True)
         elif row >= top + height:
             self.scroll_to(y=row - height + 1, animate=False, immediate=True)
+
+
+def _token_spans(document: Document) -> list[tuple[int, int, Style]]:
+    from .syntax import token_spans  # Pygments: imported only for a document that may need it
+
+    return token_spans(document)
 
 
 def _segments(text: str, spans: list[tuple[int, int, Style]], base: Style) -> list[Segment]:
