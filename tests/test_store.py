@@ -514,3 +514,18 @@ def test_a_migration_that_cannot_be_written_is_a_clear_error(store_path: Path, m
     with pytest.raises(StoreError, match=rf"^{store_path}: cannot migrate the store \(Permission denied\)$"):
         Store(store_path)
     assert store_path.read_bytes() == old
+
+
+def test_add_many_without_merge_keeps_two_annotations_on_one_span(store):
+    first, second = annotation(0, 5, ["a"]), annotation(0, 5, ["b"])
+    created, merged = store.add_many([first, second])
+    assert (len(created), merged) == (2, 0)
+    assert sorted(a.themes[0] for a in store.annotations()) == ["a", "b"]
+
+
+def test_merge_with_a_source_named_twice(store):
+    store.add(annotation(0, 5, ["A"]))
+    store.add(annotation(6, 9, ["b"]))
+    store.merge_themes(["A", "a", "b"], "c")
+    assert [t.name for t in store.themes()] == ["c"]
+    assert [a.themes for a in store.annotations()] == [["c"], ["c"]]

@@ -122,7 +122,8 @@ class Store:
                     raise StoreError(f"{self.path}: annotation {annotation.id} already exists")
                 record = annotation.to_record()
                 doc_id = self._annotations.insert(record)
-                spans[self._span(record)] = Record(record, doc_id)
+                if merge:  # later ones in this call on the same span merge into it too
+                    spans[self._span(record)] = Record(record, doc_id)
                 ids.add(annotation.id)
                 created.append(annotation)
         return created, merged
@@ -195,7 +196,7 @@ class Store:
             if target is None:
                 self._ensure_themes([into])
                 target = self._theme_record(into)
-            gone = [r.doc_id for r in sources if r.doc_id != target.doc_id]
+            gone = list({r.doc_id for r in sources if r.doc_id != target.doc_id})  # a name given twice counts once
             self._themes.remove(doc_ids=gone)
             self._retag({theme_key(r["name"]) for r in sources}, target["name"])
             return Theme(**target)
