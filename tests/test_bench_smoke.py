@@ -14,6 +14,8 @@ SCENARIOS = [
     "start to first paint: bare Textual app (reference)",
     "start to first paint: the two seeds",
     "open 0.3 MB prose: first paint",
+    "open 0.3 MB prose: every row wrapped and drawn",
+    "open 0.3 MB prose: input blocked after first paint",
     "page down in 0.3 MB prose: rendering work per key",
     "cursor down in 0.3 MB prose: rendering work per key",
     "resize with 0.3 MB prose: re-wrapped and drawn",

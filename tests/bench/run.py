@@ -163,6 +163,12 @@ def timed_app(base: type):  # type: ignore[no-untyped-def]
     return Timed
 
 
+def all_rows_wrapped(app) -> bool:  # type: ignore[no-untyped-def]
+    """The first view has rows for its whole text (not only for its first screens)."""
+    views = app.views
+    return bool(views) and views[0].wrapped is not None and views[0].wrapped.text is views[0].text
+
+
 async def resize(app, pilot, view, size: tuple[int, int]) -> tuple[float, float]:  # type: ignore[no-untyped-def]
     """Resize the terminal (as ``pilot.resize_terminal`` does, without its pause): (seconds until a frame shows
     the document re-wrapped at the new width, longest the event loop was blocked meanwhile)."""
@@ -242,7 +248,7 @@ async def document_rows(path: Path, label: str, store_path: Path, reps: int, key
         def compose(self) -> ComposeResult:
             yield Static("Hello, world")
 
-    opened, bare_opened, pages, cursor, wrap, resized, blocked = [], [], [], [], [], [], []
+    opened, bare_opened, whole, opening, pages, cursor, wrap, resized, blocked = [], [], [], [], [], [], [], [], []
     for rep in range(reps):
         app = timed_app(Bare)()
         started = time.perf_counter()
@@ -252,9 +258,15 @@ async def document_rows(path: Path, label: str, store_path: Path, reps: int, key
 
         started = time.perf_counter()
         app = timed_app(MarginaliaApp)(load_paths([path]), Store(store_path))
+        app.watch = lambda: all_rows_wrapped(app)
         async with app.run_test(size=SIZE) as pilot:
             await wait_for(lambda: app.first_paint is not None, pilot)
             opened.append(app.first_paint - started)
+            monitor = StallMonitor()
+            monitor.start()  # a big document's rows past the first screens are wrapped in a thread meanwhile
+            await wait_for(lambda: app.watched is not None, pilot)
+            whole.append(app.watched - started)
+            opening.append(await monitor.stop())
             view = app.views[0]
             await pilot.pause()
             if rep == 0:
@@ -280,6 +292,8 @@ async def document_rows(path: Path, label: str, store_path: Path, reps: int, key
     return [
         Row(f"open {label}: first paint", median(opened), limit=0.3, ref=None,
             note=f"bare Textual app in-process: {Row('', bare).figure()}"),
+        Row(f"open {label}: every row wrapped and drawn", median(whole)),
+        Row(f"open {label}: input blocked after first paint", median(opening), limit=BLOCK_LIMIT),
         Row(f"page down in {label}: rendering work per key", median(pages), limit=0.005,
             note=f"max {Row('', max(pages)).figure()} over {len(pages)} keys"),
         Row(f"cursor down in {label}: rendering work per key", median(cursor), limit=0.005,

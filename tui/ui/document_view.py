@@ -27,7 +27,7 @@ from textual.strip import Strip
 
 from .. import textnav
 from ..document import Document
-from ..layout import Layout, cells
+from ..layout import Layout, cells, one_cell_lines
 from ..model import Annotation
 
 
@@ -389,8 +389,9 @@ class DocumentView(ScrollView, can_focus=True):
         return self._widths_value
 
     def _ensure_layout(self) -> Layout:
-        """The rows at the view's width. A big document re-wraps (after a resize) in a thread: its old rows
-        stay on screen meanwhile, so keys never wait for it."""
+        """The rows at the view's width. A big document that is slow to wrap (wide characters, emoji, marks)
+        is wrapped in a thread: on opening, its first screens are wrapped at once and shown meanwhile; after a
+        resize, its old rows stay on screen meanwhile. Either way keys never wait for it."""
         width = self._text_width()
         if self.wrapped is None or (
             self.wrapped.width != width and (width != self._wrapped_for or self.show_vertical_scrollbar)
@@ -402,7 +403,15 @@ class DocumentView(ScrollView, can_focus=True):
                 and len(self.document.lines) > self.container_size.height > 0
             ):  # more lines than fit: the rows will bring a scrollbar, so wrap once, beside it, not twice
                 wrap_at = max(width - self.styles.scrollbar_size_vertical, 2)
-            if self.wrapped is None or len(self.text) < BACKGROUND_WRAP:
+            slow = len(self.text) >= BACKGROUND_WRAP and not one_cell_lines(self.text)
+            head = -1
+            if self.wrapped is None and slow:  # the first screens' whole lines
+                head = self.text.find("\n", 4 * wrap_at * max(self.container_size.height, 25), BACKGROUND_WRAP)
+            if head > 0:
+                self._install(Layout(self.text[:head], wrap_at), width)
+                self._pending_wrap = width
+                self._rewrap(width, wrap_at)
+            elif self.wrapped is None or not slow:
                 self._install(Layout(self.text, wrap_at), width)
             elif self._pending_wrap != width:
                 self._pending_wrap = width
@@ -577,7 +586,7 @@ def _segments(text: str, spans: list[tuple[int, int, Style]], base: Style) -> li
 
 
 _SPAN = attrgetter("start", "end")
-BACKGROUND_WRAP = 500_000  # characters: a bigger document re-wraps in a thread (CJK that long takes 40 ms+)
+BACKGROUND_WRAP = 500_000  # characters: a bigger, slow-to-wrap document is wrapped in a thread (40 ms+ of CJK)
 
 
 @lru_cache(maxsize=256)
