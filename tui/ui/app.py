@@ -140,16 +140,31 @@ class MarginaliaApp(App[None]):
                 return theme.colour
         return PLAIN
 
-    def _refresh_views(self, only: str | None = None) -> None:
+    def _refresh_views(self) -> None:
         by_doc: dict[str, list[Annotation]] = {}
         for annotation in self.annotations.values():
             by_doc.setdefault(annotation.document.path, []).append(annotation)
         for pane in self.query(Pane):
-            key = pane.document.key
-            if only is not None and key != only:
-                continue
-            mine = by_doc.get(key, [])
+            mine = by_doc.get(pane.document.key, [])
             pane.view.set_annotations(mine, {a.id: self.colour_of(a) for a in mine})
+            pane.update_title()
+
+    def _pane_of(self, document_key: str) -> Pane | None:
+        return next((p for p in self.query(Pane) if p.document.key == document_key), None)
+
+    def _show(self, annotation: Annotation) -> None:
+        """Draw one new or changed highlight without redrawing the others (thousands of them, maybe)."""
+        self.annotations[annotation.id] = annotation
+        pane = self._pane_of(annotation.document.path)
+        if pane is not None:
+            pane.view.put_annotation(annotation, self.colour_of(annotation))
+            pane.update_title()
+
+    def _hide(self, annotation: Annotation) -> None:
+        self.annotations.pop(annotation.id, None)
+        pane = self._pane_of(annotation.document.path)
+        if pane is not None:
+            pane.view.drop_annotation(annotation.id)
             pane.update_title()
 
     def usage(self) -> dict[str, int]:
@@ -180,10 +195,23 @@ class MarginaliaApp(App[None]):
                 return
             if record:
                 self.history.record(change)
-            await self._reload()
+            await self._after(change)
         self.notify(saved, timeout=3)
         if then is not None:
             then()
+
+    async def _after(self, change: Change) -> None:
+        """Bring the screen in line with the store after ``change``: one highlight where that is all it touched
+        (a reload of thousands would hold up typing), everything otherwise."""
+        if isinstance(change, Deleted):
+            return
+        if not isinstance(change, (Created, Edited)):
+            await self._reload()
+            return
+        annotation_id = change.annotation.id if isinstance(change, Created) else change.after.id
+        stored, themes = await asyncio.to_thread(lambda: (self.store.get(annotation_id), self.store.themes()))
+        self.themes = {t.key: t for t in themes}
+        self._show(stored)
 
     async def _reload(self) -> None:
         annotations, themes = await asyncio.to_thread(lambda: (self.store.annotations(), self.store.themes()))
@@ -312,14 +340,12 @@ class MarginaliaApp(App[None]):
             if theme_key(name) not in self.themes:
                 colour = pick_colour([t.colour for t in self.themes.values()], name)
                 self.themes[theme_key(name)] = Theme(name, colour)
-        self.annotations[annotation.id] = annotation
         view.clear_selection()
+        self._show(annotation)
         view.move_to(annotation.end - 1)  # on the new highlight, so e and d act on it
-        self._refresh_views(only=view.document.key)
 
         def undo() -> None:
-            self.annotations.pop(annotation.id, None)
-            self._refresh_views(only=view.document.key)
+            self._hide(annotation)
 
         label = ", ".join(annotation.themes) or "no theme"
         self._persist(Created(annotation), f"Highlight saved ({label})", undo)
@@ -356,8 +382,7 @@ class MarginaliaApp(App[None]):
         annotation = self._annotation_at_cursor()
         if annotation is None:
             return
-        self.annotations.pop(annotation.id, None)
-        self._refresh_views(only=annotation.document.path)
+        self._hide(annotation)
         self._persist(Deleted(annotation), "Highlight deleted (u to undo)")
 
     def action_undo(self) -> None:
@@ -399,8 +424,7 @@ class MarginaliaApp(App[None]):
             if verb == "jump":
                 self.jump_to(annotation)
             elif verb == "delete":
-                self.annotations.pop(annotation.id, None)
-                self._refresh_views(only=annotation.document.path)
+                self._hide(annotation)
                 self._persist(Deleted(annotation), "Highlight deleted (u to undo)")
             elif verb == "reattach":
                 self._reattach(annotation)

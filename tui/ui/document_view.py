@@ -144,6 +144,10 @@ class DocumentView(ScrollView, can_focus=True):
         return list(self._sorted)
 
     @property
+    def annotation_count(self) -> int:
+        return len(self._annotations)
+
+    @property
     def percent(self) -> int:
         if self.wrapped is None or len(self.wrapped) <= self.size.height:
             return 100

@@ -51,7 +51,7 @@ class Pane(Vertical):
     def update_title(self) -> None:
         """Title, then position and highlight count, which stay visible however narrow the pane."""
         view = self.view
-        count = len(view.annotations)
+        count = view.annotation_count
         stats = f" · {view.percent}% · {count} highlight{'s' * (count != 1)}"
         bar = self.query_one(TitleBar)
         room = max(bar.size.width - 2 - len(stats), 8) if bar.size.width else 200
