@@ -204,6 +204,7 @@ class MarginaliaApp(App[None]):
         """Bring the screen in line with the store after ``change``: one highlight where that is all it touched
         (a reload of thousands would hold up typing), everything otherwise."""
         if isinstance(change, Deleted):
+            self._hide(change.annotation)  # again: a reload that ran meanwhile may have brought it back
             return
         if not isinstance(change, (Created, Edited)):
             await self._reload()
