@@ -634,3 +634,14 @@ async def test_edited_document_shows_fuzzy_and_orphan_and_reattaches(write_doc, 
         await pilot.press("u")
         await settle(pilot, app)
         assert Store(store_path).get(by_theme["lost"].id).status == "orphan"
+
+
+async def test_escape_closes_the_search_bar(docs, store_path):
+    app = make_app(docs, store_path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.press("slash", *"beta")
+        assert app.query_one("#search").has_class("-shown")
+        await pilot.press("escape")
+        assert not app.query_one("#search").has_class("-shown")
+        assert app.focused is view(app)
+        assert view(app).selection is None

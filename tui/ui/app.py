@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -80,6 +80,7 @@ class MarginaliaApp(App[None]):
         self.last_query = ""
         self._write_lock = asyncio.Lock()
         self._syncing = False
+        self._last_view: DocumentView | None = None  # the pane that had the focus before a dialog took it
         self._load_model(store.annotations(), store.themes())
 
     def notify(self, message: str, *, title: str = "", markup: bool = False, **options) -> None:  # type: ignore[override]
@@ -91,7 +92,7 @@ class MarginaliaApp(App[None]):
         with Horizontal(id="panes"):
             for index in self.shown:
                 yield Pane(self.documents[index], index)
-        yield Input(placeholder="search this document (enter: find, escape: close)", id="search")
+        yield SearchBar(placeholder="search this document (enter: find, escape: close)", id="search")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -105,7 +106,7 @@ class MarginaliaApp(App[None]):
         self.set_interval(POLL_SECONDS, self._poll_store)
         self._reconcile()
 
-    def on_resize(self, event) -> None:
+    def on_resize(self, event: events.Resize) -> None:
         self._stack_if_narrow(event.size.width)
 
     def _stack_if_narrow(self, width: int) -> None:
@@ -122,9 +123,11 @@ class MarginaliaApp(App[None]):
         focused = self.focused
         if isinstance(focused, DocumentView):
             return focused
-        return getattr(self, "_last_view", None) or (self.views[0] if self.views else None)
+        if self._last_view is not None and self._last_view.is_attached:
+            return self._last_view
+        return self.views[0] if self.views else None
 
-    def on_descendant_focus(self, event) -> None:
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         if isinstance(event.widget, DocumentView):
             self._last_view = event.widget
 
@@ -264,19 +267,14 @@ class MarginaliaApp(App[None]):
     @on(Input.Submitted, "#search")
     def _search_submitted(self, event: Input.Submitted) -> None:
         self.last_query = event.value
-        self._close_search()
+        self.action_close_search()
         self.action_search_again(True)
 
-    def _close_search(self) -> None:
+    def action_close_search(self) -> None:
         self.query_one("#search", Input).remove_class("-shown")
         view = self.active_view
         if view is not None:
             view.focus()
-
-    def on_key(self, event) -> None:
-        if event.key == "escape" and self.focused is self.query_one("#search", Input):
-            self._close_search()
-            event.stop()
 
     def action_search_again(self, forward: bool) -> None:
         view = self.active_view
@@ -558,6 +556,10 @@ class MarginaliaApp(App[None]):
         ]
         for title, help_text, callback in commands:
             yield SystemCommand(title, help_text, callback)
+
+
+class SearchBar(Input):
+    BINDINGS = [Binding("escape", "app.close_search", "close search")]
 
 
 class ThemeEdit(Change):
