@@ -12,6 +12,7 @@ an export printed to a terminal cannot carry an escape sequence. Never imports T
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import string
@@ -40,6 +41,7 @@ class ExportError(ValueError):
 _PUNCTUATION = frozenset(string.punctuation)
 # Inert in CommonMark (and GFM) in the middle of a line; everything else is escaped everywhere.
 _INERT = frozenset(",.;:?!%/'\"()@^{}-+=")
+_ACTIVE = re.compile("[" + re.escape("".join(sorted(_PUNCTUATION - _INERT))) + "]")
 _ORDERED_MARKER = re.compile(r"\d+[.)]")
 _PARAGRAPH_BREAK = re.compile(r"(?<=[^\n])\n\n(?=[^\n])")
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -56,25 +58,28 @@ def _reference(ch: str) -> str:
     return f"&#{ord(ch)};"
 
 
+def _backslashed(match: re.Match[str]) -> str:
+    return "\\" + match[0]
+
+
 def _escape_line(line: str, line_start: bool = True) -> str:
     """One line: markup escaped, whitespace at either end as character references (parsers strip it).
     ``line_start``: the text starts a line, where ``-``, ``+``, ``1.`` and the like would start a block."""
     core = line.strip()
     if not core:
         return "".join(map(_reference, line))
-    lead = len(line) - len(line.lstrip())
-    trail = len(line.rstrip())
-    marker = _ORDERED_MARKER.match(core) if line_start else None
-    marker_end = marker.end() - 1 if marker else -1
-    first = 0 if line_start else -1
-    out = [_reference(ch) for ch in line[:lead]]
-    for index, ch in enumerate(core):
-        if ch in _PUNCTUATION and (ch not in _INERT or index in (first, marker_end)):
-            out.append("\\" + ch)
-        else:
-            out.append(ch)
-    out.extend(_reference(ch) for ch in line[trail:])
-    return "".join(out)
+    escaped = _ACTIVE.sub(_backslashed, core)
+    if line_start:
+        marker = _ORDERED_MARKER.match(core)
+        if marker:  # digits, which escaping leaves alone, then an inert "." or ")"
+            end = marker.end() - 1
+            escaped = f"{escaped[:end]}\\{escaped[end:]}"
+        elif core[0] in _INERT:
+            escaped = "\\" + escaped
+    if len(core) == len(line):
+        return escaped
+    lead = "".join(map(_reference, line[: len(line) - len(line.lstrip())]))
+    return lead + escaped + "".join(map(_reference, line[len(line.rstrip()) :]))
 
 
 def _paragraph(text: str) -> list[str]:
@@ -107,6 +112,7 @@ def markdown_blockquote(text: str) -> str:
     return markdown_text(text, "> ")
 
 
+@functools.lru_cache(maxsize=4096)  # titles, theme names and tags come back on every passage
 def markdown_inline(text: str, line_start: bool = False) -> str:
     """One line of text inside a heading, a list item or a citation (``line_start`` if it starts the line):
     newlines become spaces."""
@@ -196,8 +202,9 @@ def _title_of(path: str, group: list[Annotation], documents: Mapping[str, Docume
 
 
 def _by_document(annotations: list[Annotation]) -> dict[str, list[Annotation]]:
+    """``annotations`` (already ``_ordered``) per document path, paths in order."""
     groups: dict[str, list[Annotation]] = defaultdict(list)
-    for annotation in _ordered(annotations):
+    for annotation in annotations:
         groups[annotation.document.path].append(annotation)
     return dict(sorted(groups.items()))
 
@@ -247,7 +254,8 @@ def _theme_sections(
 ) -> list[Section]:
     sections = []
     themes = sorted({t.key: t for t in themes}.values(), key=lambda t: t.key)
-    groups = [(t, [a for a in annotations if t.key in {theme_key(n) for n in a.themes}]) for t in themes]
+    keyed = [(a, {theme_key(n) for n in a.themes}) for a in annotations]
+    groups = [(t, [a for a, keys in keyed if t.key in keys]) for t in themes]
     unthemed = [a for a in annotations if not a.themes]
     for theme, members in groups + ([(None, unthemed)] if unthemed else []):
         body = [markdown_text(theme.description), ""] if theme is not None and theme.description else []
