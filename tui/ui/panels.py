@@ -52,8 +52,7 @@ class AnnotationsPanel(SidePanel):
     DEFAULT_CSS = """
     AnnotationsPanel OptionList { height: 1fr; }
     """
-    BINDINGS = [
-        Binding("escape", "close", "close"),
+    BINDINGS = [  # escape: SidePanel's
         Binding("ctrl+a", "toggle_all", "all documents"),
         Binding("ctrl+d", "act('delete')", "delete"),
         Binding("ctrl+t", "act('reattach')", "re-attach orphan"),
@@ -153,8 +152,7 @@ class ThemesPanel(SidePanel):
     DEFAULT_CSS = """
     ThemesPanel DataTable { height: 1fr; }
     """
-    BINDINGS = [
-        Binding("escape", "close", "close"),
+    BINDINGS = [  # escape: SidePanel's
         Binding("r", "act('rename')", "rename"),
         Binding("m", "act('merge')", "merge"),
         Binding("c", "act('recolour')", "recolour"),
@@ -213,7 +211,7 @@ class ThemesPanel(SidePanel):
 class DocumentsPanel(SidePanel):
     """Choose which documents are shown side by side (at most ``limit``)."""
 
-    BINDINGS = [Binding("escape", "close", "close"), Binding("enter", "apply", "show", priority=True)]
+    BINDINGS = [Binding("enter", "apply", "show", priority=True)]
 
     def __init__(self, documents: list[Document], shown: list[int], limit: int) -> None:
         super().__init__()
