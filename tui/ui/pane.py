@@ -54,7 +54,10 @@ class Pane(Vertical):
         count = view.annotation_count
         stats = f" · {view.percent}% · {count} highlight{'s' * (count != 1)}"
         bar = self.query_one(TitleBar)
-        room = max(bar.size.width - 2 - len(stats), 8) if bar.size.width else 200
+        room = bar.size.width - 2 - len(stats) if bar.size.width else 200
+        if room < 10:  # a narrow pane: the figures in short
+            stats = f" {view.percent}% ✎{count}"
+            room = max(bar.size.width - 2 - len(stats), 4)
         title = self.document.title
         if len(title) > room:
             title = title[: room - 1] + "…"
