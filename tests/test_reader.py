@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from textual.command import CommandPalette
 
-from tui.document import load_document, load_paths
+from tui.document import load_document, load_paths, load_paths_leniently
 from tui.model import new_annotation
 from tui.store import Store
-from tui.ui.app import MarginaliaApp, open_documents
+from tui.ui.app import MarginaliaApp
 from tui.ui.dialogs import ConfirmDialog, PromptDialog, ThemeDialog
 from tui.ui.document_view import DocumentView
 from tui.ui.panels import AnnotationsPanel, DocumentsPanel, ThemesPanel
@@ -478,7 +478,7 @@ async def test_narrow_terminal_stacks_panes(docs, store_path):
 async def test_unreadable_documents_are_reported_not_fatal(write_doc, store_path, tmp_path):
     good = write_doc("good.txt", "fine\n")
     binary = write_doc("bin.dat", b"\x00\x01\x02\x03" * 50)
-    documents, problems = open_documents([good, binary, tmp_path / "missing.txt"], None)
+    documents, problems = load_paths_leniently([good, binary, tmp_path / "missing.txt"], None)
     assert [d.title for d in documents] == ["fine"]
     assert len(problems) == 2 and "missing.txt" in problems[1]
     app = MarginaliaApp(documents, Store(store_path), problems)

@@ -13,7 +13,7 @@ from typing import NoReturn
 
 import orjson
 
-from .document import DocumentError, load_document, load_paths, seed_paths
+from .document import DocumentError, load_document, load_paths_leniently, seed_paths
 from .library import Report, load_and_reconcile, reconcile, relink
 from .model import Annotation, new_annotation
 from .store import Store, resolve_store_path
@@ -179,13 +179,12 @@ def _open_store(args: argparse.Namespace) -> Store:
 
 # -- commands ----------------------------------------------------------------------------------------------------
 def cmd_read(args: argparse.Namespace) -> int:
-    from .ui.app import MarginaliaApp, open_documents  # the only command that needs Textual
-
-    documents, problems = open_documents(args.paths or seed_paths(), args.encoding)
+    documents, problems = load_paths_leniently(args.paths or seed_paths(), args.encoding)
     if not documents:
         raise Failure(problems[0] if len(problems) == 1 else "; ".join(problems))
     store = _open_store(args)
-    _note(reconcile(store, documents))
+    from .ui.app import MarginaliaApp  # the only command that needs Textual; it re-anchors in a worker
+
     MarginaliaApp(documents, store, problems).run()
     return 0
 

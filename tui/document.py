@@ -155,6 +155,21 @@ def load_paths(paths: list[str | os.PathLike], encoding: str | None = None) -> l
     return documents
 
 
+
+def load_paths_leniently(
+    paths: list[str | os.PathLike], encoding: str | None = None
+) -> tuple[list[Document], list[str]]:
+    """Like ``load_paths``, but what cannot be loaded becomes a one-line problem instead of stopping the rest
+    (the reader opens what it can and shows the problems)."""
+    documents: list[Document] = []
+    problems: list[str] = []
+    for path in paths:
+        try:
+            documents.extend(load_paths([path], encoding))
+        except DocumentError as error:
+            problems.append(str(error))
+    return documents, problems
+
 def seeds_dir() -> Path:
     """The bundled seed articles: inside the installed package, else the source checkout's ``seeds/``."""
     here = Path(__file__).resolve().parent

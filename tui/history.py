@@ -151,17 +151,17 @@ class History:
         self.undone.clear()
 
     def undo(self, store: Store) -> Change | None:
-        if not self.done:
-            return None
-        change = self.done[-1]
-        change.revert(store)
-        self.undone.append(self.done.pop())
-        return change
+        return self._step(store, self.done, self.undone, "revert")
 
     def redo(self, store: Store) -> Change | None:
-        if not self.undone:
+        return self._step(store, self.undone, self.done, "apply")
+
+    @staticmethod
+    def _step(store: Store, source: list[Change], target: list[Change], method: str) -> Change | None:
+        """Apply or revert the newest change of ``source``; it moves to ``target`` only once the store took it."""
+        if not source:
             return None
-        change = self.undone[-1]
-        change.apply(store)
-        self.done.append(self.undone.pop())
+        change = source[-1]
+        getattr(change, method)(store)
+        target.append(source.pop())
         return change

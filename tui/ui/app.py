@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from collections.abc import Callable, Iterable
-from pathlib import Path
 
 from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
@@ -576,15 +575,3 @@ class ThemeEdit(Change):
         if self.colour is not None:
             store.recolour_theme(self.name, self.colour)
 
-
-def open_documents(paths: list[str | Path], encoding: str | None) -> tuple[list[Document], list[str]]:
-    """Load what can be loaded; the rest become one-line problems shown when the reader opens."""
-    from ..document import DocumentError, load_paths
-
-    documents, problems = [], []
-    for path in paths:
-        try:
-            documents.extend(load_paths([path], encoding))
-        except DocumentError as error:
-            problems.append(str(error))
-    return documents, problems
