@@ -97,7 +97,9 @@ def annotation(start: int = 0, end: int = 5, themes: list[str] | None = None, pa
 def run_python(code: str, *args: str, timeout: float = 60, **env: str) -> subprocess.CompletedProcess[bytes]:
     """Run ``code`` in a fresh interpreter that imports the same ``tui`` as the tests (``env``: extra variables);
     its output is left as bytes."""
-    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, timeout=timeout, env=child_env(**env))
+    return subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, timeout=timeout, env=child_env(**env)
+    )
 
 
 def child_env(**extra: str) -> dict[str, str]:

@@ -237,8 +237,12 @@ def document_and_spans(draw: st.DrawFn, repeats: bool = True) -> tuple[str, list
     if repeats:
         words = draw(st.lists(st.sampled_from(draw(WORDS)), min_size=30, max_size=200))
     else:
-        words = draw(st.lists(st.text(string.ascii_lowercase, min_size=2, max_size=9), min_size=30, max_size=80, unique=True))
-    separators = draw(st.lists(st.sampled_from([" ", " ", " ", ", ", ". ", "\n"]), min_size=len(words), max_size=len(words)))
+        words = draw(
+            st.lists(st.text(string.ascii_lowercase, min_size=2, max_size=9), min_size=30, max_size=80, unique=True)
+        )
+    separators = draw(
+        st.lists(st.sampled_from([" ", " ", " ", ", ", ". ", "\n"]), min_size=len(words), max_size=len(words))
+    )
     text = "".join(w + s for w, s in zip(words, separators))
     spans = []
     for _ in range(draw(st.integers(1, 8))):
@@ -261,9 +265,9 @@ def edits_outside(draw: st.DrawFn, text: str, spans: list[tuple[int, int]]) -> l
     for _ in range(draw(st.integers(1, 6))):
         start = draw(st.integers(0, len(text)))
         end = draw(st.integers(start, min(len(text), start + 40)))
-        if any(s < end and start < e or s < start < e for s, e in spans):
+        if any((s < end and start < e) or s < start < e for s, e in spans):
             continue
-        if any(s < end and start < e or s == start or e == start for s, e, _ in edits):
+        if any((s < end and start < e) or s == start or e == start for s, e, _ in edits):
             continue
         edits.append((start, end, draw(st.text(string.ascii_lowercase + " .", max_size=40))))
     return edits
@@ -289,7 +293,9 @@ def test_edits_inside_a_span_never_misplace_it(data: st.DataObject) -> None:
     text, spans = data.draw(document_and_spans(repeats))
     start, end = spans[0]
     edit_start = data.draw(st.integers(max(0, start - 5), end - 1))
-    edit_end = data.draw(st.integers(max(edit_start, start + 1 if edit_start < start else edit_start), min(len(text), end + 5)))
+    edit_end = data.draw(
+        st.integers(max(edit_start, start + 1 if edit_start < start else edit_start), min(len(text), end + 5))
+    )
     replacement = data.draw(st.text(string.ascii_lowercase + " ", max_size=12))
     assume(edit_end > edit_start or edit_start > start)  # a pure insertion must fall strictly inside
     edited = apply(text, [(edit_start, edit_end, replacement)])

@@ -64,7 +64,10 @@ def test_re_running_tag_creates_no_duplicates(cli, store_arg: list[str]) -> None
     cli("tag", ASMOLOV, "--match", "sanctions", "--theme", "sanctions", *store_arg)
     before = listing(cli, store_arg)
     again = cli("tag", ASMOLOV, "--match", "sanctions", "--theme", "sanctions", *store_arg)
-    assert again.out == "created 0 highlights of 'sanctions' in '08.08.2023 Author: Konstantin Asmolov' (8 already there)\n"
+    assert (
+        again.out
+        == "created 0 highlights of 'sanctions' in '08.08.2023 Author: Konstantin Asmolov' (8 already there)\n"
+    )
     assert listing(cli, store_arg) == before
     more = cli("tag", ASMOLOV, "--match", "sanctions", "--theme", "UN", *store_arg)
     assert more.code == 0
@@ -98,7 +101,10 @@ def test_tag_a_cp1251_document(cli, store_arg: list[str], write_doc) -> None:
     path = write_doc("ru.txt", text.encode("cp1251"))
     assert cli("tag", path, "--match", "санкции", "--ignore-case", "--theme", "Санкции", *store_arg).code == 0
     annotations = listing(cli, store_arg)
-    assert [(a["quote"], text[a["start"] : a["end"]]) for a in annotations] == [("Санкции", "Санкции"), ("санкции", "санкции")]
+    assert [(a["quote"], text[a["start"] : a["end"]]) for a in annotations] == [
+        ("Санкции", "Санкции"),
+        ("санкции", "санкции"),
+    ]
     assert annotations[0]["document"]["title"] == "Визит Шойгу в Пхеньян."
 
 
@@ -242,14 +248,18 @@ def test_store_before_or_after_the_command(cli, store_path: Path, write_doc) -> 
     assert json.loads(cli("list", "--format", "json").out) == []  # the default store is another one
 
 
-def test_the_environment_variable_chooses_the_store(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, write_doc) -> None:
+def test_the_environment_variable_chooses_the_store(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, write_doc
+) -> None:
     env_store = tmp_path / "from-env" / "deep" / "store.json"
     monkeypatch.setenv("MARGINALIA_STORE", str(env_store))
     assert cli("tag", write_doc("d.txt", "word\n"), "--match", "word", "--theme", "t").code == 0
     assert len(json.loads(env_store.read_text("utf-8"))["annotations"]) == 1
 
 
-def test_without_option_or_variable_the_user_data_folder(cli, isolated_env: Path, monkeypatch: pytest.MonkeyPatch, write_doc) -> None:
+def test_without_option_or_variable_the_user_data_folder(
+    cli, isolated_env: Path, monkeypatch: pytest.MonkeyPatch, write_doc
+) -> None:
     monkeypatch.delenv("MARGINALIA_STORE")
     assert cli("tag", write_doc("d.txt", "word\n"), "--match", "word", "--theme", "t").code == 0
     stores = list(isolated_env.rglob("annotations.json"))
@@ -311,7 +321,9 @@ def test_usage_errors_exit_2_with_one_line(cli, args: list[str]) -> None:
      (["theme", "recolour", "nope", "#000000"], "no theme named 'nope'"),
      (["theme", "delete", "nope", "--yes"], "no theme named 'nope'")],
 )  # fmt: skip
-def test_failures_exit_1_with_one_line_naming_the_path(cli, tmp_path: Path, write_doc, args: list[str], message: str) -> None:
+def test_failures_exit_1_with_one_line_naming_the_path(
+    cli, tmp_path: Path, write_doc, args: list[str], message: str
+) -> None:
     names = {
         "missing": str(tmp_path / "missing.txt"),
         "binary": str(write_doc("b.bin", bytes(range(256)))),
@@ -329,8 +341,12 @@ def test_failures_exit_1_with_one_line_naming_the_path(cli, tmp_path: Path, writ
     [["list"], ["list", "--format", "json"], ["themes"], ["tag", "{text}", "--match", "a", "--theme", "t"],
      ["theme", "rename", "a", "b"], ["theme", "delete", "a", "--yes"], ["delete", "abcd"]],
 )  # fmt: skip
-@pytest.mark.parametrize("raw", [b"", b"{not json", b'{"meta": {"1": {"schema": 1}}, "meta": {}}'], ids=["empty", "invalid", "duplicate"])
-def test_a_damaged_store_is_left_byte_identical_by_every_command(cli, store_path: Path, write_doc, args: list[str], raw: bytes) -> None:
+@pytest.mark.parametrize(
+    "raw", [b"", b"{not json", b'{"meta": {"1": {"schema": 1}}, "meta": {}}'], ids=["empty", "invalid", "duplicate"]
+)
+def test_a_damaged_store_is_left_byte_identical_by_every_command(
+    cli, store_path: Path, write_doc, args: list[str], raw: bytes
+) -> None:
     store_path.parent.mkdir(parents=True)
     store_path.write_bytes(raw)
     backup_paths(store_path)[0].write_bytes(b"{}")
@@ -366,7 +382,11 @@ def test_a_terminal_that_cannot_show_the_text_gets_escapes_not_a_failure(tmp_pat
     path = str(write_doc("ru.txt", "Привет мир\n"))
     tagged = marginalia("tag", path, "--match", "мир", "--theme", "Тема", *store, PYTHONIOENCODING="ascii")
     assert (tagged.returncode, tagged.stderr) == (0, b"")
-    assert tagged.stdout == rb"created 1 highlight of '\u043c\u0438\u0440' in '\u041f\u0440\u0438\u0432\u0435\u0442 \u043c\u0438\u0440'" + b"\n"
+    assert (
+        tagged.stdout
+        == rb"created 1 highlight of '\u043c\u0438\u0440' in '\u041f\u0440\u0438\u0432\u0435\u0442 \u043c\u0438\u0440'"
+        + b"\n"
+    )
     table = marginalia("list", *store, PYTHONIOENCODING="latin-1")
     assert table.returncode == 0 and rb"\u0422\u0435\u043c\u0430" in table.stdout
     as_json = marginalia("list", "--format", "json", *store, PYTHONIOENCODING="ascii")
@@ -393,4 +413,8 @@ def test_an_unreadable_document(cli, store_arg: list[str], write_doc, monkeypatc
 
     monkeypatch.setattr(Path, "read_bytes", refuse)
     result = cli("tag", path, "--match", "t", "--theme", "t", *store_arg)
-    assert (result.code, result.out, result.err) == (1, "", f"marginalia: error: {path}: cannot read (Permission denied)\n")
+    assert (result.code, result.out, result.err) == (
+        1,
+        "",
+        f"marginalia: error: {path}: cannot read (Permission denied)\n",
+    )

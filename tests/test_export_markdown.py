@@ -3,6 +3,7 @@ markup, over arbitrary text; sections, citations and order; the ``export`` comma
 
 from __future__ import annotations
 
+import itertools
 import re
 import shlex
 import shutil
@@ -40,8 +41,27 @@ DAY = date(2024, 5, 17)
 MARKUP = st.lists(
     st.sampled_from(
         list("#>*_`[]()<>|!&\\~=+-.:;'\"$ \t\n")
-        + ["1.", "2)", "<b>", "</b>", "&amp;", "&#32;", "```", "~~~", "---", "***", "    ", "\n\n", "\u3000", "\xa0",
-           "\u2028", "\u00e9", "\U0001f600", "a", "b"]  # fmt: skip
+        + [
+            "1.",
+            "2)",
+            "<b>",
+            "</b>",
+            "&amp;",
+            "&#32;",
+            "```",
+            "~~~",
+            "---",
+            "***",
+            "    ",
+            "\n\n",
+            "\u3000",
+            "\xa0",
+            "\u2028",
+            "\u00e9",
+            "\U0001f600",
+            "a",
+            "b",
+        ]
     ),
     min_size=1,
     max_size=40,
@@ -205,8 +225,9 @@ THEME_NAMES = st.text(min_size=1, max_size=12).map(lambda s: " ".join(s.replace(
 
 @settings(max_examples=150)
 @given(
-    st.lists(st.tuples(ANY_TEXT, st.one_of(st.just(""), ANY_TEXT), st.lists(THEME_NAMES, max_size=2)), min_size=1,
-             max_size=4),  # fmt: skip
+    st.lists(
+        st.tuples(ANY_TEXT, st.one_of(st.just(""), ANY_TEXT), st.lists(THEME_NAMES, max_size=2)), min_size=1, max_size=4
+    ),
     ANY_TEXT,
     st.sampled_from(["theme", "document"]),
 )
@@ -374,7 +395,7 @@ def test_the_readme_example_is_what_the_export_gives(cli, store_path: Path, monk
     starts = [i for i, token in enumerate(argv) if token == "marginalia"] + [len(argv)]
     assert len(starts) == 10 and set(variables) == {"$A", "$P"}
     monkeypatch.chdir(SOURCE_ROOT)
-    for begin, end in zip(starts, starts[1:]):
+    for begin, end in itertools.pairwise(starts):
         args = [variables.get(token, token) for token in argv[begin + 1 : end]]
         assert cli(*args, "--store", store_path).code == 0, args
     exported = cli("export", "--store", store_path).out

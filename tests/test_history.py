@@ -285,7 +285,9 @@ THEMES = ["Sanctions", "Military", "Diplomacy", "sanctions", "New", "Other one"]
 OPS = st.lists(
     st.one_of(
         st.tuples(st.just("create"), st.lists(st.sampled_from(THEMES), max_size=3)),
-        st.tuples(st.just("edit"), st.integers(0, 9), st.lists(st.sampled_from(THEMES), max_size=3), st.text(max_size=3)),
+        st.tuples(
+            st.just("edit"), st.integers(0, 9), st.lists(st.sampled_from(THEMES), max_size=3), st.text(max_size=3)
+        ),
         st.tuples(st.just("delete"), st.integers(0, 9)),
         st.tuples(st.just("rename"), st.sampled_from(THEMES), st.sampled_from(THEMES)),
         st.tuples(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import pytest
@@ -22,7 +23,9 @@ PIECES = [
 ]  # fmt: skip
 PIECE_TEXT = st.lists(st.sampled_from(PIECES), max_size=40).map("".join)
 # Anything at all, made into the text a document holds (controls become placeholders, newlines become "\n").
-ANY_TEXT = st.one_of(PIECE_TEXT, st.text(max_size=120).map(normalise), st.text(st.sampled_from(" \t\nab漢\u0301"), max_size=80))
+ANY_TEXT = st.one_of(
+    PIECE_TEXT, st.text(max_size=120).map(normalise), st.text(st.sampled_from(" \t\nab漢\u0301"), max_size=80)
+)
 WIDTH = st.integers(2, 200)
 NARROW = st.integers(2, 12)  # most wrapping happens here
 
@@ -169,7 +172,7 @@ def test_rows_partition_the_text(text: str, width: int) -> None:
     layout = Layout(text, width)
     starts = list(layout.row_starts)
     assert starts[0] == 0
-    assert all(a < b for a, b in zip(starts, starts[1:]))
+    assert all(a < b for a, b in itertools.pairwise(starts))
     # each line's first row starts at the line's start, and rows never cross a newline
     line_starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
     assert set(line_starts) <= set(starts)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -28,7 +28,7 @@ DOC = Document(Path("/docs/visit.txt"), TEXT)
 
 def test_a_new_annotation() -> None:
     start = TEXT.index("sanctions")
-    before = datetime.now(timezone.utc)
+    before = datetime.now(UTC)
     a = new_annotation(DOC, start, start + 9, ["Sanctions ", "sanctions", " UN"], note="see UNSC")
     assert uuid.UUID(a.id).version == 4 and str(uuid.UUID(a.id)) == a.id
     assert (a.document.path, a.document.title, a.document.fingerprint) == ("/docs/visit.txt", TEXT, DOC.fingerprint)
@@ -42,7 +42,7 @@ def test_a_new_annotation() -> None:
     created = datetime.fromisoformat(a.created)
     assert created.utcoffset() == timedelta(0)
     assert a.created.endswith("Z")
-    assert before - timedelta(seconds=1) <= created <= datetime.now(timezone.utc) + timedelta(seconds=1)
+    assert before - timedelta(seconds=1) <= created <= datetime.now(UTC) + timedelta(seconds=1)
 
 
 def test_context_is_cut_at_the_edges_of_the_text() -> None:
@@ -67,7 +67,7 @@ def test_ids_are_unique() -> None:
 def test_now_is_iso_8601_utc() -> None:
     stamp = now()
     assert len(stamp) == len("2026-01-01T00:00:00.000Z")
-    assert datetime.fromisoformat(stamp).tzinfo == timezone.utc
+    assert datetime.fromisoformat(stamp).tzinfo == UTC
 
 
 def test_record_round_trip_and_public_shape() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import ASMOLOV, PROMA
 from textual.command import CommandPalette
 
 from tui.document import load_document, load_paths, load_paths_leniently
@@ -14,8 +15,6 @@ from tui.ui.app import MarginaliaApp
 from tui.ui.dialogs import ConfirmDialog, PromptDialog, ThemeDialog
 from tui.ui.document_view import DocumentView
 from tui.ui.panels import AnnotationsPanel, DocumentsPanel, ThemesPanel
-
-from conftest import ASMOLOV, PROMA
 
 TEXT = (
     "Alpha beta gamma. Delta epsilon zeta.\n"
@@ -488,7 +487,9 @@ async def test_unreadable_documents_are_reported_not_fatal(write_doc, store_path
 
 
 async def test_hostile_text_never_reaches_the_terminal(write_doc, store_path):
-    hostile = "A \x1b[2J title\n\x1b]52;c;ZXZpbA==\x07 [link=http://x]click[/link] [@click=app.quit]q[/] \u202eevil\x9b\n"
+    hostile = (
+        "A \x1b[2J title\n\x1b]52;c;ZXZpbA==\x07 [link=http://x]click[/link] [@click=app.quit]q[/] \u202eevil\x9b\n"
+    )
     app = make_app([write_doc("hostile.txt", hostile)], store_path)
     async with app.run_test(size=(100, 20)) as pilot:
         await pilot.pause()

@@ -9,15 +9,14 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import ASMOLOV
+from test_store import writes  # noqa: F401 (a fixture: every store write)
 
 from tui.anchoring import MIN_SCORE
 from tui.document import load_document
 from tui.library import load_annotated_documents, orphans, reattach, reconcile, relink
 from tui.model import new_annotation
 from tui.store import ConflictError, NotFound, Store
-
-from conftest import ASMOLOV
-from test_store import writes  # noqa: F401 (a fixture: every store write)
 
 TEXT = (
     "Russia's defence minister visited Pyongyang in July.\n\n"
@@ -58,7 +57,11 @@ def test_an_edited_file_is_reanchored_and_saved_in_one_write(store: Store, write
     assert len(writes) == 1
     assert report.statuses == {"moved": 3, "fuzzy": 1, "orphan": 1}
     assert (report.relinked, report.conflicts, report.missing) == (0, 0, [])
-    pyongyang, sanctions, later = edited.index("Pyongyang"), edited.index("sanctions had"), edited.index("sanctions were")
+    pyongyang, sanctions, later = (
+        edited.index("Pyongyang"),
+        edited.index("sanctions had"),
+        edited.index("sanctions were"),
+    )
     assert by_quote(store) == {
         "Pyongyang": [(pyongyang, pyongyang + 9, "moved")],
         "Sanctions against North Korea": [(edited.index("Sanctions"), edited.index(" were"), "fuzzy")],
@@ -95,7 +98,13 @@ def test_reanchoring_keeps_themes_and_notes_changed_meanwhile(store: Store, writ
     path.write_text("New first line.\n" + TEXT, encoding="utf-8")
     report = reconcile(store, [load_document(path)])
     (a,) = store.annotations()
-    assert (a.status, a.start, a.note, a.themes, a.rev) == ("moved", seen[0].start + 16, "changed in another window", ["China's role"], 3)
+    assert (a.status, a.start, a.note, a.themes, a.rev) == (
+        "moved",
+        seen[0].start + 16,
+        "changed in another window",
+        ["China's role"],
+        3,
+    )
     assert report.statuses == {"moved": 1}
 
 
@@ -136,7 +145,10 @@ def test_identical_copies_do_not_take_each_others_annotations(store: Store, writ
     tag(store, copy, "Pyongyang")
     report = reconcile(store, [load_document(copy), load_document(original)])
     assert report.saved == []
-    assert {a.quote: Path(a.document.path).parent.name for a in store.annotations()} == {"China": "docs", "Pyongyang": "copy"}
+    assert {a.quote: Path(a.document.path).parent.name for a in store.annotations()} == {
+        "China": "docs",
+        "Pyongyang": "copy",
+    }
     assert reconcile(store, [load_document(copy)]).saved == []  # the original exists: it keeps its annotations
 
 
@@ -177,11 +189,17 @@ def test_load_annotated_documents_reconciles_what_it_loads(store: Store, write_d
     documents = load_annotated_documents(store)
     assert list(documents) == [str(path.resolve())]
     (a,) = store.annotations()
-    assert (a.status, a.start, a.document.fingerprint) == ("moved", TEXT.index("Pyongyang") + 7, documents[a.document.path].fingerprint)
+    assert (a.status, a.start, a.document.fingerprint) == (
+        "moved",
+        TEXT.index("Pyongyang") + 7,
+        documents[a.document.path].fingerprint,
+    )
 
 
 # -- relink and reattach ----------------------------------------------------------------------------------------------
-def test_relink_points_annotations_at_a_new_path_and_reanchors_them(store: Store, write_doc, writes: list[Path]) -> None:
+def test_relink_points_annotations_at_a_new_path_and_reanchors_them(
+    store: Store, write_doc, writes: list[Path]
+) -> None:
     old = write_doc("article.txt", TEXT)
     tag(store, old, "China", "Pyongyang")
     new = write_doc("draft-2.txt", TEXT.replace("Pyongyang", "the capital"))

@@ -9,8 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from conftest import ASMOLOV, PROMA
+
 from tui.document import load_document, load_paths
 from tui.model import new_annotation
 from tui.store import Store

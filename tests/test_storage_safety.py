@@ -124,7 +124,9 @@ def test_two_processes_writing_200_annotations_each_end_with_400(store_path: Pat
     assert len(annotations) == 400
     assert {a.id for a in annotations} == set(ids[0]) | set(ids[1])
     assert sorted(t.name for t in store.themes()) == sorted(f"{n}-{k}" for n in ("alpha", "beta") for k in range(7))
-    assert [a.note for a in annotations if a.document.path == "/alpha.txt"][4::5] == [f"note {n}" for n in range(4, 200, 5)]
+    assert [a.note for a in annotations if a.document.path == "/alpha.txt"][4::5] == [
+        f"note {n}" for n in range(4, 200, 5)
+    ]
     assert sizes == sorted(sizes)  # no reader ever saw the store go back in time
 
 

@@ -239,7 +239,11 @@ def test_describe_and_recolour(store: Store) -> None:
     assert store.recolour_theme("arms", "#00ff7f").colour == "#00FF7F"
     with pytest.raises(StoreError, match="colour 'green' is not #rrggbb"):
         store.recolour_theme("arms", "green")
-    assert vars(Store(store.path).theme("arms")) == {"name": "arms", "colour": "#00FF7F", "description": "weapons deliveries"}
+    assert vars(Store(store.path).theme("arms")) == {
+        "name": "arms",
+        "colour": "#00FF7F",
+        "description": "weapons deliveries",
+    }
 
 
 def test_deleting_a_theme_keeps_its_annotations(store: Store, writes: list[Path]) -> None:
@@ -376,10 +380,13 @@ DAMAGED = {
         "duplicate key 'annotations'",
     ),
     "duplicate-record-key": (
-        store_bytes().replace(b'"annotations": {}', b'"annotations": {"1": %s, "1": %s}' % (
-            json.dumps(good_record()).encode(), json.dumps(good_record()).encode())),
+        store_bytes().replace(
+            b'"annotations": {}',
+            b'"annotations": {"1": %s, "1": %s}'
+            % (json.dumps(good_record()).encode(), json.dumps(good_record()).encode()),
+        ),
         "duplicate key '1'",
-    ),  # fmt: skip
+    ),
     "unknown-table": (store_bytes(extra={}), "unknown table 'extra'"),
     "table-not-object": (b'{"meta": {"1": {"schema": 1}}, "themes": []}', "table 'themes' is not an object"),
     "record-key": (store_bytes({"one": good_record()}), "record 'one' in table 'annotations' is not a numbered object"),
@@ -391,7 +398,10 @@ DAMAGED = {
     "bad-status": (store_bytes({"1": good_record(status="lost")}), "status 'lost' is not one of"),
     "bad-document": (store_bytes({"1": good_record(document={"path": "/x"})}), "'document' must hold"),
     "empty-theme-name": (store_bytes({"1": good_record(themes=[" "])}), "'themes' must be a list of names"),
-    "same-id-twice": (store_bytes({"1": good_record(id="x"), "2": good_record(id="x")}), "annotation id x appears twice"),
+    "same-id-twice": (
+        store_bytes({"1": good_record(id="x"), "2": good_record(id="x")}),
+        "annotation id x appears twice",
+    ),
     "theme-colour": (store_bytes(themes={"1": {"name": "a", "colour": "red"}}), "theme 'a' has no #rrggbb colour"),
     "theme-twice": (
         store_bytes(themes={"1": {"name": "A", "colour": "#000000"}, "2": {"name": " a ", "colour": "#000000"}}),
@@ -399,7 +409,7 @@ DAMAGED = {
     ),
     "two-meta-records": (b'{"meta": {"1": {"schema": 1}, "2": {"schema": 1}}}', "unknown schema version None"),
     "odd-schema": (b'{"meta": {"1": {"schema": "one"}}}', "unknown schema version 'one'"),
-}  # fmt: skip
+}
 
 
 @pytest.mark.parametrize("raw, problem", DAMAGED.values(), ids=DAMAGED.keys())
@@ -480,7 +490,9 @@ def test_an_old_store_that_cannot_be_migrated_is_left_alone(store_path: Path) ->
     assert store_path.read_bytes() == raw
 
 
-def test_a_migration_never_overwrites_a_change_made_meanwhile(store_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_migration_never_overwrites_a_change_made_meanwhile(
+    store_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Process A reads an old store; before A writes its migration, process B migrates the store and adds an
     annotation. A must not write its migration of the bytes it read over B's change."""
     store_path.parent.mkdir(parents=True)

@@ -64,7 +64,9 @@ def test_cp1251_russian_comes_out_as_russian(sample: str) -> None:
     assert used == "cp1251"
 
 
-@pytest.mark.parametrize("sample", [FRENCH_SHORT, "Voilà", "Öl", "Grüße aus München", "¿Qué pasó?", "20°C", FRENCH_LONG])
+@pytest.mark.parametrize(
+    "sample", [FRENCH_SHORT, "Voilà", "Öl", "Grüße aus München", "¿Qué pasó?", "20°C", FRENCH_LONG]
+)
 def test_latin1_comes_out_as_latin1(sample: str) -> None:
     text, used = decode(sample.encode("latin-1"))
     assert text == sample

@@ -42,8 +42,22 @@ PROSE = "The minister arrived, unannounced... Then: talks!"
 
 @pytest.mark.parametrize(
     "offset, expected",
-    [(0, 4), (1, 4), (4, 13), (12, 13), (13, 20), (20, 22), (21, 22), (22, 33), (33, 37), (37, 41), (41, 43),
-     (43, 48), (48, 49), (49, 49)],
+    [
+        (0, 4),
+        (1, 4),
+        (4, 13),
+        (12, 13),
+        (13, 20),
+        (20, 22),
+        (21, 22),
+        (22, 33),
+        (33, 37),
+        (37, 41),
+        (41, 43),
+        (43, 48),
+        (48, 49),
+        (49, 49),
+    ],
 )
 def test_word_forward(offset: int, expected: int) -> None:
     assert word_forward(PROSE, offset) == expected
@@ -225,8 +239,10 @@ def test_sentence_at_is_the_offsets_sentence(text: str, data: st.DataObject | No
         # ... and forward to its own end (or a blank line, or the text's end)
         after = text[end:]
         rest = len(after) - len(after.lstrip())
-        assert end + rest == len(text) or BLANK_LINE.search(text, end, end + rest) or any(
-            m.end() == end for m in SENTENCE_END.finditer(text)
+        assert (
+            end + rest == len(text)
+            or BLANK_LINE.search(text, end, end + rest)
+            or any(m.end() == end for m in SENTENCE_END.finditer(text))
         )
 
 

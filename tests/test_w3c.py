@@ -160,6 +160,7 @@ def test_the_quote_wins_when_the_position_is_wrong(tagged: Store, tmp_path: Path
 
 def test_of_several_matches_the_prefix_and_suffix_choose(tagged: Store, tmp_path: Path, seeds: tuple[Path, Path]):
     """The second "sanctions" of Asmolov's text, with no position: its context finds it, not the first one."""
+
     def drop_positions(data):
         for item in data["first"]["items"]:
             del item["target"]["selector"][1]
@@ -174,6 +175,7 @@ def test_of_several_matches_the_prefix_and_suffix_choose(tagged: Store, tmp_path
 
 def test_documents_are_found_by_file_name_or_given(tagged: Store, tmp_path: Path, seeds: tuple[Path, Path]):
     """An export from another machine: the paths do not exist here, the file names do (next to the export)."""
+
     def elsewhere(data):
         for item in data["first"]["items"]:
             item["target"]["source"] = item["target"]["source"].replace(str(seeds[0].parent), "/home/someone/articles")
@@ -253,8 +255,10 @@ def test_hypothesis_style_rows(tmp_path: Path, seeds: tuple[Path, Path]):
 
 
 def test_a_changed_annotation_with_a_known_id_is_left_alone(tagged: Store, tmp_path: Path):
-    exported = _rewrite(_export(tagged, tmp_path / "export.json"),
-                        lambda data: data["first"]["items"][0]["body"].append({"type": "TextualBody", "value": "!"}))
+    exported = _rewrite(
+        _export(tagged, tmp_path / "export.json"),
+        lambda data: data["first"]["items"][0]["body"].append({"type": "TextualBody", "value": "!"}),
+    )
     report = import_file(tagged, exported)
     assert (report.imported, report.skipped, report.conflicts) == (0, 3, 1)
     assert "same id but other content" in report.lines()[-1]

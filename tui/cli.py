@@ -16,8 +16,8 @@ import orjson
 from .document import DocumentError, load_document, load_paths_leniently, seed_paths
 from .library import Report, load_and_reconcile, reconcile, relink
 from .model import Annotation, new_annotation
-from .store import Store, resolve_store_path
 from .storage import StoreError
+from .store import Store, resolve_store_path
 from .text import sanitise
 
 COMMANDS = ("read", "tag", "list", "themes", "theme", "delete", "export", "import", "relink")
@@ -213,8 +213,10 @@ def cmd_tag(args: argparse.Namespace) -> int:
     _note(reconcile(store, [document]))  # old annotations first follow the file's edits, so merging finds them
     created, merged = store.add_many(annotations, merge=True)
     where = _clip(document.title, 60)
-    print(f"created {len(created)} highlight{'s' * (len(created) != 1)} of {needle!r} in {where!r}"
-          + (f" ({merged} already there)" if merged else ""))
+    print(
+        f"created {len(created)} highlight{'s' * (len(created) != 1)} of {needle!r} in {where!r}"
+        + (f" ({merged} already there)" if merged else "")
+    )
     if not spans:
         print(f"no occurrence of {needle!r} found", file=sys.stderr)
     return 0

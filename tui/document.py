@@ -155,7 +155,6 @@ def load_paths(paths: list[str | os.PathLike], encoding: str | None = None) -> l
     return documents
 
 
-
 def load_paths_leniently(
     paths: list[str | os.PathLike], encoding: str | None = None
 ) -> tuple[list[Document], list[str]]:
@@ -169,6 +168,7 @@ def load_paths_leniently(
         except DocumentError as error:
             problems.append(str(error))
     return documents, problems
+
 
 def seeds_dir() -> Path:
     """The bundled seed articles: inside the installed package, else the source checkout's ``seeds/``."""

@@ -112,9 +112,7 @@ class ThemesChanged(Change):
         keys = {theme_key(n) for n in self.names} | ({theme_key(self.target)} if self.target else set())
         self.before_themes = [t for t in store.themes() if t.key in keys]
         self.created_target = bool(self.target) and theme_key(self.target) not in {t.key for t in self.before_themes}
-        self.before_annotations = [
-            a for a in store.annotations() if any(theme_key(t) in keys for t in a.themes)
-        ]
+        self.before_annotations = [a for a in store.annotations() if any(theme_key(t) in keys for t in a.themes)]
         if self.kind == "rename":
             store.rename_theme(self.names[0], self.target)
         elif self.kind == "merge":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field, fields
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import lru_cache
 from operator import attrgetter
 from typing import Any
@@ -15,11 +15,24 @@ CONTEXT = 32  # characters of prefix/suffix kept around a quote
 PALETTE = ("#77AADD", "#EE8866", "#EEDD88", "#FFAABB", "#99DDFF", "#44BB99", "#BBCC33", "#AAAA00", "#DDDDDD")
 
 STATUSES = ("anchored", "moved", "fuzzy", "orphan")
-PUBLIC_KEYS = ("id", "document", "start", "end", "quote", "prefix", "suffix", "themes", "note", "created", "updated", "status")
+PUBLIC_KEYS = (
+    "id",
+    "document",
+    "start",
+    "end",
+    "quote",
+    "prefix",
+    "suffix",
+    "themes",
+    "note",
+    "created",
+    "updated",
+    "status",
+)
 
 
 def now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 @lru_cache(maxsize=4096)  # asked for every annotation's every theme, again and again

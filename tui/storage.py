@@ -13,7 +13,7 @@ import os
 import re
 import shutil
 import tempfile
-from contextlib import nullcontext
+from contextlib import nullcontext, suppress
 from pathlib import Path
 from typing import Any
 
@@ -200,10 +200,8 @@ def atomic_write(path: Path, raw: bytes) -> None:
         _rotate_backups(path)
         os.replace(tmp, path)
     except BaseException:
-        try:
+        with suppress(OSError):
             os.unlink(tmp)
-        except OSError:
-            pass
         raise
     fsync_folder(path.parent)
 

@@ -122,7 +122,7 @@ def plausibility(text: str) -> float:
     for ch in text:
         if not ch.isascii() and not ch.isalpha() and not ch.isspace():
             category = unicodedata.category(ch)
-            if category in ("Cc", "Co", "Cn") or category.startswith("S") and ch not in "€£¥©®°±×÷§":
+            if category in ("Cc", "Co", "Cn") or (category.startswith("S") and ch not in "€£¥©®°±×÷§"):
                 score -= 2
     return score
 

@@ -12,6 +12,7 @@ changes, then the new annotations go to the store in one atomic write.
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -467,10 +468,8 @@ def import_file(store: Store, path: str | Path, doc: str | Path | None = None) -
         raise ImportFailure(f"{path}: {error}; nothing was imported") from None
     document = load_document(doc) if doc is not None else None
     folders = [path.absolute().parent, Path.cwd()]
-    try:
+    with contextlib.suppress(DocumentError):
         folders.append(seeds_dir())
-    except DocumentError:
-        pass
     report = plan_import(store, incoming, DocumentFinder(store, folders), document)
     if report.annotations:
         # put_many, not add_many: add_many merges annotations that share a span even without merge=True, and

@@ -21,13 +21,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from data import WORDS, prose  # noqa: E402
+from data import WORDS, prose
 
-from tui.anchoring import MIN_SIMILARITY, reanchor, similarity  # noqa: E402
-from tui.document import load_document  # noqa: E402
-from tui.library import reconcile  # noqa: E402
-from tui.model import new_annotation  # noqa: E402
-from tui.store import Store  # noqa: E402
+from tui.anchoring import MIN_SIMILARITY, reanchor, similarity
+from tui.document import load_document
+from tui.library import reconcile
+from tui.model import new_annotation
+from tui.store import Store
 
 
 def word_spans(text: str) -> list[tuple[int, int]]:
@@ -113,7 +113,7 @@ def measure(size: int = 1_000_000, annotations: int = 1000, edits: int = 300, se
         seconds = time.perf_counter() - started
         after = {a.id: a for a in store.annotations()}
 
-    touched = {a.id for a in made if any(s < a.end and a.start < e or a.start < s < a.end for s, e, _ in changes)}
+    touched = {a.id for a in made if any((s < a.end and a.start < e) or a.start < s < a.end for s, e, _ in changes)}
     wrong = 0
     for a in after.values():
         here = document.text[a.start : a.end]

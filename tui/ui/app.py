@@ -22,8 +22,8 @@ from .. import anchoring, library, textnav
 from ..document import Document
 from ..history import Change, Created, Deleted, Edited, History, ThemesChanged
 from ..model import Annotation, Theme, new_annotation, pick_colour, theme_key
-from ..store import Store
 from ..storage import StoreError
+from ..store import Store
 from ..text import sanitise
 from .dialogs import ConfirmDialog, PromptDialog, Tagging, ThemeDialog
 from .document_view import DocumentView
@@ -574,4 +574,3 @@ class ThemeEdit(Change):
             store.describe_theme(self.name, self.description)
         if self.colour is not None:
             store.recolour_theme(self.name, self.colour)
-

@@ -8,6 +8,7 @@ cached and only the rows a change touches are refreshed.
 from __future__ import annotations
 
 import asyncio
+import itertools
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from functools import lru_cache
@@ -580,7 +581,7 @@ def _segments(text: str, spans: list[tuple[int, int, Style]], base: Style) -> li
         edges.add(min(b, size))
     cuts = sorted(edges)
     segments = []
-    for a, b in zip(cuts, cuts[1:]):
+    for a, b in itertools.pairwise(cuts):
         style = base
         for s, e, extra in spans:
             if s <= a and b <= e:

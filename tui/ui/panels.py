@@ -223,7 +223,10 @@ class DocumentsPanel(SidePanel):
         with Vertical():
             yield Label(f"Documents: choose up to {self.limit} to show (space toggles, enter shows)", classes="title")
             yield SelectionList[int](
-                *[(Content(sanitise(f"{d.title}  ({d.path.name})")), i, i in self.shown) for i, d in enumerate(self.documents)]
+                *[
+                    (Content(sanitise(f"{d.title}  ({d.path.name})")), i, i in self.shown)
+                    for i, d in enumerate(self.documents)
+                ]
             )
         yield Footer()
 
