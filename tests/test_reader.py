@@ -379,12 +379,12 @@ async def test_annotations_panel_filters_and_jumps(docs, store_path):
         await pilot.press("a")
         panel = app.screen
         assert isinstance(panel, AnnotationsPanel)
-        assert [a.quote for a in panel.visible()] == ["Alpha", "Third"]  # the focused document's
+        assert [a.quote for a in panel.shown()] == ["Alpha", "Third"]  # the focused document's
         await pilot.press("ctrl+a")
-        assert len(panel.visible()) == 3
+        assert len(panel.shown()) == 3
         panel.query_one("#filter").value = "sanctions"
         await pilot.pause()
-        assert [a.quote for a in panel.visible()] == ["Third", "Another"]
+        assert [a.quote for a in panel.shown()] == ["Third", "Another"]
         await pilot.press("ctrl+a")
         panel.query_one("#list").focus()
         await pilot.press("enter")
@@ -626,8 +626,8 @@ async def test_edited_document_shows_fuzzy_and_orphan_and_reattaches(write_doc, 
         view(app).select(start, start + 6)
         await pilot.press("a")
         panel = app.screen
-        assert [a.status for a in panel.visible()][-1] == "orphan"
-        panel.query_one("#list").highlighted = len(panel.visible()) - 1
+        assert [a.status for a in panel.shown()][-1] == "orphan"
+        panel.query_one("#list").highlighted = len(panel.shown()) - 1
         await pilot.press("ctrl+t")
         await settle(pilot, app)
         fixed = Store(store_path).get(by_theme["lost"].id)

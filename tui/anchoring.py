@@ -78,7 +78,7 @@ def _scores(pattern: str, text: str, anchored: bool, masks: dict[str, int] | Non
     high = 1 << (size - 1)
     carry = 1 if anchored else 0  # anchored: the top row grows by one per character; searching: it stays 0
     pv, mv, score = full, 0, size
-    scores = []
+    scores: list[int] = []
     append = scores.append
     for ch in text:
         eq = get(ch, 0)

@@ -6,6 +6,7 @@ import hashlib
 import os
 import re
 from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -127,7 +128,7 @@ def load_document(path: str | os.PathLike, encoding: str | None = None) -> Docum
 
 
 def _folder_files(folder: Path) -> list[Path]:
-    files = []
+    files: list[Path] = []
     for root, dirs, names in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         # regular files only: reading a named pipe (or a device) would wait for ever
@@ -156,7 +157,7 @@ def load_paths(paths: list[str | os.PathLike], encoding: str | None = None) -> l
 
 
 def load_paths_leniently(
-    paths: list[str | os.PathLike], encoding: str | None = None
+    paths: Sequence[str | os.PathLike[str]], encoding: str | None = None
 ) -> tuple[list[Document], list[str]]:
     """Like ``load_paths``, but what cannot be loaded becomes a one-line problem instead of stopping the rest
     (the reader opens what it can and shows the problems)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from .model import Annotation, Theme, theme_key
 from .store import Store
@@ -60,7 +61,7 @@ class Edited(Change):
     new_themes: list[str] = field(default_factory=list)  # the themes it created, for the undo to remove
     label = "edit"
 
-    def _fields(self, annotation: Annotation) -> dict[str, object]:
+    def _fields(self, annotation: Annotation) -> dict[str, Any]:
         record = annotation.to_record()
         keys = ["themes", "note"]
         if self.anchor:

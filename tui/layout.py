@@ -185,9 +185,12 @@ def _wrap_runs(line: str, width: int) -> list[int]:
     for match in token.finditer(line):
         start, end = match.span()
         if start > position:  # narrow characters before it
-            seg_start.append(position), seg_col.append(column), seg_unit.append(1)
+            seg_start.append(position)
+            seg_col.append(column)
+            seg_unit.append(1)
             column += start - position
-        seg_start.append(start), seg_col.append(column)
+        seg_start.append(start)
+        seg_col.append(column)
         if match.lastindex == 1:
             seg_unit.append(0)
             column += _cluster_width(match.group())
@@ -197,7 +200,9 @@ def _wrap_runs(line: str, width: int) -> list[int]:
         position = end
     size = len(line)
     if position < size:
-        seg_start.append(position), seg_col.append(column), seg_unit.append(1)
+        seg_start.append(position)
+        seg_col.append(column)
+        seg_unit.append(1)
         column += size - position
     seg_start.append(size)
     seg_col.append(column)  # a sentinel: the line's end

@@ -83,8 +83,8 @@ def reconcile(store: Store, documents: Iterable[Document]) -> Report:
     """
     loaded = {d.key: d for d in documents}
     by_text: dict[str, list[Document]] = defaultdict(list)
-    for document in sorted(loaded.values(), key=lambda d: d.key):
-        by_text[document.fingerprint].append(document)
+    for each in sorted(loaded.values(), key=lambda d: d.key):
+        by_text[each.fingerprint].append(each)
     mine: dict[str, list[Annotation]] = defaultdict(list)
     gone: dict[str, bool] = {}
     annotations = store.annotations()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import threading
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -181,7 +181,7 @@ class Store:
         new = clean_theme_name(new)
         with self._change():
             record = self._theme_record(old)
-            clash = self._theme_record(new, required=False)
+            clash = self._find_theme(new)
             if clash is not None and clash.doc_id != record.doc_id:
                 raise StoreError(f"theme {clash['name']!r} already exists; merge instead")
             self._themes.update({"name": new}, doc_ids=[record.doc_id])
@@ -192,10 +192,10 @@ class Store:
         into = clean_theme_name(into)
         with self._change():
             sources = [self._theme_record(n) for n in names]
-            target = self._theme_record(into, required=False)
-            if target is None:
+            found = self._find_theme(into)
+            if found is None:
                 self._ensure_themes([into])
-                target = self._theme_record(into)
+            target = found if found is not None else self._theme_record(into)
             gone = list({r.doc_id for r in sources if r.doc_id != target.doc_id})  # a name given twice counts once
             self._themes.remove(doc_ids=gone)
             self._retag({theme_key(r["name"]) for r in sources}, target["name"])
@@ -221,7 +221,7 @@ class Store:
         """Put themes back as they were (undo of a rename, merge or delete)."""
         with self._change():
             for theme in themes:
-                record = self._theme_record(theme.name, required=False)
+                record = self._find_theme(theme.name)
                 if record is None:
                     self._themes.insert(vars(theme).copy())
                 else:
@@ -229,7 +229,7 @@ class Store:
 
     def remove_themes(self, names: list[str]) -> None:
         with self._change():
-            ids = [r.doc_id for n in names if (r := self._theme_record(n, required=False)) is not None]
+            ids = [r.doc_id for n in names if (r := self._find_theme(n)) is not None]
             self._themes.remove(doc_ids=ids)
 
     # -- internals ---------------------------------------------------------------------------------------------
@@ -309,18 +309,22 @@ class Store:
             )
         return 1
 
-    def _theme_record(self, name: str, required: bool = True) -> Record | None:
+    def _theme_record(self, name: str) -> Record:
+        record = self._find_theme(name)
+        if record is None:
+            raise NotFound(f"no theme named {name.strip()!r}")
+        return record
+
+    def _find_theme(self, name: str) -> Record | None:
         key = theme_key(name)
         for record in self._themes.all():
             if theme_key(record["name"]) == key:
                 return record
-        if required:
-            raise NotFound(f"no theme named {name.strip()!r}")
         return None
 
     def _ensure_themes(self, names: list[str]) -> list[str]:
         """Create missing themes (with a colour); return the names in their stored spelling."""
-        existing = {theme_key(r["name"]): r for r in self._themes.all()}
+        existing: dict[str, Mapping[str, Any]] = {theme_key(r["name"]): r for r in self._themes.all()}
         result = []
         for name in unique_themes(names):
             record = existing.get(theme_key(name))
@@ -343,7 +347,7 @@ class Store:
         stamp = now()
         changed = 0
 
-        def retag(record: dict[str, Any]) -> None:
+        def retag(record: MutableMapping[str, Any]) -> None:
             nonlocal changed
             themes = record["themes"]
             if not any(theme_key(t) in keys for t in themes):
@@ -380,7 +384,7 @@ class Store:
                     del update["score"]
                 fresh[seen.id] = update
 
-            def apply(stored: dict[str, Any]) -> None:
+            def apply(stored: MutableMapping[str, Any]) -> None:
                 _replace(fresh[stored["id"]])(stored)
 
             self._annotations.update(apply, doc_ids=[records[i].doc_id for i in fresh])
@@ -397,7 +401,7 @@ def _anchor(record: dict[str, Any]) -> dict[str, Any]:
 def _replace(record: dict[str, Any]) -> Any:
     """A TinyDB update that makes a stored record exactly ``record`` (dropping fields it lacks)."""
 
-    def apply(stored: dict[str, Any]) -> None:
+    def apply(stored: MutableMapping[str, Any]) -> None:
         stored.clear()
         stored.update(record)
 

@@ -151,9 +151,9 @@ def _charset_normalizer(data: bytes) -> str | None:
 
 def detect_encoding(data: bytes) -> str:
     """Name the encoding of ``data`` or raise DecodeError if it looks binary."""
-    for bom, name in BOMS:
+    for bom, bom_encoding in BOMS:
         if data.startswith(bom):
-            return name
+            return bom_encoding
     utf16 = _utf16_without_bom(data) if b"\x00" in data else None
     if utf16:
         return utf16  # checked first: ASCII in UTF-16 is also valid UTF-8, NULs and all

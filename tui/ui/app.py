@@ -10,12 +10,13 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Input
 
 from .. import anchoring, library, textnav
@@ -82,7 +83,7 @@ class MarginaliaApp(App[None]):
         self._last_view: DocumentView | None = None  # the pane that had the focus before a dialog took it
         self._load_model(store.annotations(), store.themes())
 
-    def notify(self, message: str, *, title: str = "", markup: bool = False, **options) -> None:  # type: ignore[override]
+    def notify(self, message: str, *, title: str = "", markup: bool = False, **options: Any) -> None:
         """Messages quote themes, notes and paths: never markup, never control codes (widgets call this too)."""
         super().notify(sanitise(message), title=sanitise(title), markup=False, **options)
 
@@ -473,7 +474,7 @@ class MarginaliaApp(App[None]):
         theme = self.themes.get(theme_key(name))
         if theme is None:
             return
-        questions = {
+        questions: dict[str, ModalScreen[Any]] = {
             "rename": PromptDialog(f"Rename theme “{theme.name}” to:", theme.name),
             "merge": PromptDialog(f"Merge theme “{theme.name}” into:", placeholder="an existing or new theme"),
             "describe": PromptDialog(f"Describe theme “{theme.name}”:", theme.description),

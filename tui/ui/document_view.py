@@ -112,7 +112,7 @@ class DocumentView(ScrollView, can_focus=True):
         self._widths_key: tuple[object, ...] | None = None
         self._widths_value = (0, 2)
         self.cursor = 0
-        self.anchor: int | None = None
+        self.selection_anchor: int | None = None
         self.selecting = False  # ``v`` mode: movements extend the selection
         self._goal_column: int | None = None
         self._marks: list[Mark] = []
@@ -134,9 +134,9 @@ class DocumentView(ScrollView, can_focus=True):
     @property
     def selection(self) -> tuple[int, int] | None:
         """The selected span (start, end), end exclusive, or None."""
-        if self.anchor is None or self.anchor == self.cursor:
+        if self.selection_anchor is None or self.selection_anchor == self.cursor:
             return None
-        return min(self.anchor, self.cursor), max(self.anchor, self.cursor)
+        return min(self.selection_anchor, self.cursor), max(self.selection_anchor, self.cursor)
 
     @property
     def annotations(self) -> list[Annotation]:
@@ -251,10 +251,10 @@ class DocumentView(ScrollView, can_focus=True):
         offset = max(0, min(offset, len(self.text)))
         old_rows = self._selection_rows()
         if select or self.selecting:
-            if self.anchor is None:
-                self.anchor = self.cursor
+            if self.selection_anchor is None:
+                self.selection_anchor = self.cursor
         else:
-            self.anchor = None
+            self.selection_anchor = None
         self.cursor = offset
         self._refresh_rows(old_rows | self._selection_rows())
         self._scroll_to_cursor(center)
@@ -264,14 +264,14 @@ class DocumentView(ScrollView, can_focus=True):
         """Select ``start:end`` with the cursor at its end."""
         old_rows = self._selection_rows()
         self.selecting = False
-        self.anchor, self.cursor = start, end
+        self.selection_anchor, self.cursor = start, end
         self._refresh_rows(old_rows | self._selection_rows())
         self._scroll_to_cursor(center)
         self.post_message(self.CursorMoved(self))
 
     def clear_selection(self) -> None:
         rows = self._selection_rows()
-        self.anchor = None
+        self.selection_anchor = None
         self.selecting = False
         self._refresh_rows(rows)
 
@@ -342,7 +342,7 @@ class DocumentView(ScrollView, can_focus=True):
             return
         self.clear_selection()
         self.selecting = True
-        self.anchor = self.cursor
+        self.selection_anchor = self.cursor
 
     def action_clear_selection(self) -> None:
         self.clear_selection()
@@ -350,7 +350,7 @@ class DocumentView(ScrollView, can_focus=True):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # escape with nothing selected falls through to the screen (closing a search bar, for instance)
         if action == "clear_selection":
-            return self.anchor is not None or self.selecting
+            return self.selection_anchor is not None or self.selecting
         return True
 
     # -- mouse --------------------------------------------------------------------------------------------------
@@ -364,7 +364,7 @@ class DocumentView(ScrollView, can_focus=True):
         self.focus()
         self.selecting = False
         self.move_to(self._offset_at_mouse(event))
-        self.anchor = self.cursor
+        self.selection_anchor = self.cursor
         self._dragging = True
         self.capture_mouse()
         event.stop()
@@ -377,8 +377,8 @@ class DocumentView(ScrollView, can_focus=True):
         if self._dragging:
             self._dragging = False
             self.release_mouse()
-            if self.anchor == self.cursor:
-                self.anchor = None
+            if self.selection_anchor == self.cursor:
+                self.selection_anchor = None
 
     # -- layout and rendering --------------------------------------------------------------------------------------
     def _text_width(self) -> int:

@@ -78,7 +78,9 @@ class ExportDialog(ModalScreen[None]):
         themes = [t.strip() for t in self.query_one("#themes", Input).value.split(",") if t.strip()]
 
         def export() -> Path:
-            text = render_store(self.store, fmt.id if fmt else "markdown", by.id if by else "theme", themes or None)
+            chosen_format = (fmt.id if fmt else None) or "markdown"
+            chosen_by = (by.id if by else None) or "theme"
+            text = render_store(self.store, chosen_format, chosen_by, themes or None)
             return write_export(text, path, force)
 
         try:

@@ -84,7 +84,7 @@ class AnnotationsPanel(SidePanel):
         self._fill()
         self.query_one("#list", OptionList).focus()
 
-    def visible(self) -> list[Annotation]:
+    def shown(self) -> list[Annotation]:
         everything = self.query_one("#all", Checkbox).value
         words = self.query_one("#filter", Input).value.strip().casefold()
         found = []
@@ -101,7 +101,7 @@ class AnnotationsPanel(SidePanel):
         options = self.query_one("#list", OptionList)
         options.clear_options()
         everything = self.query_one("#all", Checkbox).value
-        for annotation in self.visible():
+        for annotation in self.shown():
             themes = first_words(", ".join(annotation.themes), 80) or "(no theme)"
             status = {"fuzzy": " ~fuzzy", "orphan": " ✗ orphan", "moved": ""}.get(annotation.status, "")
             parts: list = [chip(self.colour_of(annotation)), " ", (themes, "bold"), (status, "italic")]
