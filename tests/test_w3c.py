@@ -101,7 +101,7 @@ def test_the_export_is_deterministic(tagged: Store):
 
 # -- the round trip --------------------------------------------------------------------------------------------------
 def test_export_then_import_into_an_empty_store_gives_the_same_annotations(tagged: Store, tmp_path: Path):
-    exported = _export(tagged, tmp_path / "export.json")
+    exported = _export(tagged, tmp_path / "seeds" / "export.json")  # beside the documents: the import may use them
     fresh = Store(tmp_path / "fresh.json")
     report = import_file(fresh, exported)
     assert (report.imported, report.skipped, report.unanchored) == (4, 0, 0)
@@ -152,7 +152,7 @@ def test_the_quote_wins_when_the_position_is_wrong(tagged: Store, tmp_path: Path
             item["target"]["selector"][1]["start"] += 3
             item["target"]["selector"][1]["end"] += 3
 
-    exported = _rewrite(_export(tagged, tmp_path / "export.json"), shift)
+    exported = _rewrite(_export(tagged, tmp_path / "seeds" / "export.json"), shift)
     fresh = Store(tmp_path / "fresh.json")
     assert import_file(fresh, exported).imported == 4
     assert _essence(fresh) == _essence(tagged)
@@ -165,7 +165,7 @@ def test_of_several_matches_the_prefix_and_suffix_choose(tagged: Store, tmp_path
         for item in data["first"]["items"]:
             del item["target"]["selector"][1]
 
-    exported = _rewrite(_export(tagged, tmp_path / "export.json"), drop_positions)
+    exported = _rewrite(_export(tagged, tmp_path / "seeds" / "export.json"), drop_positions)
     fresh = Store(tmp_path / "fresh.json")
     import_file(fresh, exported)
     assert _essence(fresh) == _essence(tagged)
@@ -310,7 +310,7 @@ def test_a_bad_file_changes_nothing_and_says_what_is_wrong(cli, tagged: Store, t
 
 
 def test_import_command(cli, tagged: Store, tmp_path: Path):
-    exported = tmp_path / "export.json"
+    exported = tmp_path / "seeds" / "export.json"
     assert cli("export", "--format", "w3c", "--store", tagged.path, "-o", exported).code == 0
     fresh = tmp_path / "fresh.json"
     first = cli("import", exported, "--store", fresh)

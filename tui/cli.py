@@ -18,7 +18,7 @@ from .library import Report, load_and_reconcile, reconcile, relink
 from .model import Annotation, new_annotation
 from .storage import StoreError
 from .store import Store, resolve_store_path
-from .text import sanitise
+from .text import json_safe, safe_line, sanitise
 
 COMMANDS = ("read", "tag", "list", "themes", "theme", "delete", "export", "import", "relink")
 
@@ -119,6 +119,14 @@ def build_parser() -> Parser:
     importing = sub.add_parser("import", help="import W3C or Hypothesis-style annotation JSON")
     importing.add_argument("file", metavar="FILE")
     importing.add_argument("--doc", metavar="PATH", help="anchor every annotation in this document")
+    importing.add_argument(
+        "--folder",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="also anchor into files directly in DIR (besides the store's documents, the import file's folder and "
+        "the current folder; nothing else is ever opened)",
+    )
     _add_store(importing)
     return parser
 
@@ -161,9 +169,21 @@ def _table(rows: list[list[str]], headers: list[str], flexible: int) -> str:
     return "\n".join(lines)
 
 
+def say(line: str, err: bool = False) -> None:
+    """Every line the command prints goes through here: whatever it quotes (file names, themes, notes, paths)
+    reaches the terminal as placeholders, never as control codes, and a newline in it stays in its line."""
+    print(safe_line(line), file=sys.stderr if err else sys.stdout)
+
+
+def _say_table(rows: list[list[str]], headers: list[str], flexible: int) -> None:
+    for line in _table(rows, headers, flexible).split("\n"):
+        say(line)
+
+
 def _print_json(value: object) -> None:
-    """JSON is UTF-8 whatever the locale's encoding (RFC 8259): written as bytes where stdout has a buffer."""
-    raw = orjson.dumps(value, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
+    """JSON is UTF-8 whatever the locale's encoding (RFC 8259): written as bytes where stdout has a buffer; C1 and
+    bidi controls are escaped too (``text.json_safe``)."""
+    raw = json_safe(orjson.dumps(value, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE))
     buffer = getattr(sys.stdout, "buffer", None)
     if buffer is None:
         sys.stdout.write(raw.decode())
@@ -213,12 +233,12 @@ def cmd_tag(args: argparse.Namespace) -> int:
     _note(reconcile(store, [document]))  # old annotations first follow the file's edits, so merging finds them
     created, merged = store.add_many(annotations, merge=True)
     where = _clip(document.title, 60)
-    print(
+    say(
         f"created {len(created)} highlight{'s' * (len(created) != 1)} of {needle!r} in {where!r}"
         + (f" ({merged} already there)" if merged else "")
     )
     if not spans:
-        print(f"no occurrence of {needle!r} found", file=sys.stderr)
+        say(f"no occurrence of {needle!r} found", err=True)
     return 0
 
 
@@ -237,10 +257,10 @@ def cmd_list(args: argparse.Namespace) -> int:
         _print_json([a.public() for a in annotations])
         return 0
     if not annotations:
-        print("no annotations")
+        say("no annotations")
         return 0
     rows = [_annotation_row(a) for a in annotations]
-    print(_table(rows, ["ID", "DOCUMENT", "SPAN", "THEMES", "QUOTE", "NOTE"], flexible=4))
+    _say_table(rows, ["ID", "DOCUMENT", "SPAN", "THEMES", "QUOTE", "NOTE"], flexible=4)
     return 0
 
 
@@ -268,14 +288,14 @@ def cmd_themes(args: argparse.Namespace) -> int:
         ])  # fmt: skip
         return 0
     if not themes:
-        print("no themes")
+        say("no themes")
         return 0
     titles = {a.document.path: a.document.title for a in store.annotations()}
     rows = []
     for theme in themes:
         per_doc = "; ".join(f"{_clip(titles[p], 24)}: {n}" for p, n in sorted(counts[theme.key].items()))
         rows.append([theme.name, theme.colour, str(sum(counts[theme.key].values())), per_doc or "-", theme.description])
-    print(_table(rows, ["THEME", "COLOUR", "TOTAL", "PER DOCUMENT", "DESCRIPTION"], flexible=3))
+    _say_table(rows, ["THEME", "COLOUR", "TOTAL", "PER DOCUMENT", "DESCRIPTION"], flexible=3)
     return 0
 
 
@@ -283,22 +303,22 @@ def cmd_theme(args: argparse.Namespace) -> int:
     store = _open_store(args)
     if args.action == "rename":
         theme = store.rename_theme(args.old, args.new)
-        print(f"renamed {args.old.strip()!r} to {theme.name!r}")
+        say(f"renamed {args.old.strip()!r} to {theme.name!r}")
     elif args.action == "merge":
         theme = store.merge_themes(args.names, args.into)
-        print(f"merged {', '.join(repr(n) for n in args.names)} into {theme.name!r}")
+        say(f"merged {', '.join(repr(n) for n in args.names)} into {theme.name!r}")
     elif args.action == "describe":
         theme = store.describe_theme(args.name, args.text)
-        print(f"described {theme.name!r}")
+        say(f"described {theme.name!r}")
     elif args.action == "recolour":
         theme = store.recolour_theme(args.name, args.colour)
-        print(f"{theme.name!r} is now {theme.colour}")
+        say(f"{theme.name!r} is now {theme.colour}")
     elif args.action == "delete":
         theme = store.theme(args.name)
         if not args.yes and not _confirm(f"delete theme {theme.name!r} from every annotation?"):
             raise Failure(f"theme {theme.name!r} not deleted (pass --yes to delete without asking)")
         _, changed = store.delete_theme(args.name)
-        print(f"deleted theme {theme.name!r} ({changed} annotation{'s' * (changed != 1)} changed)")
+        say(f"deleted theme {theme.name!r} ({changed} annotation{'s' * (changed != 1)} changed)")
     return 0
 
 
@@ -316,7 +336,7 @@ def cmd_relink(args: argparse.Namespace) -> int:
     if not report.saved and not report.conflicts:
         raise Failure(f"nothing relinked: {report.summary() or 'the annotations already point there'}")
     count = len(report.saved)
-    print(f"relinked {count} annotation{'s' * (count != 1)} to {args.new}")
+    say(f"relinked {count} annotation{'s' * (count != 1)} to {args.new}")
     report.relinked = 0  # just said
     _note(report)
     return 0
@@ -326,12 +346,12 @@ def _note(report: Report) -> None:
     """What loading documents changed in the store, on stderr (stdout stays the command's output)."""
     summary = report.summary()
     if summary:
-        print(f"marginalia: {_one_line(summary)}", file=sys.stderr)
+        say(f"marginalia: {_one_line(summary)}", err=True)
 
 
 def cmd_delete(args: argparse.Namespace) -> int:
     annotation = _open_store(args).delete(args.id)
-    print(f"deleted {annotation.id[:8]} ({_clip(annotation.quote, 50)!r})")
+    say(f"deleted {annotation.id[:8]} ({_clip(annotation.quote, 50)!r})")
     return 0
 
 
@@ -341,7 +361,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     docs = [p for p in map(_doc_filter, args.doc) if p]
     text = render_store(_open_store(args), args.format, args.by, args.theme or None, docs or None)
     if args.output and args.output != "-":
-        print(f"wrote {write_export(text, args.output, args.force)}")
+        say(f"wrote {write_export(text, args.output, args.force)}")
         return 0
     sys.stdout.flush()
     out = getattr(sys.stdout, "buffer", None)
@@ -356,9 +376,9 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     from .w3c import import_file
 
-    report = import_file(_open_store(args), args.file, args.doc)
+    report = import_file(_open_store(args), args.file, args.doc, args.folder)
     for line in report.lines():
-        print(line)
+        say(line)
     return 0
 
 
@@ -383,7 +403,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return HANDLERS[args.command](args)
     except (Failure, DocumentError, StoreError, ValueError) as error:
-        print(f"marginalia: error: {_one_line(str(error))}", file=sys.stderr)
+        say(f"marginalia: error: {_one_line(str(error))}", err=True)
         return 1
     except KeyboardInterrupt:
         return 130

@@ -26,7 +26,7 @@ from .document import Document
 from .library import load_annotated_documents
 from .model import Annotation, Theme, theme_key
 from .store import Store
-from .text import sanitise
+from .text import safe_line, sanitise
 
 GROUPINGS = ("theme", "document")
 FORMATS = ("markdown", "w3c")
@@ -120,8 +120,8 @@ def markdown_inline(text: str, line_start: bool = False) -> str:
 
 
 def markdown_code(text: str) -> str:
-    """A code span that shows ``text`` as it is (for paths)."""
-    text = visible(text).replace("\n", " ")
+    """A code span that shows ``text`` as it is (for paths); a newline or tab in it shows as its placeholder."""
+    text = safe_line(visible(text))
     fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
     # A parser strips one space from each end of a span that has one at both (and is not all spaces).
     spaced = text.startswith(" ") and text.endswith(" ") and text.strip(" ")

@@ -4,6 +4,10 @@ Order: a BOM decides; else strict UTF-8; else a heuristic choice among common si
 scorer: charset-normalizer misnames short Cyrillic and Latin-1 texts); else charset-normalizer for multi-byte
 legacy encodings. Then newlines become ``\\n`` and control/bidi characters become visible placeholders one for
 one, so no offset moves and nothing reaches a terminal as a control code.
+
+This module is also the ONE place where any string from outside (documents, file names, themes, notes, imported
+bodies, paths, error messages) is made safe for a terminal: ``sanitise`` (text blocks), ``safe_line`` (one line:
+input values, CLI lines) and ``json_safe`` (JSON output, escaped rather than replaced so the data stays the same).
 """
 
 from __future__ import annotations
@@ -44,13 +48,38 @@ def _placeholder(ch: str) -> str:
     return BIDI_PLACEHOLDER
 
 
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f" + "".join(sorted(BIDI_CONTROLS)) + "]")
+def _placeholder_or_fffd(ch: str) -> str:
+    return "\ufffd" if "\ud800" <= ch <= "\udfff" else _placeholder(ch)
+
+
+_BIDI = "".join(sorted(BIDI_CONTROLS))
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff" + _BIDI + "]")
+_UNSAFE_IN_LINE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029" + _BIDI + "]")
 _NEWLINES = re.compile("\r\n|[\r\u2028\u2029]")
 
 
 def sanitise(text: str) -> str:
-    """Replace control and bidi characters one for one by visible placeholders (keeps ``\\n`` and ``\\t``)."""
-    return _UNSAFE.sub(lambda m: _placeholder(m.group()), text)
+    """Replace control and bidi characters (and lone surrogates, which no terminal can be sent) one for one by
+    visible placeholders; keeps ``\\n`` and ``\\t``, so offsets into the text stay valid."""
+    return _UNSAFE.sub(lambda m: _placeholder_or_fffd(m.group()), text)
+
+
+def safe_line(text: str) -> str:
+    """``sanitise`` for one line (an input's value, a line of the command line's output): newlines and tabs
+    become placeholders too, still one for one."""
+    return _UNSAFE_IN_LINE.sub(
+        lambda m: "\u2424" if m.group() in "\u2028\u2029" else _placeholder_or_fffd(m.group()), text
+    )
+
+
+# The UTF-8 bytes of what orjson leaves raw inside strings but a terminal would act on: DEL, C1, bidi controls,
+# and U+2028/9 (which end lines in JavaScript). Outside strings JSON is ASCII, so replacing bytes is safe.
+_JSON_UNSAFE = re.compile(rb"\x7f|\xc2[\x80-\x9f]|\xd8\x9c|\xe2\x80[\x8e\x8f\xa8-\xae]|\xe2\x81[\xa6-\xa9]")
+
+
+def json_safe(raw: bytes) -> bytes:
+    """JSON (UTF-8) with those characters written as ``\\uXXXX`` escapes: still valid JSON, the same data."""
+    return _JSON_UNSAFE.sub(lambda m: b"\\u%04x" % ord(m.group().decode()), raw)
 
 
 def normalise(text: str) -> str:

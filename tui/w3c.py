@@ -13,6 +13,7 @@ changes, then the new annotations go to the store in one atomic write.
 from __future__ import annotations
 
 import contextlib
+import os
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ from .document import Document, DocumentError, load_document, seeds_dir
 from .model import Annotation, DocumentRef, now, quote_at, theme_key, unique_themes
 from .storage import parse as parse_json
 from .store import Store
+from .text import json_safe
 
 CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 QUOTE = "TextQuoteSelector"
@@ -95,7 +97,7 @@ def render_collection(annotations: Iterable[Annotation]) -> str:
             "startIndex": 0,
             "items": [to_w3c(a) for a in ordered],
         }
-    return orjson.dumps(collection, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE).decode()
+    return json_safe(orjson.dumps(collection, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)).decode()
 
 
 # -- reading a file ----------------------------------------------------------------------------------------------
@@ -334,12 +336,15 @@ def _file_name(source: str) -> str:
 
 
 class DocumentFinder:
-    """A target's document: by path, else a file with the same name (among the store's documents, then the
-    import file's folder, the current folder and the seeds), else None."""
+    """A target's document, among the documents the user chose and only those: the store's documents (by path,
+    then by file name) and the files directly in ``folders`` (the import file's folder, the current folder, the
+    seeds, folders given with ``--folder``). A source anywhere else (``file:///etc/shadow``) is never opened: a
+    shared annotation file must not pull the contents of files the user did not choose into the store."""
 
     def __init__(self, store: Store, folders: Iterable[Path]) -> None:
         self.known = sorted({a.document.path for a in store.annotations()})
-        self.folders = list(folders)
+        self.known_set = set(self.known)
+        self.folders = sorted({_real(folder) for folder in folders} - {""})
         self.cache: dict[str, Document | None] = {}
 
     def find(self, source: str) -> Document | None:
@@ -347,23 +352,35 @@ class DocumentFinder:
             self.cache[source] = self._find(source)
         return self.cache[source]
 
+    def chosen(self, path: Path) -> bool:
+        """A store document, or a file directly in one of the folders (after resolving ``..`` and links)."""
+        return str(path) in self.known_set or _real(path.parent) in self.folders
+
     def _candidates(self, source: str) -> Iterator[Path]:
         local = _local_path(source)
         if local:
-            yield Path(local)
+            yield Path(local).absolute()
         name = _file_name(source)
         if name:
             yield from (Path(p) for p in self.known if Path(p).name == name)
-            yield from (folder / name for folder in self.folders)
+            yield from (Path(folder) / name for folder in self.folders)
 
     def _find(self, source: str) -> Document | None:
         for path in self._candidates(source):
-            if path.is_file():
-                try:
-                    return load_document(path)
-                except DocumentError:
+            try:
+                if not self.chosen(path) or not path.is_file():
                     continue
+                return load_document(path)
+            except (DocumentError, OSError, ValueError):  # a name too long, a NUL in the path, unreadable...
+                continue
         return None
+
+
+def _real(path: Path) -> str:
+    try:
+        return os.path.realpath(path)
+    except (OSError, ValueError):
+        return ""
 
 
 def _key(annotation: Annotation) -> tuple[Any, ...]:
@@ -372,11 +389,19 @@ def _key(annotation: Annotation) -> tuple[Any, ...]:
     return annotation.document.path, annotation.start, annotation.end, annotation.quote, themes, annotation.note
 
 
-def _orphan_ref(incoming: Incoming, document: Document | None) -> DocumentRef:
+def _orphan_ref(incoming: Incoming, document: Document | None, finder: DocumentFinder) -> DocumentRef:
+    """An orphan points at its source's local path, so that it re-anchors once that file is opened; but a file
+    that exists and was not chosen keeps the source as written (a ``file:`` URI no command opens as a path):
+    ``list`` and ``export`` load annotated paths, and must not read it either."""
     if document is not None:
         return DocumentRef(document.key, document.title, document.fingerprint)
     local = _local_path(incoming.source)
-    path = str(Path(local).absolute()) if local else incoming.source
+    path = incoming.source
+    if local:
+        absolute = Path(local).absolute()
+        with contextlib.suppress(OSError, ValueError):
+            if finder.chosen(absolute) or not os.path.lexists(absolute):
+                path = str(absolute)
     return DocumentRef(path, _file_name(incoming.source) or path, "")
 
 
@@ -395,7 +420,9 @@ def _anchor(incoming: Incoming, locator: Locator) -> Anchor | None:
     return found if found.status == "fuzzy" else Anchor(found.start, found.end, "anchored")
 
 
-def _build(incoming: Incoming, document: Document | None, locator: Locator | None) -> Annotation | None:
+def _build(
+    incoming: Incoming, document: Document | None, locator: Locator | None, finder: DocumentFinder
+) -> Annotation | None:
     """The annotation to store: anchored, an orphan that keeps its quote, or None (nothing to keep)."""
     created = incoming.created or now()
     common: dict[str, Any] = dict(
@@ -416,7 +443,7 @@ def _build(incoming: Incoming, document: Document | None, locator: Locator | Non
                           **common)  # fmt: skip
     if incoming.exact is None:
         return None
-    ref = _orphan_ref(incoming, document)
+    ref = _orphan_ref(incoming, document, finder)
     return Annotation(ref, 0, 0, incoming.exact, incoming.prefix, incoming.suffix, status="orphan", **common)
 
 
@@ -433,7 +460,7 @@ def plan_import(
         locator = None
         if document is not None:
             locator = locators.setdefault(document.key, Locator(document.text))
-        annotation = _build(item, document, locator)
+        annotation = _build(item, document, locator, finder)
         if annotation is None:
             report.dropped += 1
             continue
@@ -455,8 +482,11 @@ def plan_import(
     return report
 
 
-def import_file(store: Store, path: str | Path, doc: str | Path | None = None) -> ImportReport:
-    """Import a W3C or Hypothesis-style JSON file into ``store`` in one atomic write (or not at all)."""
+def import_file(
+    store: Store, path: str | Path, doc: str | Path | None = None, folders: Iterable[str | Path] = ()
+) -> ImportReport:
+    """Import a W3C or Hypothesis-style JSON file into ``store`` in one atomic write (or not at all). Annotations
+    anchor into ``doc``, else into documents the user chose (see ``DocumentFinder``; ``folders``: more of them)."""
     path = Path(path).expanduser()
     try:
         raw = path.read_bytes()
@@ -467,7 +497,7 @@ def import_file(store: Store, path: str | Path, doc: str | Path | None = None) -
     except ImportFailure as error:
         raise ImportFailure(f"{path}: {error}; nothing was imported") from None
     document = load_document(doc) if doc is not None else None
-    folders = [path.absolute().parent, Path.cwd()]
+    folders = [path.absolute().parent, Path.cwd(), *(Path(f).expanduser() for f in folders)]
     with contextlib.suppress(DocumentError):
         folders.append(seeds_dir())
     report = plan_import(store, incoming, DocumentFinder(store, folders), document)

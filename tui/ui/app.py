@@ -30,6 +30,7 @@ from .dialogs import ConfirmDialog, PromptDialog, Tagging, ThemeDialog
 from .document_view import DocumentView
 from .pane import Pane
 from .panels import AnnotationsPanel, DocumentsPanel, ThemesPanel
+from .safe_input import SafeInput
 
 PLAIN = "#C0C0C0"  # a highlight with no theme
 MAX_PANES = 3
@@ -558,7 +559,7 @@ class MarginaliaApp(App[None]):
             yield SystemCommand(title, help_text, callback)
 
 
-class SearchBar(Input):
+class SearchBar(SafeInput):
     BINDINGS = [Binding("escape", "app.close_search", "close search")]
 
 

@@ -15,7 +15,8 @@ from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ..model import Theme, theme_key
-from ..text import sanitise
+from ..text import safe_line, sanitise
+from .safe_input import SafeInput, original
 
 
 def rank_themes(fragment: str, themes: list[Theme], usage: dict[str, int]) -> list[Theme]:
@@ -103,14 +104,14 @@ class ThemeDialog(ModalScreen[Tagging | None]):
             yield Label(Content(self.heading), classes="title")
             short = sanitise(" ".join(self.quote.split()))
             yield Static(Content("“" + (short if len(short) < 240 else short[:239] + "…") + "”"), id="quote")
-            yield Input(
-                sanitise(", ".join(self.current)),
+            yield SafeInput(
+                ", ".join(self.current),
                 placeholder="themes, comma-separated (→ completes)",
                 suggester=ThemeSuggester(self.themes, self.usage),
                 id="themes",
             )
             yield OptionList(id="matches")
-            yield Input(sanitise(self.note), placeholder="note (optional)", id="note")
+            yield SafeInput(self.note, placeholder="note (optional)", id="note")
             yield Static("enter saves · escape cancels · ↓ picks an existing theme", classes="hint")
 
     def on_mount(self) -> None:
@@ -154,8 +155,10 @@ class ThemeDialog(ModalScreen[Tagging | None]):
     @on(Input.Submitted)
     def _submit(self) -> None:
         raw = self.query_one("#themes", Input).value
-        names = [n.strip() for n in raw.split(",") if n.strip()]
-        self.dismiss(Tagging(names, self.query_one("#note", Input).value.strip()))
+        stored = {safe_line(t.name): t.name for t in self.themes}  # the input shows (and holds) safe forms
+        names = [stored.get(n.strip(), n.strip()) for n in raw.split(",") if n.strip()]
+        note = original(self.query_one("#note", Input).value, self.note)
+        self.dismiss(Tagging(names, note.strip()))
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -181,14 +184,14 @@ class PromptDialog(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(Content(sanitise(self.question)))
-            yield Input(self.value, placeholder=self.placeholder)
+            yield SafeInput(self.value, placeholder=self.placeholder)
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
 
     @on(Input.Submitted)
     def _submit(self, event: Input.Submitted) -> None:
-        self.dismiss(event.value)
+        self.dismiss(original(event.value, self.value))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -16,6 +16,7 @@ from ..export import ExportError, render_store, write_export
 from ..storage import StoreError
 from ..store import Store
 from .dialogs import ConfirmDialog
+from .safe_input import SafeInput
 
 
 class ExportDialog(ModalScreen[None]):
@@ -42,8 +43,8 @@ class ExportDialog(ModalScreen[None]):
             with RadioSet(id="format"):
                 yield RadioButton("Markdown", value=True, id="markdown")
                 yield RadioButton("W3C JSON", id="w3c")
-            yield Input(placeholder="themes, comma-separated (empty: all)", id="themes")
-            yield Input(str(Path.cwd() / "marginalia-export.md"), id="file")
+            yield SafeInput(placeholder="themes, comma-separated (empty: all)", id="themes")
+            yield SafeInput(str(Path.cwd() / "marginalia-export.md"), id="file")
             yield Label("enter writes the file · escape cancels", classes="hint")
 
     def on_mount(self) -> None:

@@ -19,6 +19,7 @@ from ..document import Document
 from ..model import Annotation, Theme, theme_key
 from ..text import sanitise
 from .dialogs import chip
+from .safe_input import SafeInput
 
 
 def first_words(text: str, limit: int = 60) -> str:
@@ -74,7 +75,7 @@ class AnnotationsPanel(SidePanel):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label("Annotations", classes="title")
-            yield Input(placeholder="filter by theme or words", id="filter")
+            yield SafeInput(placeholder="filter by theme or words", id="filter")
             yield Checkbox("all documents", self.document is None, id="all")
             yield OptionList(id="list")
             yield Label("enter: jump · ctrl+d: delete · ctrl+t: re-attach an orphan to the selection", classes="hint")

@@ -1,0 +1,146 @@
+"""Issue 11's failures, one test each (each failed before its fix): hostile input never leaks, hangs or crashes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import orjson
+import pytest
+
+from tui.document import load_document
+from tui.model import new_annotation
+from tui.store import Store
+from tui.text import json_safe, safe_line, sanitise
+
+HOSTILE = "\x1b]52;c;aGk=\x07x\x1b[2J\x1bP1$qm\x1b\\\x9b31m\u202eevil\x1b]8;;http://e.x\x1b\\link"
+CONTROL = [chr(c) for c in [*range(0x20), 0x7F, *range(0x80, 0xA0)]] + ["\u202e", "\u2066", "\u200f", "\u061c"]
+
+
+def no_controls(text: str, keep: str = "") -> bool:
+    return not any(c in text for c in CONTROL if c not in keep)
+
+
+# -- 1. one place for terminal-safe text ------------------------------------------------------------------------
+def test_safe_line_and_sanitise_leave_no_control_code_and_keep_offsets():
+    assert no_controls(safe_line(HOSTILE)) and len(safe_line(HOSTILE)) == len(HOSTILE)
+    assert no_controls(sanitise(HOSTILE + "\n\t"), keep="\n\t") and sanitise("a\nb\t") == "a\nb\t"
+    assert safe_line("a\nb\u2028\ud800") == "a\u240ab\u2424\ufffd"
+
+
+def test_json_outputs_escape_c1_and_bidi_and_stay_the_same_data():
+    value = {"t": "a\x85b\x9b\u202e\u2066\u200f\u061c\x7f\u2028 é ü 中"}
+    raw = json_safe(orjson.dumps(value))
+    assert raw.isascii() or all(ch not in raw.decode() for ch in "\x85\x9b\u202e\u2066\u200f\u061c\x7f\u2028")
+    assert json.loads(raw) == value and "é ü 中" in raw.decode()
+
+
+async def test_a_hostile_theme_name_in_the_rename_prompt_is_shown_safely(write_doc, store_path):
+    """The rename prompt's input held the raw name: 13 raw copies reached the terminal in one run."""
+    from textual.widgets import Input
+
+    from tui.document import load_paths
+    from tui.ui.app import MarginaliaApp
+    from tui.ui.dialogs import PromptDialog
+
+    doc = write_doc("one.txt", "Alpha beta gamma.\n")
+    store = Store(store_path)
+    store.add(new_annotation(load_document(doc), 0, 5, [HOSTILE]))
+    app = MarginaliaApp(load_paths([doc]), store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("t", "r")
+        assert isinstance(app.screen, PromptDialog)
+        field = app.screen.query_one(Input)
+        assert no_controls(field.value) and field.value == safe_line(HOSTILE)
+        rows = app.screen._compositor.render_update(full=True)  # what would be written to the terminal
+        painted = "".join(segment.text for strip in app.screen._compositor.render_strips() for segment in strip)
+        assert rows is not None and no_controls(painted)
+        await pilot.press("enter")  # unchanged: the theme keeps its name (no rename to the placeholder form)
+        for _ in range(3):
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+    assert [t.name for t in Store(store_path).themes()] == [" ".join(HOSTILE.split())]
+
+
+# -- 2. an import cannot read files the user did not choose -----------------------------------------------------
+@pytest.fixture
+def secret(tmp_path: Path) -> Path:
+    private = tmp_path / "private"
+    private.mkdir()
+    path = private / "secret.txt"
+    path.write_text("root:SECRET-HASH-1234567890:19000:0:99999:7:::\nmore secret lines here\n")
+    return path
+
+
+def _w3c(source: str, selectors: list[dict]) -> dict:
+    return {"type": "Annotation", "target": {"source": source, "selector": selectors}}
+
+
+@pytest.mark.parametrize("source", ["secret", "/proc/self/environ", "dotdot"])
+def test_an_import_never_reads_an_unchosen_file(cli, tmp_path: Path, secret: Path, source: str):
+    uri = {"secret": secret.as_uri(), "/proc/self/environ": "file:///proc/self/environ",
+           "dotdot": f"file://{tmp_path}/shared/../private/secret.txt"}[source]  # fmt: skip
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    path = shared / "annotations.json"
+    items = [
+        _w3c(uri, [{"type": "TextPositionSelector", "start": 0, "end": 60}]),
+        _w3c(
+            uri,
+            [{"type": "TextQuoteSelector", "exact": "SECRET"}, {"type": "TextPositionSelector", "start": 5, "end": 11}],
+        ),
+    ]
+    path.write_text(json.dumps({"type": "AnnotationPage", "items": items}))
+    store_path = tmp_path / "store.json"
+    result = cli("import", path, "--store", store_path)
+    assert result.code == 0, result.err
+    assert "imported 1, skipped 0, left unanchored 2" in result.out
+    raw = store_path.read_bytes()
+    (orphan,) = Store(store_path).annotations()
+    assert (orphan.status, orphan.quote, orphan.prefix, orphan.suffix) == ("orphan", "SECRET", "", "")
+    assert b"HASH" not in raw and b"root:" not in raw and b"PATH=" not in raw and b"HOME=" not in raw
+    exported = cli("export", "--store", store_path).out + cli("export", "--format", "w3c", "--store", store_path).out
+    assert "HASH" not in exported and "root:" not in exported and "PATH=" not in exported
+
+
+def test_an_import_anchors_into_the_store_documents_and_named_folders(cli, tmp_path: Path, secret: Path):
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    path = shared / "annotations.json"
+    path.write_text(json.dumps(_w3c(secret.as_uri(), [{"type": "TextQuoteSelector", "exact": "SECRET"}])))
+    chosen = cli("import", path, "--folder", secret.parent, "--store", tmp_path / "a.json")
+    assert chosen.code == 0 and Store(tmp_path / "a.json").annotations()[0].status == "anchored"
+    known = Store(tmp_path / "b.json")
+    known.add(new_annotation(load_document(secret), 0, 4, ["mine"]))
+    assert cli("import", path, "--store", known.path).code == 0
+    assert [a.status for a in Store(known.path).annotations()] == ["anchored", "anchored"]
+
+
+def test_a_source_name_too_long_for_the_file_system_is_an_orphan(cli, tmp_path: Path):
+    path = tmp_path / "long.json"
+    path.write_text(json.dumps(_w3c("file:///" + "x" * 5000 + "/" + "y" * 300, [{"type": "TextQuoteSelector",
+                                                                                 "exact": "q"}])))  # fmt: skip
+    result = cli("import", path, "--store", tmp_path / "s.json")
+    assert result.code == 0 and "left unanchored 1" in result.out, result.err
+
+
+# -- 8. smaller leaks: CLI lines and JSON outputs ---------------------------------------------------------------
+def test_cli_lines_and_json_outputs_carry_no_control_codes(cli, write_doc, tmp_path: Path):
+    doc = write_doc("d\x1b[2J\u202e.txt", "Alpha beta gamma.\n")
+    store = tmp_path / "s.json"
+    assert (
+        cli("tag", doc, "--match", "beta", "--theme", "t\x9b2J\u202e", "--note", "n\x85\u2066", "--store", store).code
+        == 0
+    )
+    out = tmp_path / "out\x1b[31m\nx.md"
+    wrote = cli("export", "-o", out, "--store", store)
+    assert wrote.code == 0 and out.exists() and no_controls(wrote.out, keep="\n") and wrote.out.count("\n") == 1
+    for args in (["list", "--format", "json"], ["themes", "--format", "json"], ["export", "--format", "w3c"]):
+        result = cli(*args, "--store", store)
+        assert result.code == 0 and no_controls(result.out, keep="\n"), args
+        json.loads(result.out)
+    data = json.loads(cli("list", "--format", "json", "--store", store).out)
+    assert data[0]["themes"] == ["t\x9b2J\u202e"] and data[0]["note"] == "n\x85\u2066"  # the same data
+    for args in (["list"], ["themes"], ["export"], ["export", "--by", "document"]):
+        result = cli(*args, "--store", store)
+        assert no_controls(result.out + result.err, keep="\n"), args
