@@ -341,7 +341,7 @@ class DocumentFinder:
     seeds, folders given with ``--folder``). A source anywhere else (``file:///etc/shadow``) is never opened: a
     shared annotation file must not pull the contents of files the user did not choose into the store."""
 
-    def __init__(self, store: Store, folders: Iterable[Path]) -> None:
+    def __init__(self, store: Store, folders: Iterable[str | Path]) -> None:
         self.known = sorted({a.document.path for a in store.annotations()})
         self.known_set = set(self.known)
         self.folders = sorted({_real(folder) for folder in folders} - {""})
@@ -376,7 +376,7 @@ class DocumentFinder:
         return None
 
 
-def _real(path: Path) -> str:
+def _real(path: str | Path) -> str:
     try:
         return os.path.realpath(path)
     except (OSError, ValueError):
