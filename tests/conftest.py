@@ -3,7 +3,10 @@ folder, so no test can read or write a real user's store, and none depends on th
 
 from __future__ import annotations
 
+import itertools
 import os
+import re
+import shlex
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -106,3 +109,24 @@ def child_env(**extra: str) -> dict[str, str]:
     env = {**os.environ, **extra}
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SOURCE_ROOT), env.get("PYTHONPATH")]))
     return env
+
+
+def readme_example(cli, store_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run the README's example commands (``### Example: the seeds by theme``) into ``store_path``; return the
+    Markdown the README shows for them."""
+    readme = SOURCE_ROOT / "README.md"
+    if not readme.exists():
+        pytest.skip("no README next to the package (an installed copy)")
+    section = readme.read_text(encoding="utf-8").split("### Example: the seeds by theme", 1)[1]
+    script = section.split("```sh\n", 1)[1].split("\n```", 1)[0]
+    shown = section.split("````markdown\n", 1)[1].split("````", 1)[0]
+    argv = shlex.split(script)
+    assignments = (token.partition("=") for token in argv)  # the lines before the commands set A and P
+    variables = {f"${name}": value for name, _, value in assignments if re.fullmatch("[A-Z]", name)}
+    starts = [i for i, token in enumerate(argv) if token == "marginalia"] + [len(argv)]
+    assert len(starts) == 10 and set(variables) == {"$A", "$P"}
+    monkeypatch.chdir(SOURCE_ROOT)
+    for begin, end in itertools.pairwise(starts):
+        args = [variables.get(token, token) for token in argv[begin + 1 : end]]
+        assert cli(*args, "--store", store_path).code == 0, args
+    return shown

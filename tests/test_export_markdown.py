@@ -3,16 +3,14 @@ markup, over arbitrary text; sections, citations and order; the ``export`` comma
 
 from __future__ import annotations
 
-import itertools
 import re
-import shlex
 import shutil
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import ASMOLOV, PROMA, SOURCE_ROOT
+from conftest import ASMOLOV, PROMA, readme_example
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
@@ -384,21 +382,7 @@ def test_export_command(cli, tagged: Store, tmp_path: Path, seeds: tuple[Path, P
 
 def test_the_readme_example_is_what_the_export_gives(cli, store_path: Path, monkeypatch: pytest.MonkeyPatch):
     """The README's example: its commands, run on the seeds, give its Markdown (the date line aside)."""
-    readme = SOURCE_ROOT / "README.md"
-    if not readme.exists():
-        pytest.skip("no README next to the package (an installed copy)")
-    section = readme.read_text(encoding="utf-8").split("### Example: the seeds by theme", 1)[1]
-    script = section.split("```sh\n", 1)[1].split("\n```", 1)[0]
-    shown = section.split("````markdown\n", 1)[1].split("````", 1)[0]
-    argv = shlex.split(script)
-    assignments = (token.partition("=") for token in argv)  # the lines before the commands set A and P
-    variables = {f"${name}": value for name, _, value in assignments if re.fullmatch("[A-Z]", name)}
-    starts = [i for i, token in enumerate(argv) if token == "marginalia"] + [len(argv)]
-    assert len(starts) == 10 and set(variables) == {"$A", "$P"}
-    monkeypatch.chdir(SOURCE_ROOT)
-    for begin, end in itertools.pairwise(starts):
-        args = [variables.get(token, token) for token in argv[begin + 1 : end]]
-        assert cli(*args, "--store", store_path).code == 0, args
+    shown = readme_example(cli, store_path, monkeypatch)
     exported = cli("export", "--store", store_path).out
     date_line = re.compile(r"exported on \d{4}-\d{2}-\d{2}\.")
     assert date_line.sub("DATE", exported) == date_line.sub("DATE", shown)

@@ -13,14 +13,19 @@ from typing import NoReturn
 
 import orjson
 
-from .document import DocumentError, load_document, load_paths_leniently, seed_paths
+from .codebook import Codebook, matches, node_key
+from .compare import COUNTS
+from .corpus import CONTEXT
+from .document import DocumentError, load_document, load_paths, load_paths_leniently, seed_paths
 from .library import Report, load_and_reconcile, reconcile, relink
 from .model import Annotation, new_annotation
 from .storage import StoreError
 from .store import Store, resolve_store_path
 from .text import json_safe, safe_line, sanitise
 
-COMMANDS = ("read", "tag", "list", "themes", "theme", "delete", "export", "import", "relink")
+COMMANDS = (
+    "read", "tag", "list", "themes", "theme", "delete", "export", "import", "relink", "matrix", "cooccur", "search",
+)  # fmt: skip
 
 
 class Failure(Exception):
@@ -68,7 +73,7 @@ def build_parser() -> Parser:
 
     listing = sub.add_parser("list", help="list annotations")
     listing.add_argument("--doc", metavar="PATH", help="only this document's")
-    listing.add_argument("--theme", metavar="NAME", help="only this theme's")
+    listing.add_argument("--theme", metavar="NAME", help="only this theme's (and its subtree's: a/b is under a)")
     _add_format(listing)
     _add_store(listing)
 
@@ -111,10 +116,39 @@ def build_parser() -> Parser:
     export.add_argument("--by", choices=("theme", "document"), default="theme", help="Markdown sections by (theme)")
     export.add_argument("--theme", action="append", default=[], metavar="NAME", help="only this theme (repeatable)")
     export.add_argument("--doc", action="append", default=[], metavar="PATH", help="only this document (repeatable)")
-    export.add_argument("--format", choices=("markdown", "w3c"), default="markdown")
+    export.add_argument("--format", choices=("markdown", "w3c", "csv"), default="markdown")
+    export.add_argument(
+        "--verbatim", action="store_true", help="csv: no leading ' on cells starting with = + - @ (see README)"
+    )
     export.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
     export.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
     _add_store(export)
+
+    matrix = sub.add_parser("matrix", help="themes x documents: passages, characters or percent of text coded")
+    matrix.add_argument(
+        "--cols",
+        default="document",
+        metavar="BY",
+        help="columns: document (default), or a document attribute (author, date, ...)",
+    )
+    matrix.add_argument("--count", choices=COUNTS, default="passages", help="what each cell counts (passages)")
+    matrix.add_argument("--theme", action="append", default=[], metavar="NAME", help="only this theme and its subtree")
+    matrix.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    _add_store(matrix)
+
+    cooccur = sub.add_parser("cooccur", help="themes x themes: passages coded with both, or overlapping")
+    cooccur.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    _add_store(cooccur)
+
+    search = sub.add_parser("search", help="search documents; keyword-in-context hits with offsets")
+    search.add_argument("text", metavar="TEXT")
+    search.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
+    search.add_argument("--regex", action="store_true", help="TEXT is a Python regular expression")
+    search.add_argument("--ignore-case", action="store_true")
+    search.add_argument("--context", type=int, default=CONTEXT, metavar="N", help=f"characters either side ({CONTEXT})")
+    search.add_argument("--encoding")
+    _add_format(search)
+    _add_store(search)  # unused: every command takes it
 
     importing = sub.add_parser("import", help="import W3C or Hypothesis-style annotation JSON")
     importing.add_argument("file", metavar="FILE")
@@ -248,11 +282,14 @@ def _doc_filter(path: str | None) -> str | None:
 
 def cmd_list(args: argparse.Namespace) -> int:
     store = _open_store(args)
-    if args.theme:
-        store.theme(args.theme)  # a clear error for a theme that does not exist
     doc = _doc_filter(args.doc)
     _note(load_and_reconcile(store, [doc] if doc else None)[1])
-    annotations = store.annotations(doc=doc, theme=args.theme)
+    annotations = store.annotations(doc=doc)
+    if args.theme:  # a parent theme lists its subtree too
+        used = {t for a in annotations for t in a.themes}
+        if node_key(args.theme) not in Codebook(store.themes(), used):
+            raise Failure(f"no theme named {args.theme.strip()!r}")
+        annotations = [a for a in annotations if matches(a, [args.theme])]
     if args.format == "json":
         _print_json([a.public() for a in annotations])
         return 0
@@ -359,17 +396,100 @@ def cmd_export(args: argparse.Namespace) -> int:
     from .export import render_store, write_export
 
     docs = [p for p in map(_doc_filter, args.doc) if p]
-    text = render_store(_open_store(args), args.format, args.by, args.theme or None, docs or None)
+    store = _open_store(args)
+    text = render_store(store, args.format, args.by, args.theme or None, docs or None, guard=not args.verbatim)
     if args.output and args.output != "-":
         say(f"wrote {write_export(text, args.output, args.force)}")
         return 0
+    _write_text(text)
+    return 0
+
+
+def _write_text(text: str) -> None:
+    """Text as UTF-8 whatever the terminal's encoding (CSV, like JSON, is a UTF-8 file)."""
     sys.stdout.flush()
     out = getattr(sys.stdout, "buffer", None)
     if out is None:
         sys.stdout.write(text)
     else:
-        out.write(text.encode("utf-8"))  # UTF-8 whatever the terminal's encoding: the export is a UTF-8 file
+        out.write(text.encode("utf-8"))
         out.flush()
+
+
+def _loaded(args: argparse.Namespace) -> tuple[Store, list[Annotation], dict]:
+    store = _open_store(args)
+    documents, report = load_and_reconcile(store)
+    _note(report)
+    return store, store.annotations(), documents
+
+
+def cmd_matrix(args: argparse.Namespace) -> int:
+    from . import reports
+
+    store, annotations, documents = _loaded(args)
+    matrix = reports.matrix_for(annotations, store.themes(), documents, args.cols, args.theme)
+    if args.format == "json":
+        _print_json(reports.matrix_json(matrix, args.cols))
+    elif args.format == "csv":
+        _write_text(reports.matrix_csv(matrix, args.count))
+    elif not matrix.codebook.order:
+        print("no themes")
+    else:
+        labels = [_clip(c.label, 24) for c in matrix.columns]
+        rows = [
+            ["  " * depth + name.rsplit("/", 1)[-1], *[reports.format_value(v, args.count) for v in values]]
+            for name, depth, values in reports.matrix_rows(matrix, args.count)
+        ]
+        print(_table(rows, [f"THEME ({args.count})", *labels], flexible=0))
+    return 0
+
+
+def cmd_cooccur(args: argparse.Namespace) -> int:
+    from . import reports
+
+    store, annotations, _ = _loaded(args)
+    themes = store.themes()
+    if args.format == "json":
+        _print_json(reports.cooccurrence_json(annotations, themes))
+        return 0
+    names, square = reports.cooccurrence_rows(annotations, themes)
+    if args.format == "csv":
+        _write_text(reports.write_csv(["theme", *names], [[n, *row] for n, row in zip(names, square)]))
+    elif not names:
+        print("no themes")
+    else:
+        rows = [
+            [f"{n}. {name}", *("·" if v is None else str(v) for v in row)]
+            for n, (name, row) in enumerate(zip(names, square), 1)
+        ]
+        print(_table(rows, ["THEME", *(str(n) for n in range(1, len(names) + 1))], flexible=0))
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from .corpus import compile_pattern, hits
+
+    if args.context < 0:
+        raise Failure("--context must be 0 or more")
+    pattern = compile_pattern(args.text, args.regex, args.ignore_case)
+    documents = load_paths(args.paths, args.encoding)
+    found = [hit for document in documents for hit in hits(document.key, document.text, pattern, args.context)]
+    if args.format == "json":
+        _print_json([hit.public() for hit in found])
+        return 0
+    if not found:
+        print("no matches")
+        return 0
+    width = shutil.get_terminal_size((120, 24)).columns
+    side = max(10, (width - 40) // 2)
+    for document in documents:
+        mine = [h for h in found if h.path == document.key]
+        if not mine:
+            continue
+        print(f"{_clip(document.title, width - 20)}  ({len(mine)} match{'es' * (len(mine) != 1)})")
+        for hit in mine:
+            left = _clip(hit.left[::-1], side)[::-1]  # cut where it is furthest from the match
+            print(f"  {hit.start:>8}  {left:>{side}} [{_clip(hit.match, 30)}] {_clip(hit.right, side)}")
     return 0
 
 
@@ -392,6 +512,9 @@ HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "relink": cmd_relink,
     "export": cmd_export,
     "import": cmd_import,
+    "matrix": cmd_matrix,
+    "cooccur": cmd_cooccur,
+    "search": cmd_search,
 }
 
 

@@ -18,18 +18,19 @@ import re
 import string
 import tempfile
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from pathlib import Path
 
+from .codebook import Codebook, in_subtree, matches, node_key
 from .document import Document
 from .library import load_annotated_documents
 from .model import Annotation, Theme, theme_key
-from .store import Store
+from .store import NotFound, Store
 from .text import safe_line, sanitise
 
 GROUPINGS = ("theme", "document")
-FORMATS = ("markdown", "w3c")
+FORMATS = ("markdown", "w3c", "csv")
 UNTHEMED = "Without a theme"
 
 
@@ -153,10 +154,15 @@ def select(
                 raise ExportError(f"{path}: no annotations on this document")
         wanted_docs = set(docs)
         annotations = [a for a in annotations if a.document.path in wanted_docs]
-    if themes:
-        chosen = [store.theme(name) for name in themes]
-        keys = {t.key for t in chosen}
-        annotations = [a for a in annotations if keys & {theme_key(t) for t in a.themes}]
+    if themes:  # a parent theme (``sanctions``) brings its subtree (``sanctions/UN``)
+        everything = store.themes()
+        book = Codebook(everything, {t for a in annotations for t in a.themes})
+        for name in themes:
+            if node_key(name) not in book:
+                raise NotFound(f"no theme named {name.strip()!r}")
+        annotations = [a for a in annotations if matches(a, themes)]
+        keys = [node_key(n) for n in themes]
+        chosen = [t for t in everything if any(in_subtree(node_key(t.name), k) for k in keys)]
     else:
         used = {theme_key(t) for a in annotations for t in a.themes}
         chosen = [t for t in store.themes() if t.key in used]
@@ -168,11 +174,12 @@ def _span_text(first: int, last: int, word: str) -> str:
     return f"{word} {first}" if first == last else f"{word}s {first}–{last}"
 
 
-def citation(annotation: Annotation, document: Document | None) -> str:
+def citation(annotation: Annotation, document: Document | None, inline: Callable[[str], str] = markdown_inline) -> str:
     """``Title, paragraph 3, lines 12–14`` (``(approximate)`` for a fuzzy anchor); just the title when the
-    document is missing or the passage is not where the annotation says."""
+    document is missing or the passage is not where the annotation says. ``inline`` writes the title (as
+    Markdown by default; ``str`` for plain text)."""
     a = annotation
-    title = markdown_inline(document.title if document is not None else a.document.title)
+    title = inline(document.title if document is not None else a.document.title)
     fuzzy = a.status == "fuzzy" and document is not None and 0 <= a.start < a.end <= len(document.text)
     if document is None or (document.text[a.start : a.end] != a.quote and not fuzzy):
         return title + (" (not found in the document as it is now)" if a.status == "orphan" else "")
@@ -285,15 +292,21 @@ def render_store(
     themes: list[str] | None = None,
     docs: list[str] | None = None,
     today: date | None = None,
+    guard: bool = True,
 ) -> str:
-    """The export of ``store`` (or of the chosen themes and documents) as Markdown or W3C JSON-LD."""
+    """The export of ``store`` (or of the chosen themes and documents) as Markdown, W3C JSON-LD or CSV (``guard``:
+    against spreadsheet formulas, see ``reports``)."""
     if format not in FORMATS:
-        raise ExportError(f"unknown export format {format!r} (choose markdown or w3c)")
+        raise ExportError(f"unknown export format {format!r} (choose markdown, w3c or csv)")
     annotations, chosen, documents = select(store, themes, docs)
     if format == "w3c":
         from .w3c import render_collection
 
         return render_collection(annotations)
+    if format == "csv":
+        from .reports import export_csv
+
+        return export_csv(annotations, documents, protect=guard)
     return render_markdown(annotations, chosen, documents, by=by, today=today)
 
 

@@ -1,0 +1,175 @@
+"""Compare by theme: the theme x document matrix and theme x theme co-occurrence. Never imports Textual.
+
+A cell of the matrix holds the passages (annotations) coded with a codebook node (a theme or any theme below it)
+in a column (a document, or the documents sharing an attribute such as their author): how many there are, how
+many characters they cover (the union of their spans, so overlapping passages count once) and what share of the
+column's text that is. Co-occurrence counts the passages of two themes that are the same passage or overlap.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from .codebook import Codebook, covering, in_subtree
+from .model import Annotation, Theme
+
+COUNTS = ("passages", "characters", "percent")
+
+
+@dataclass(frozen=True)
+class Source:
+    """A document as the matrix sees it: where annotations point, its title, its length (None: not loaded) and
+    the attributes columns can be grouped by."""
+
+    path: str
+    title: str
+    length: int | None
+    attributes: tuple[tuple[str, str], ...] = ()
+
+    def attribute(self, name: str) -> str:
+        return dict(self.attributes).get(name, "")
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    paths: tuple[str, ...]
+
+
+def group_columns(sources: Sequence[Source], by: str = "document") -> list[Column]:
+    """One column per document (in the order given), or per value of an attribute (sorted; documents without
+    it under "(no author)" and the like, last)."""
+    if by == "document":
+        return [Column(s.path, s.title, (s.path,)) for s in sources]
+    groups: dict[str, list[str]] = defaultdict(list)
+    for source in sources:
+        groups[source.attribute(by)].append(source.path)
+    missing = f"(no {by})"
+    ordered = sorted(groups, key=lambda v: (v == "", v.casefold()))
+    return [Column(value or missing, value or missing, tuple(groups[value])) for value in ordered]
+
+
+@dataclass
+class Cell:
+    node: str
+    column: str
+    passages: list[Annotation] = field(default_factory=list)
+    characters: int = 0
+    percent: float | None = None  # None: the column's text is not available
+
+    def value(self, count: str) -> int | float | None:
+        return {"passages": len(self.passages), "characters": self.characters, "percent": self.percent}[count]
+
+
+def coded_characters(annotations: Iterable[Annotation]) -> int:
+    """Characters covered by the annotations' spans (of one document), each counted once."""
+    total = 0
+    reach = -1
+    for start, end in sorted((a.start, a.end) for a in annotations if a.status != "orphan"):
+        if end <= reach:
+            continue
+        total += end - max(start, reach)
+        reach = end
+    return total
+
+
+def by_document_order(annotations: Iterable[Annotation]) -> list[Annotation]:
+    return sorted(annotations, key=lambda a: (a.start, a.end, a.id))
+
+
+class Matrix:
+    """Rows: the codebook's nodes in tree order; columns: ``columns``; a cell for every pair."""
+
+    def __init__(self, codebook: Codebook, columns: list[Column], sources: Sequence[Source], cells: dict) -> None:
+        self.codebook = codebook
+        self.columns = columns
+        self.sources = {s.path: s for s in sources}
+        self.cells: dict[tuple[str, str], Cell] = cells
+
+    def cell(self, node: str, column: str) -> Cell:
+        return self.cells[(node, column)]
+
+    def row_total(self, node: str) -> int:
+        """Passages of ``node`` over all columns."""
+        return sum(len(self.cells[(node, c.key)].passages) for c in self.columns)
+
+
+def build_matrix(
+    annotations: Iterable[Annotation],
+    themes: Iterable[Theme],
+    sources: Sequence[Source],
+    by: str = "document",
+    only: Callable[[str], bool] | None = None,
+) -> Matrix:
+    """The matrix of ``annotations`` on ``sources``; ``only(node_key)`` keeps some rows (and their ancestors)."""
+    annotations = list(annotations)
+    codebook = Codebook(themes, {t for a in annotations for t in a.themes})
+    columns = group_columns(sources, by)
+    column_of = {path: c.key for c in columns for path in c.paths}
+    buckets: dict[tuple[str, str], list[Annotation]] = defaultdict(list)
+    for annotation in annotations:
+        column = column_of.get(annotation.document.path)
+        if column is None:
+            continue
+        for key in covering(annotation):
+            buckets[(key, column)].append(annotation)
+    length_of = {s.path: s.length for s in sources}
+    lengths: dict[str, int | None] = {}
+    for column in columns:
+        known = [length_of[p] or 0 for p in column.paths if length_of[p] is not None]
+        lengths[column.key] = sum(known) if known else None
+    if only is not None:
+        codebook.order = [k for k in codebook.order if only(k)]
+    cells = {}
+    for key in codebook.order:
+        for column in columns:
+            passages = by_document_order(buckets.get((key, column.key), []))
+            characters = sum(coded_characters(a for a in passages if a.document.path == path) for path in column.paths)
+            length = lengths[column.key]
+            percent = round(100 * characters / length, 2) if length else (0.0 if length == 0 else None)
+            cells[(key, column.key)] = Cell(key, column.key, passages, characters, percent)
+    return Matrix(codebook, columns, sources, cells)
+
+
+# -- co-occurrence -------------------------------------------------------------------------------------------------
+def cooccurrence(annotations: Iterable[Annotation], themes: Iterable[Theme]) -> tuple[Codebook, dict]:
+    """(codebook, {(node, other): passages}): for two nodes neither of which is the other's ancestor, the
+    passages coded with both or overlapping a passage of the other (in document order); for a node and itself,
+    its passages. Pairs of a node and its ancestor or descendant are left out (one contains the other)."""
+    annotations = list(annotations)
+    codebook = Codebook(themes, {t for a in annotations for t in a.themes})
+    found: dict[tuple[str, str], dict[str, Annotation]] = defaultdict(dict)
+    per_document: dict[str, list[Annotation]] = defaultdict(list)
+    for annotation in annotations:
+        per_document[annotation.document.path].append(annotation)
+        for key in covering(annotation):
+            found[(key, key)][annotation.id] = annotation
+
+    def pair(x: Annotation, y: Annotation) -> None:
+        for p in covering(x):
+            for q in covering(y):
+                if in_subtree(p, q) or in_subtree(q, p):
+                    continue
+                for cell in (found[(p, q)], found[(q, p)]):
+                    cell[x.id] = x
+                    cell[y.id] = y
+
+    for group in per_document.values():
+        active: list[Annotation] = []
+        for annotation in sorted((a for a in group if a.status != "orphan"), key=lambda a: a.start):
+            active = [a for a in active if a.end > annotation.start]
+            pair(annotation, annotation)
+            for other in active:
+                pair(other, annotation)
+            active.append(annotation)
+        for annotation in group:
+            if annotation.status == "orphan":
+                pair(annotation, annotation)  # no place in the text, but its own themes still co-occur
+    ordered = {
+        cell: sorted(passages.values(), key=lambda a: (a.document.path, a.start, a.end, a.id))
+        for cell, passages in found.items()
+    }
+    return codebook, ordered
