@@ -83,7 +83,9 @@ def by_document_order(annotations: Iterable[Annotation]) -> list[Annotation]:
 class Matrix:
     """Rows: the codebook's nodes in tree order; columns: ``columns``; a cell for every pair."""
 
-    def __init__(self, codebook: Codebook, columns: list[Column], sources: Sequence[Source], cells: dict) -> None:
+    def __init__(
+        self, codebook: Codebook, columns: list[Column], sources: Sequence[Source], cells: dict[tuple[str, str], Cell]
+    ) -> None:
         self.codebook = codebook
         self.columns = columns
         self.sources = {s.path: s for s in sources}
@@ -111,11 +113,11 @@ def build_matrix(
     column_of = {path: c.key for c in columns for path in c.paths}
     buckets: dict[tuple[str, str], list[Annotation]] = defaultdict(list)
     for annotation in annotations:
-        column = column_of.get(annotation.document.path)
-        if column is None:
+        where = column_of.get(annotation.document.path)
+        if where is None:
             continue
         for key in covering(annotation):
-            buckets[(key, column)].append(annotation)
+            buckets[(key, where)].append(annotation)
     length_of = {s.path: s.length for s in sources}
     lengths: dict[str, int | None] = {}
     for column in columns:
@@ -123,7 +125,7 @@ def build_matrix(
         lengths[column.key] = sum(known) if known else None
     if only is not None:
         codebook.order = [k for k in codebook.order if only(k)]
-    cells = {}
+    cells: dict[tuple[str, str], Cell] = {}
     for key in codebook.order:
         for column in columns:
             passages = by_document_order(buckets.get((key, column.key), []))
@@ -135,7 +137,9 @@ def build_matrix(
 
 
 # -- co-occurrence -------------------------------------------------------------------------------------------------
-def cooccurrence(annotations: Iterable[Annotation], themes: Iterable[Theme]) -> tuple[Codebook, dict]:
+def cooccurrence(
+    annotations: Iterable[Annotation], themes: Iterable[Theme]
+) -> tuple[Codebook, dict[tuple[str, str], list[Annotation]]]:
     """(codebook, {(node, other): passages}): for two nodes neither of which is the other's ancestor, the
     passages coded with both or overlapping a passage of the other (in document order); for a node and itself,
     its passages. Pairs of a node and its ancestor or descendant are left out (one contains the other)."""
