@@ -433,14 +433,14 @@ def cmd_matrix(args: argparse.Namespace) -> int:
     elif args.format == "csv":
         _write_text(reports.matrix_csv(matrix, args.count))
     elif not matrix.codebook.order:
-        print("no themes")
+        say("no themes")
     else:
         labels = [_clip(c.label, 24) for c in matrix.columns]
         rows = [
             ["  " * depth + name.rsplit("/", 1)[-1], *[reports.format_value(v, args.count) for v in values]]
             for name, depth, values in reports.matrix_rows(matrix, args.count)
         ]
-        print(_table(rows, [f"THEME ({args.count})", *labels], flexible=0))
+        _say_table(rows, [f"THEME ({args.count})", *labels], flexible=0)
     return 0
 
 
@@ -456,13 +456,13 @@ def cmd_cooccur(args: argparse.Namespace) -> int:
     if args.format == "csv":
         _write_text(reports.write_csv(["theme", *names], [[n, *row] for n, row in zip(names, square)]))
     elif not names:
-        print("no themes")
+        say("no themes")
     else:
         rows = [
             [f"{n}. {name}", *("·" if v is None else str(v) for v in row)]
             for n, (name, row) in enumerate(zip(names, square), 1)
         ]
-        print(_table(rows, ["THEME", *(str(n) for n in range(1, len(names) + 1))], flexible=0))
+        _say_table(rows, ["THEME", *(str(n) for n in range(1, len(names) + 1))], flexible=0)
     return 0
 
 
@@ -478,7 +478,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         _print_json([hit.public() for hit in found])
         return 0
     if not found:
-        print("no matches")
+        say("no matches")
         return 0
     width = shutil.get_terminal_size((120, 24)).columns
     side = max(10, (width - 40) // 2)
@@ -486,10 +486,10 @@ def cmd_search(args: argparse.Namespace) -> int:
         mine = [h for h in found if h.path == document.key]
         if not mine:
             continue
-        print(f"{_clip(document.title, width - 20)}  ({len(mine)} match{'es' * (len(mine) != 1)})")
+        say(f"{_clip(document.title, width - 20)}  ({len(mine)} match{'es' * (len(mine) != 1)})")
         for hit in mine:
             left = _clip(hit.left[::-1], side)[::-1]  # cut where it is furthest from the match
-            print(f"  {hit.start:>8}  {left:>{side}} [{_clip(hit.match, 30)}] {_clip(hit.right, side)}")
+            say(f"  {hit.start:>8}  {left:>{side}} [{_clip(hit.match, 30)}] {_clip(hit.right, side)}")
     return 0
 
 

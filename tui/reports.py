@@ -29,7 +29,6 @@ THEME_SEPARATOR = "; "
 
 _FORMULA = re.compile(r"'*[=+\-@\t\r]")
 _GUARDED = re.compile(r"'+[=+\-@\t\r]")
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def guard(cell: str) -> str:
@@ -43,7 +42,7 @@ def unguard(cell: str) -> str:
 
 
 def _text_cell(value: str, protect: bool) -> str:
-    value = sanitise(_SURROGATE.sub("\ufffd", value))
+    value = sanitise(value)  # placeholders for control and bidi characters, U+FFFD for a lone surrogate
     return guard(value) if protect else value
 
 
