@@ -344,7 +344,8 @@ class DocumentFinder:
     def __init__(self, store: Store, folders: Iterable[str | Path]) -> None:
         self.known = sorted({a.document.path for a in store.annotations()})
         self.known_set = set(self.known)
-        self.folders = sorted({_real(folder) for folder in folders} - {""})
+        # in the order given: the import file's own folder is searched before the current folder and the seeds
+        self.folders = [f for f in dict.fromkeys(_real(folder) for folder in folders) if f]
         self.cache: dict[str, Document | None] = {}
 
     def find(self, source: str) -> Document | None:
