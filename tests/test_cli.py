@@ -408,10 +408,10 @@ def test_paths_the_reader_cannot_open_are_one_line_errors(cli, tmp_path: Path, w
 def test_an_unreadable_document(cli, store_arg: list[str], write_doc, monkeypatch: pytest.MonkeyPatch) -> None:
     path = write_doc("secret.txt", "text")
 
-    def refuse(self: Path) -> bytes:
-        raise PermissionError(13, "Permission denied", str(self))
+    def refuse(path: Path, *args: object) -> int:
+        raise PermissionError(13, "Permission denied", str(path))
 
-    monkeypatch.setattr(Path, "read_bytes", refuse)
+    monkeypatch.setattr("tui.files.os.open", refuse)  # root reads any file: pretend
     result = cli("tag", path, "--match", "t", "--theme", "t", *store_arg)
     assert (result.code, result.out, result.err) == (
         1,

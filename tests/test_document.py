@@ -94,10 +94,10 @@ def test_a_folder_is_not_a_file(tmp_path: Path) -> None:
 def test_an_unreadable_file(write_doc, monkeypatch: pytest.MonkeyPatch) -> None:
     path = write_doc("secret.txt", "text")
 
-    def refuse(self: Path) -> bytes:
-        raise PermissionError(13, "Permission denied", str(self))
+    def refuse(path: Path, *args: object) -> int:
+        raise PermissionError(13, "Permission denied", str(path))
 
-    monkeypatch.setattr(Path, "read_bytes", refuse)
+    monkeypatch.setattr("tui.files.os.open", refuse)  # root reads any file: pretend
     with pytest.raises(DocumentError) as error:
         load_document(path)
     assert str(error.value) == f"{path}: cannot read (Permission denied)"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import orjson
@@ -144,3 +145,112 @@ def test_cli_lines_and_json_outputs_carry_no_control_codes(cli, write_doc, tmp_p
     for args in (["list"], ["themes"], ["export"], ["export", "--by", "document"]):
         result = cli(*args, "--store", store)
         assert no_controls(result.out + result.err, keep="\n"), args
+
+
+# -- 4. no hangs, no unbounded reads: regular files only, within --max-size -------------------------------------
+@pytest.fixture
+def fifo(tmp_path: Path) -> Path:
+    path = tmp_path / "pipe.txt"
+    os.mkfifo(path)
+    return path
+
+
+def _one_error(result, *words: str) -> None:
+    assert result.code == 1 and result.out == "" and result.err.count("\n") == 1, result
+    assert result.err.startswith("marginalia: error: ") and all(w in result.err for w in words), result.err
+
+
+def test_fifos_devices_and_links_to_them_get_one_line_at_once(cli, tmp_path: Path, fifo: Path):
+    store = ["--store", str(tmp_path / "s.json")]
+    link = tmp_path / "zero-link.txt"
+    link.symlink_to("/dev/zero")
+    _one_error(cli("tag", fifo, "--match", "a", "--theme", "t", *store), "named pipe")
+    _one_error(cli("tag", "/dev/zero", "--match", "a", "--theme", "t", *store), "character device")
+    _one_error(cli("tag", link, "--match", "a", "--theme", "t", *store), "a link to a character device")
+    _one_error(cli("import", fifo, *store), "named pipe")
+    _one_error(cli("list", "--store", fifo), "named pipe", "cannot be a store")
+    _one_error(cli("list", "--store", "/dev/full"), "character device")
+    (tmp_path / "ok.txt").write_text("a text\n")
+    _one_error(cli("tag", tmp_path / "ok.txt", "--match", "a", "--theme", "t", "--store", "/dev/null"), "device")
+    assert not (tmp_path / "s.json").exists() and not Path("/dev/full.lock").exists()
+
+
+def test_a_store_whose_document_became_a_fifo_lists_and_exports(cli, write_doc, tmp_path: Path):
+    doc = write_doc("d.txt", "Alpha beta gamma.\n")
+    store = ["--store", str(tmp_path / "s.json")]
+    assert cli("tag", doc, "--match", "beta", "--theme", "t", *store).code == 0
+    doc.unlink()
+    os.mkfifo(doc)
+    listed = cli("list", *store)
+    assert listed.code == 0 and "beta" in listed.out
+    assert cli("export", *store).code == 0
+
+
+def test_the_size_limit_and_max_size(cli, write_doc, tmp_path: Path):
+    doc = write_doc("big.txt", "word " * 300_000)  # 1.5 MB
+    store = ["--store", str(tmp_path / "s.json")]
+    _one_error(cli("--max-size", "1M", "tag", doc, "--match", "word", "--theme", "t", "--first", *store),
+               "over the 1 MB limit", "--max-size")  # fmt: skip
+    assert cli("tag", doc, "--match", "word", "--theme", "t", "--first", "--max-size", "2M", *store).code == 0
+    assert cli("list", "--max-size", "nonsense", *store).code == 2
+
+
+# -- 5. tracebacks ------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("encoding", ["base64", "rot13", "hex", "zlib", "bz2", "uu", "quopri", "nope", "a\0b"])
+def test_a_bytes_codec_as_encoding_is_one_line(cli, write_doc, tmp_path: Path, encoding: str):
+    doc = write_doc("d.txt", "Alpha\n")
+    _one_error(cli("tag", doc, "--match", "A", "--theme", "t", "--encoding", encoding, "--store", tmp_path / "s"))
+
+
+@pytest.mark.parametrize("table", ["annotations", "themes"])
+def test_a_schema_0_store_with_a_list_table_is_refused_unchanged(cli, tmp_path: Path, table: str):
+    store = tmp_path / "s.json"
+    store.write_text(json.dumps({table: [{"name": "x"}]}))
+    before = store.read_bytes()
+    for args in (["list"], ["themes"], ["tag", store, "--match", "x", "--theme", "t"]):
+        _one_error(cli(*args, "--store", store), "damaged")
+    assert store.read_bytes() == before and not list(tmp_path.glob("s.json?*"))  # no .schema-0.bak, no lock
+
+
+# -- 6. a symlinked store is written through ----------------------------------------------------------------------
+@pytest.mark.parametrize("dangling", [False, True])
+def test_a_symlinked_store_stays_a_link_and_its_target_gets_the_data(cli, write_doc, tmp_path: Path, dangling):
+    doc = write_doc("d.txt", "Alpha beta gamma.\n")
+    real = tmp_path / "real" / "store.json"
+    real.parent.mkdir()
+    link = tmp_path / "link.json"
+    link.symlink_to(real)
+    if not dangling:
+        assert cli("tag", doc, "--match", "Alpha", "--theme", "a", "--store", real).code == 0
+    assert cli("tag", doc, "--match", "beta", "--theme", "b", "--store", link).code == 0
+    assert link.is_symlink() and os.readlink(link) == str(real)
+    assert [a.quote for a in Store(real).annotations()] == ["Alpha", "beta"][dangling:]
+
+
+# -- 8. store validation gaps -------------------------------------------------------------------------------------
+@pytest.mark.parametrize("schema", ["true", "1.0", "false"])
+def test_a_schema_that_only_equals_1_is_refused(cli, tmp_path: Path, schema: str):
+    store = tmp_path / "s.json"
+    store.write_text(f'{{"meta": {{"1": {{"schema": {schema}}}}}, "themes": {{}}, "annotations": {{}}}}')
+    _one_error(cli("list", "--store", store), "unknown schema version")
+
+
+def test_themes_with_commas_or_missing_from_the_table_are_damage(cli, store: Store, tmp_path: Path):
+    from conftest import annotation
+
+    store.add(annotation(themes=["ok"]))
+    data = json.loads(store.path.read_text())
+    for change, words in (
+        (lambda d: d["themes"]["1"].update(name="a,b"), "comma"),
+        (lambda d: d["themes"].clear(), "not in the themes table"),
+    ):
+        broken = tmp_path / "broken.json"
+        copy = json.loads(json.dumps(data))
+        change(copy)
+        broken.write_text(json.dumps(copy))
+        _one_error(cli("list", "--store", broken), "damaged", words)
+
+
+def test_an_empty_store_option_is_a_usage_error(cli):
+    result = cli("list", "--store", "")
+    assert result.code == 2 and "--store needs a path" in result.err

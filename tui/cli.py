@@ -13,6 +13,7 @@ from typing import NoReturn
 
 import orjson
 
+from . import files
 from .codebook import Codebook, matches, node_key
 from .compare import COUNTS
 from .corpus import CONTEXT
@@ -45,6 +46,21 @@ def _add_store(parser: argparse.ArgumentParser, top: bool = False) -> None:
         default=None if top else argparse.SUPPRESS,
         help="the annotation store (default: $MARGINALIA_STORE, else the user data folder)",
     )
+    parser.add_argument(
+        "--max-size",
+        metavar="SIZE",
+        type=_size,
+        default=files.DEFAULT_MAX_SIZE if top else argparse.SUPPRESS,
+        help=f"read no document, store or import file larger than this (default {files.human(files.DEFAULT_MAX_SIZE)}; "
+        "e.g. 1G)",
+    )
+
+
+def _size(text: str) -> int:
+    try:
+        return files.parse_size(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _add_format(parser: argparse.ArgumentParser) -> None:
@@ -170,10 +186,10 @@ def _with_command(argv: list[str]) -> list[str]:
     index = 0
     while index < len(argv):
         arg = argv[index]
-        if arg == "--store":
+        if arg in ("--store", "--max-size"):
             index += 2
             continue
-        if arg.startswith("--store=") or arg in ("-h", "--help"):
+        if arg.startswith(("--store=", "--max-size=")) or arg in ("-h", "--help"):
             index += 1
             continue
         if arg in COMMANDS:
@@ -522,16 +538,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):  # a terminal that cannot show a character gets an escape, not a crash
         if isinstance(stream, io.TextIOWrapper):
             stream.reconfigure(errors="backslashreplace")
-    args = build_parser().parse_args(_with_command(list(sys.argv[1:] if argv is None else argv)))
+    parser = build_parser()
+    args = parser.parse_args(_with_command(list(sys.argv[1:] if argv is None else argv)))
+    if args.store == "":
+        parser.error("--store needs a path (an empty one would silently mean the default store)")
+    files.max_size = args.max_size
     try:
         return HANDLERS[args.command](args)
     except (Failure, DocumentError, StoreError, ValueError) as error:
         say(f"marginalia: error: {_one_line(str(error))}", err=True)
         return 1
-    except KeyboardInterrupt:
-        return 130
     except BrokenPipeError:
         return 0
+    except OSError as error:  # what no command foresaw (a full disk under a temporary file...): still one line
+        where = f"{error.filename}: " if error.filename else ""
+        say(f"marginalia: error: {_one_line(where + (error.strerror or str(error)))}", err=True)
+        return 1
+    except KeyboardInterrupt:
+        return 130
 
 
 def _one_line(message: str) -> str:

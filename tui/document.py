@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+from .files import FileProblem, read_regular
 from .text import DecodeError, decode
 
 MAX_TITLE = 120
@@ -113,13 +114,13 @@ def make_title(text: str, path: Path) -> str:
 def load_document(path: str | os.PathLike, encoding: str | None = None) -> Document:
     path = Path(path).expanduser()
     try:
-        data = path.read_bytes()
+        data = read_regular(path)  # not a named pipe or a device (a hang), nor more than --max-size
     except FileNotFoundError:
         raise DocumentError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise DocumentError(f"{path}: is a folder") from None
-    except OSError as error:
-        raise DocumentError(f"{path}: cannot read ({error.strerror or error})") from None
+    except FileProblem as problem:
+        raise DocumentError(f"{path}: {problem}") from None
+    except (OSError, ValueError) as error:  # ValueError: a NUL in the path
+        raise DocumentError(f"{path}: cannot read ({getattr(error, 'strerror', None) or error})") from None
     try:
         text, used = decode(data, encoding)
     except DecodeError as error:

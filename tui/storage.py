@@ -20,6 +20,7 @@ from typing import Any
 import orjson
 from tinydb.storages import Storage
 
+from .files import FileProblem, check_regular, read_regular
 from .model import PALETTE, STATUSES, theme_key
 
 SCHEMA = 1
@@ -92,8 +93,8 @@ def _check_annotation(record: dict[str, Any]) -> str | None:
         return "'document' must hold the strings path, title and fingerprint"
     if not 0 <= record["start"] <= record["end"]:
         return f"offsets {record['start']}:{record['end']} are not a span"
-    if not all(isinstance(t, str) and t.strip() for t in record["themes"]):
-        return "'themes' must be a list of names"
+    if not all(isinstance(t, str) and t.strip() and "," not in t for t in record["themes"]):
+        return "'themes' must be a list of names (without commas)"
     if record["status"] not in STATUSES:
         return f"status {record['status']!r} is not one of {', '.join(STATUSES)}"
     score = record.get("score")
@@ -105,6 +106,8 @@ def _check_annotation(record: dict[str, Any]) -> str | None:
 def _check_theme(record: dict[str, Any]) -> str | None:
     if not isinstance(record.get("name"), str) or not record["name"].strip():
         return "a theme has no name"
+    if "," in record["name"]:
+        return f"theme {record['name']!r} has a comma in its name (commas separate themes)"
     if not isinstance(record.get("colour"), str) or not _COLOUR.match(record["colour"]):
         return f"theme {record['name']!r} has no #rrggbb colour"
     if not isinstance(record.get("description", ""), str):
@@ -114,8 +117,8 @@ def _check_theme(record: dict[str, Any]) -> str | None:
     return None
 
 
-def validate(data: Any) -> str | None:
-    """What is wrong with a parsed store at the current schema, or None."""
+def check_tables(data: Any) -> str | None:
+    """What is wrong with the shape of a parsed store (any schema: tables of numbered objects), or None."""
     if not isinstance(data, dict):
         return "the top level is not an object"
     unknown = set(data) - set(TABLES)
@@ -128,6 +131,14 @@ def validate(data: Any) -> str | None:
         for key, record in records.items():
             if not _RECORD_ID.match(key) or not isinstance(record, dict):
                 return f"record {key!r} in table {table!r} is not a numbered object"
+    return None
+
+
+def validate(data: Any) -> str | None:
+    """What is wrong with a parsed store at the current schema, or None."""
+    shape = check_tables(data)
+    if shape:
+        return shape
     ids: set[str] = set()
     for key, record in data.get("annotations", {}).items():
         problem = _check_annotation(record)
@@ -144,6 +155,10 @@ def validate(data: Any) -> str | None:
         if problem:
             return f"theme record {key}: {problem}"
         names.add(theme_key(record["name"]))
+    for key, record in data.get("annotations", {}).items():
+        missing = next((t for t in record["themes"] if theme_key(t) not in names), None)
+        if missing is not None:
+            return f"annotation record {key}: theme {missing!r} is not in the themes table"
     return None
 
 
@@ -189,7 +204,9 @@ def fsync_folder(folder: Path) -> None:
 
 
 def atomic_write(path: Path, raw: bytes) -> None:
-    """Write ``raw`` to ``path`` so that a crash leaves the old or the new file, never a mix."""
+    """Write ``raw`` to ``path`` so that a crash leaves the old or the new file, never a mix. A symbolic link is
+    written through: its target gets the new bytes (and the backups), the link stays a link (even a dangling one)."""
+    path = Path(os.path.realpath(path))
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         os.chmod(tmp, _mode_for(path))  # mkstemp makes 0600; keep the store's own mode
@@ -231,12 +248,16 @@ def _rotate_backups(path: Path) -> None:
 
 
 def _stamp(path: Path) -> tuple[int, int, int, int] | None:
+    """The file's identity and version; None if there is no file yet (nor a link's target: it will be created).
+    A named pipe, a device or a folder is refused at once: reading one would hang or never end."""
     try:
-        st = path.stat()
+        st = check_regular(path)
     except FileNotFoundError:
         return None
-    except OSError as error:  # e.g. a file where a folder of the path should be
-        raise StoreError(f"{path}: cannot read the store ({error.strerror or error})") from None
+    except FileProblem as problem:
+        raise StoreError(f"{path}: {problem}: it cannot be a store") from None
+    except (OSError, ValueError) as error:  # e.g. a file where a folder of the path should be
+        raise StoreError(f"{path}: cannot read the store ({getattr(error, 'strerror', None) or error})") from None
     return st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns
 
 
@@ -301,7 +322,7 @@ class AtomicStorage(Storage):
 
     def _flush(self) -> None:
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            Path(os.path.realpath(self.path)).parent.mkdir(parents=True, exist_ok=True)
             atomic_write(self.path, orjson.dumps(self._data, option=DUMP_OPTIONS))
         except OSError as error:
             self.rollback()
@@ -314,7 +335,9 @@ class AtomicStorage(Storage):
 
     def _load(self) -> dict[str, Any]:
         try:
-            raw = self.path.read_bytes()
+            raw = read_regular(self.path)
+        except FileProblem as refused:
+            raise StoreError(f"{self.path}: {refused}: it cannot be a store") from None
         except OSError as error:
             raise StoreError(f"{self.path}: cannot read the store ({error.strerror or error})") from None
         try:
@@ -333,36 +356,44 @@ class AtomicStorage(Storage):
 
     def _upgrade(self, data: dict[str, Any], raw: bytes) -> dict[str, Any]:
         schema = schema_of(data)
+        if type(schema) is not int:  # ``true`` and ``1.0`` equal 1 in Python, and are not schema 1
+            raise self._corrupt(f"unknown schema version {schema!r}")
         if schema == SCHEMA:
             return data
-        if isinstance(schema, int) and not isinstance(schema, bool) and schema > SCHEMA:
+        if schema > SCHEMA:
             raise StoreError(
                 f"{self.path}: store schema {schema} is newer than this marginalia understands ({SCHEMA}); "
                 "upgrade marginalia"
             )
         if schema not in MIGRATIONS:
             raise self._corrupt(f"unknown schema version {schema!r}")
+        shape = check_tables(data)
+        if shape:  # refused before anything is written (no backup of a store that cannot be migrated)
+            raise self._corrupt(shape)
         try:
             with self._lock if self._lock is not None else nullcontext():
-                if self.path.read_bytes() != raw:
+                if read_regular(self.path) != raw:
                     return self._load()  # another process wrote (or migrated) since we read: start again
                 return self._migrate(data, raw, schema)
+        except FileProblem as problem:
+            raise StoreError(f"{self.path}: {problem}: it cannot be a store") from None
         except OSError as error:  # the lock's Timeout too
             raise StoreError(f"{self.path}: cannot migrate the store ({error.strerror or error})") from None
 
     def _migrate(self, data: dict[str, Any], raw: bytes, schema: int) -> dict[str, Any]:
-        backup = self.path.with_name(f"{self.path.name}.schema-{schema}.bak")
-        backup.write_bytes(raw)
+        real = Path(os.path.realpath(self.path))  # beside the real file, as the other backups
+        backup = real.with_name(f"{real.name}.schema-{schema}.bak")
         while schema != SCHEMA:
             data = MIGRATIONS[schema](data)
             schema = schema_of(data)
         problem = validate(data)
         if problem:
             raise self._corrupt(f"cannot migrate: {problem}")
+        backup.write_bytes(raw)  # only once the migration is known to succeed
         atomic_write(self.path, orjson.dumps(data, option=DUMP_OPTIONS))
         return data
 
     def _corrupt(self, problem: str) -> CorruptStore:
         return CorruptStore(
-            f"{self.path}: the store is damaged ({problem}); it was left as it was{_existing_backups(self.path)}"
+            f"{self.path}: the store is damaged ({problem}); it was left as it was{_existing_backups(Path(os.path.realpath(self.path)))}"
         )

@@ -49,7 +49,9 @@ def resolve_store_path(option: str | os.PathLike | None = None) -> Path:
 class Store:
     def __init__(self, path: str | os.PathLike) -> None:
         self.path = Path(path)
-        self._file_lock = FileLock(f"{self.path}.lock", timeout=LOCK_TIMEOUT, thread_local=False)
+        # beside the real file: two links to one store share its lock
+        self._lock_path = f"{os.path.realpath(self.path)}.lock"
+        self._file_lock = FileLock(self._lock_path, timeout=LOCK_TIMEOUT, thread_local=False)
         self._db = TinyDB(self.path, storage=AtomicStorage, lock=self._file_lock)  # the storage migrates under it
         self.storage: AtomicStorage = self._db.storage  # type: ignore[assignment]
         self._annotations = self._db.table("annotations", cache_size=0)
@@ -244,7 +246,11 @@ class Store:
                 yield
                 return
             try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
+                Path(self._lock_path).parent.mkdir(parents=True, exist_ok=True)
+                os.close(os.open(self._lock_path, os.O_WRONLY | os.O_CREAT, 0o644))  # so a failure says so
+            except OSError as error:
+                raise StoreError(f"{self._lock_path}: cannot create the store's lock file ({error.strerror})") from None
+            try:
                 self._file_lock.acquire()
             except Timeout:
                 raise StoreError(f"{self.path}: the store is locked by another process") from None

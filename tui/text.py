@@ -212,11 +212,15 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
         encoding = detect_encoding(data)
     else:
         try:
-            codecs.lookup(encoding)
-        except LookupError:
+            info = codecs.lookup(encoding)
+        except (LookupError, ValueError):  # ValueError: a NUL in the name
             raise DecodeError(f"unknown encoding {encoding!r}") from None
+        if not getattr(info, "_is_text_encoding", True):  # base64, rot13, hex, zlib, bz2, uu, quopri...
+            raise DecodeError(f"{encoding!r} is not a text encoding")
     try:
         raw = data.decode(encoding)
     except UnicodeDecodeError as error:
         raise DecodeError(f"not valid {encoding} at byte {error.start}") from None
+    except (LookupError, ValueError, TypeError) as error:  # a codec that is not what its name promised
+        raise DecodeError(f"cannot decode as {encoding!r} ({error})") from None
     return normalise(raw), encoding

@@ -27,6 +27,7 @@ import orjson
 
 from .anchoring import Anchor, Locator
 from .document import Document, DocumentError, load_document, seeds_dir
+from .files import FileProblem, read_regular
 from .model import Annotation, DocumentRef, now, quote_at, theme_key, unique_themes
 from .storage import parse as parse_json
 from .store import Store
@@ -490,9 +491,11 @@ def import_file(
     anchor into ``doc``, else into documents the user chose (see ``DocumentFinder``; ``folders``: more of them)."""
     path = Path(path).expanduser()
     try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise ImportFailure(f"{path}: cannot read ({error.strerror or error})") from None
+        raw = read_regular(path)
+    except FileProblem as problem:
+        raise ImportFailure(f"{path}: {problem}; nothing was imported") from None
+    except (OSError, ValueError) as error:
+        raise ImportFailure(f"{path}: cannot read ({getattr(error, 'strerror', None) or error})") from None
     try:
         incoming = parse_annotations(raw)
     except ImportFailure as error:
