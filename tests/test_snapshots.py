@@ -72,3 +72,21 @@ def test_small_terminal(snap_compare, store_path, size):
         await _scroll_to_first_highlight(pilot)
 
     assert snap_compare(seeded_app(store_path), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", [(160, 45), (80, 24)], ids=["160x45", "80x24"])
+def test_compare_matrix(snap_compare, store_path, size):
+    async def run_before(pilot) -> None:
+        await pilot.press("c")
+        await pilot.pause()
+
+    assert snap_compare(seeded_app(store_path), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", [(160, 45), (80, 24)], ids=["160x45", "80x24"])
+def test_compare_side_by_side(snap_compare, store_path, size):
+    async def run_before(pilot) -> None:
+        await pilot.press("c", "down", "left", "enter")  # China's role, side by side
+        await pilot.pause()
+
+    assert snap_compare(seeded_app(store_path), terminal_size=size, run_before=run_before)

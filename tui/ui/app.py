@@ -61,6 +61,7 @@ class MarginaliaApp(App[None]):
         Binding("ctrl+r", "redo", "redo", show=False),
         Binding("a", "annotations", "annotations"),
         Binding("t", "themes", "themes"),
+        Binding("c", "compare", "compare themes across documents"),
         Binding("s", "sync", "sync scroll", show=False),
         Binding("x", "export", "export", show=False),
         Binding("o", "documents", "documents", show=False),
@@ -525,6 +526,17 @@ class MarginaliaApp(App[None]):
 
         self.call_later(rebuild)
 
+    def action_compare(self) -> None:
+        from .compare import CompareScreen
+
+        screen = CompareScreen(self.documents, list(self.annotations.values()), self.themes, self.colour_of)
+        self.push_screen(screen, self._jump_to_id)
+
+    def _jump_to_id(self, annotation_id: str | None) -> None:
+        annotation = self.annotations.get(annotation_id) if annotation_id else None
+        if annotation is not None:  # once the screens above the reader are gone and it is laid out again
+            self.call_after_refresh(self.jump_to, annotation)
+
     def action_export(self) -> None:
         from .export_dialog import ExportDialog
 
@@ -549,6 +561,7 @@ class MarginaliaApp(App[None]):
             ("Search", "Search the focused document", self.action_search),
             ("Annotations", "List highlights; jump to one", self.action_annotations),
             ("Themes", "Rename, merge, recolour, describe or delete themes", self.action_themes),
+            ("Compare", "Themes x documents: counts, passages side by side, co-occurrence", self.action_compare),
             ("Export", "Export annotations as Markdown or W3C JSON", self.action_export),
             ("Documents", "Choose which documents are shown", self.action_documents),
             ("Synchronised scrolling", "Scroll all panes together (toggle)", self.action_sync),

@@ -1,0 +1,135 @@
+"""The compare screen on the seeds, driven with the pilot and checked on what is drawn: the matrix with the
+README's counts, a cell's passages, the side-by-side view, co-occurrence, and landing on a passage."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import ASMOLOV, PROMA, readme_example
+from textual.command import CommandPalette
+
+from tui.document import load_paths
+from tui.store import Store
+from tui.ui.app import MarginaliaApp
+from tui.ui.compare import CompareScreen, PassagesLevel, SideBySideLevel
+from tui.ui.document_view import DocumentView
+
+
+def drawn(app: MarginaliaApp) -> list[str]:
+    """The screen's rows as they would be written to the terminal."""
+    return ["".join(s.text for s in strip) for strip in app.screen._compositor.render_strips()]
+
+
+def row_with(app: MarginaliaApp, text: str) -> str:
+    return next(line for line in drawn(app) if text in line)
+
+
+@pytest.fixture
+def example(cli, store_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    readme_example(cli, store_path, monkeypatch)
+    return store_path
+
+
+def seeds_app(store_path: Path) -> MarginaliaApp:
+    return MarginaliaApp(load_paths([ASMOLOV, PROMA]), Store(store_path))
+
+
+async def open_compare(pilot) -> None:
+    await pilot.press("c")
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, CompareScreen)
+
+
+async def test_c_shows_the_matrix_with_the_readmes_counts(example: Path) -> None:
+    app = seeds_app(example)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await open_compare(pilot)
+        assert "Compare: 3 themes × 2 documents" in drawn(app)[0]
+        header = row_with(app, "total")
+        assert "#1 08.08.2023 Author" in header and "#2 Sergei Shoigu" in header
+        assert row_with(app, "arms cooperation").split()[-7:] == ["2", "·", "2.8%", "1", "·", "2.0%", "3"]
+        assert row_with(app, "China's role").split()[-5:] == ["·", "2", "·", "3.5%", "2"]
+        assert row_with(app, "██ sanctions").split()[-7:] == ["2", "·", "2.3%", "2", "·", "2.8%", "4"]
+        await pilot.press("p")  # counts without the share
+        await pilot.pause()
+        assert row_with(app, "██ sanctions").split()[-3:] == ["2", "2", "4"]
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, CompareScreen)
+
+
+async def test_enter_on_a_cell_lists_its_passages_and_escape_goes_back(example: Path) -> None:
+    app = seeds_app(example)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await open_compare(pilot)
+        await pilot.press("enter")  # the cursor starts on arms cooperation x Asmolov
+        await pilot.pause()
+        assert isinstance(app.screen, PassagesLevel)
+        screen = "\n".join(drawn(app))
+        assert "arms cooperation in 08.08.2023 Author: Konstantin Asmolov" in screen
+        assert "More level-headed analysts" in screen and "The first category includes" in screen
+        assert "paragraph 25, line 49" in screen and "From a strategic perspective" not in screen
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, CompareScreen)
+
+
+async def test_side_by_side_sanctions_and_enter_lands_on_the_passage(example: Path) -> None:
+    app = seeds_app(example)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await open_compare(pilot)
+        await pilot.press("down", "down", "left", "enter")  # the sanctions row, on its name
+        await pilot.pause()
+        assert isinstance(app.screen, SideBySideLevel)
+        assert "sanctions: 4 passages side by side" in drawn(app)[0]
+        asmolov = row_with(app, "“Such cooperation could vary")
+        assert asmolov.index("“Such cooperation") < 80  # the left column
+        proma = row_with(app, "“a potential disruption")
+        assert proma.index("“a potential disruption") > 80  # beside it, on the right
+        assert abs(drawn(app).index(asmolov) - drawn(app).index(proma)) <= 2  # side by side, near the top
+        assert "Asmolov: a choice of degree" in row_with(app, "✎ Asmolov")
+        await pilot.press("right", "enter")  # Proma's first sanctions passage
+        await pilot.pause()
+        await pilot.pause()
+        assert not isinstance(app.screen, (SideBySideLevel, CompareScreen))
+        focused = app.focused
+        assert isinstance(focused, DocumentView) and focused.document.key == str(PROMA)
+        target = next(a for a in app.annotations.values() if a.quote.startswith("a potential disruption"))
+        assert focused.cursor == target.start
+        assert any("a potential disruption" in line[80:] for line in drawn(app))
+
+
+async def test_cooccurrence_view_and_its_drill_down(example: Path) -> None:
+    app = seeds_app(example)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await open_compare(pilot)
+        await pilot.press("tab")
+        await pilot.pause()
+        assert "themes × themes" in drawn(app)[0]
+        assert row_with(app, "3.   ██ sanctions").split()[-3:] == ["1", "1", "4"]
+        assert row_with(app, "1.   ██ arms cooperation").split()[-3:] == ["3", "·", "1"]
+        await pilot.press("down", "down", "right", "enter")  # sanctions x arms cooperation
+        await pilot.pause()
+        assert isinstance(app.screen, PassagesLevel)
+        screen = "\n".join(drawn(app))
+        assert "sanctions with arms cooperation" in screen and "The first category includes" in screen
+        await pilot.press("escape", "tab")
+        await pilot.pause()
+        assert "Compare: 3 themes" in drawn(app)[0]
+
+
+async def test_the_command_palette_opens_compare_even_with_no_themes(store_path: Path) -> None:
+    app = seeds_app(store_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert isinstance(app.screen, CommandPalette)
+        await pilot.press(*"compare", "enter")
+        await pilot.pause()
+        await pilot.pause()
+        assert isinstance(app.screen, CompareScreen)
+        assert "no themes yet: press h on a passage" in "\n".join(drawn(app))
+        await pilot.press("enter", "tab")
+        await pilot.pause()
+        assert isinstance(app.screen, CompareScreen)
