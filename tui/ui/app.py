@@ -61,7 +61,7 @@ class MarginaliaApp(App[None]):
         Binding("ctrl+r", "redo", "redo", show=False),
         Binding("a", "annotations", "annotations"),
         Binding("t", "themes", "themes"),
-        Binding("c", "compare", "compare themes across documents"),
+        Binding("c", "compare", "compare", tooltip="Themes x documents, passages side by side, co-occurrence"),
         Binding("s", "sync", "sync scroll", show=False),
         Binding("x", "export", "export", show=False),
         Binding("o", "documents", "documents", show=False),
