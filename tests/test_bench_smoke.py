@@ -4,9 +4,11 @@ Figures are never asserted here (they depend on the machine); the full run's tar
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 
+import pytest
 from conftest import SOURCE_ROOT, child_env
 
 BENCH = SOURCE_ROOT / "tests" / "bench" / "run.py"
@@ -35,10 +37,33 @@ SCENARIOS = [
 FIGURE = re.compile(r"\s{2,}\d+(\.\d+)? (ms|s|MB)(\s|$)")
 
 
+TERMINAL = [
+    "terminal: first screen, bare Textual app (reference)",
+    "terminal: first screen, the two seeds, marginalia",
+    "terminal: first screen, 0.25 MB, one short line per verse",
+    "terminal: first page down at once, 0.25 MB, one short line per verse",
+    "terminal: page down, 0.25 MB, one short line per verse",
+    "terminal: search near the end, 0.25 MB, one short line per verse",
+    "terminal: G (end), 0.25 MB, one short line per verse",
+    "terminal: top at once after a resize to 120x40, 0.25 MB, one short line per verse",
+    "terminal: peak memory, 0.25 MB, one short line per verse",
+]
+PEERS = ("less", "vim -R")
+
+
+def run_quick(*options: str) -> list[str]:
+    done = subprocess.run(
+        [sys.executable, str(BENCH), "--quick", *options], capture_output=True, text=True, timeout=240, env=child_env()
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout.splitlines()
+
+
 def test_quick_benchmark_prints_every_scenario_with_a_figure() -> None:
     done = subprocess.run(
-        [sys.executable, str(BENCH), "--quick"], capture_output=True, text=True, timeout=120, env=child_env()
-    )
+        [sys.executable, str(BENCH), "--quick", "--no-terminal"],
+        capture_output=True, text=True, timeout=120, env=child_env(),
+    )  # fmt: skip
     assert done.returncode == 0, done.stderr[-2000:]
     lines = done.stdout.splitlines()
     assert lines and lines[0].startswith("marginalia benchmark, quick smoke run")
@@ -48,3 +73,22 @@ def test_quick_benchmark_prints_every_scenario_with_a_figure() -> None:
         assert FIGURE.match(row[len(scenario) :]), f"no figure in {row!r}"
     if (BENCH.parent / "reanchor.py").exists():
         assert any(line.startswith("re-anchor ") and FIGURE.search(line) for line in lines), done.stdout
+
+
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="the terminal section runs programs in tmux")
+def test_quick_terminal_section_times_marginalia_and_its_peers_in_a_real_terminal() -> None:
+    """The installed ``marginalia``, ``less`` and ``vim -R`` in tmux: every row has a figure, and each installed
+    peer's figure is quoted beside ours (a missing one is named as skipped)."""
+    lines = run_quick("--terminal")
+    assert lines and lines[0].startswith("marginalia benchmark, quick smoke run"), lines
+    for scenario in TERMINAL:
+        row = next((line for line in lines if line.startswith(scenario + "  ")), None)
+        assert row is not None, f"no row for {scenario!r} in:\n" + "\n".join(lines)
+        assert FIGURE.match(row[len(scenario) :]), f"no figure in {row!r}"
+    first_screen = next(line for line in lines if line.startswith(TERMINAL[2]))
+    for peer in PEERS:
+        installed = shutil.which(peer.split()[0]) is not None
+        if installed:
+            assert re.search(rf"{re.escape(peer)} \d+(\.\d+)? (ms|s)", first_screen), first_screen
+        else:
+            assert f"{peer}: not installed, skipped" in lines

@@ -4,6 +4,7 @@
 ``child.py paint seeds``: ``marginalia`` with no arguments (the two seeds), the same way, through ``tui.cli.main``.
 Both print the wall-clock time (``time.time()``) of their first painted frame; the parent subtracts the time it
 started the process.
+``child.py bare``: a bare Textual app in the terminal it is started in (the terminal section's reference).
 ``child.py memory DOC STORE``: the reader on DOC with STORE: open, page through, resize, add a highlight and wait
 until it is saved; prints the peak resident memory in bytes.
 """
@@ -34,6 +35,18 @@ def first_paint_hook() -> None:
 
     App.run = headless_run  # type: ignore[method-assign]
     App.post_display_hook = post_display_hook  # type: ignore[method-assign]
+
+
+def bare() -> None:
+    """A bare Textual app in the terminal, as a user starts one (the terminal section's reference)."""
+    from textual.app import App, ComposeResult
+    from textual.widgets import Static
+
+    class Bare(App[None]):
+        def compose(self) -> ComposeResult:
+            yield Static("Hello, world")
+
+    Bare().run()
 
 
 def paint(which: str) -> None:
@@ -85,7 +98,9 @@ def memory(document: str, store_path: str) -> None:
 
 
 if __name__ == "__main__":
-    if sys.argv[1] == "paint":
+    if sys.argv[1] == "bare":
+        bare()
+    elif sys.argv[1] == "paint":
         paint(sys.argv[2])
     else:
         memory(sys.argv[2], sys.argv[3])

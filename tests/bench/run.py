@@ -438,37 +438,67 @@ def workspace(keep: str | None) -> Iterator[Path]:
         yield Path(folder)
 
 
+def in_process_rows(folder: Path, args: argparse.Namespace, size: int, count: int, reps: int, keys: int) -> list[Row]:
+    """The scenarios measured inside this process (and the headless start-up ones)."""
+    mb = f"{size / 1e6:g} MB"
+    prose_path, cjk_path = data.write_documents(folder / "docs", size)
+    store_path = folder / "store" / "annotations.json"
+    data.write_store(store_path, prose_path, count)
+    empty = folder / "empty" / "annotations.json"
+
+    rows = first_paint_rows(folder, 1 if args.quick else 2 * reps + 1)
+    documents = [(prose_path, f"{mb} prose"), (cjk_path, f"{mb} CJK+emoji")]
+    documents += [(Path(p).expanduser().resolve(), Path(p).name) for p in args.doc]
+    for path, label in documents:
+        rows += asyncio.run(document_rows(path, label, empty, 1 if args.quick else 3, keys))
+    rows += asyncio.run(store_app_rows(prose_path, store_path, count, 2 if args.quick else reps, keys))
+    rows += store_rows(store_path, count, 1 if args.quick else reps, folder)
+    rows.append(memory_row(prose_path, store_path, count, f"{mb} document"))
+    reanchor = reanchor_row(args.quick)
+    if reanchor is not None:
+        rows.append(reanchor)
+
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="small data, one repetition: a smoke run")
     parser.add_argument("--doc", action="append", default=[], metavar="PATH", help="also measure this document")
     parser.add_argument("--keep", metavar="DIR", help="generate the data into DIR and keep it")
+    parser.add_argument("--terminal", action="store_true", help="only the terminal section")
+    parser.add_argument("--no-terminal", action="store_true", help="all but the terminal section")
+    parser.add_argument(
+        "--compare",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="also run marginalia from this checkout in the terminal section (before and after)",
+    )
+    parser.add_argument("--reps", type=int, help="repetitions of each terminal run (default: 1 quick, 5 full)")
     args = parser.parse_args(argv)
 
     size, count, reps, keys = (300_000, 1_000, 1, 5) if args.quick else (5_000_000, 10_000, 5, 40)
-    mb = f"{size / 1e6:g} MB"
     began = time.perf_counter()
     with workspace(args.keep) as folder:
         os.environ["MARGINALIA_STORE"] = str(folder / "default-store" / "annotations.json")  # never a real store
-        prose_path, cjk_path = data.write_documents(folder / "docs", size)
-        store_path = folder / "store" / "annotations.json"
-        data.write_store(store_path, prose_path, count)
-        empty = folder / "empty" / "annotations.json"
+        rows: list[Row] = []
+        notes: list[str] = []
+        if not args.terminal:
+            rows += in_process_rows(folder, args, size, count, reps, keys)
+        if not args.no_terminal:
+            import terminal
 
-        rows = first_paint_rows(folder, 1 if args.quick else 2 * reps + 1)
-        documents = [(prose_path, f"{mb} prose"), (cjk_path, f"{mb} CJK+emoji")]
-        documents += [(Path(p).expanduser().resolve(), Path(p).name) for p in args.doc]
-        for path, label in documents:
-            rows += asyncio.run(document_rows(path, label, empty, 1 if args.quick else 3, keys))
-        rows += asyncio.run(store_app_rows(prose_path, store_path, count, 2 if args.quick else reps, keys))
-        rows += store_rows(store_path, count, 1 if args.quick else reps, folder)
-        rows.append(memory_row(prose_path, store_path, count, f"{mb} document"))
-        reanchor = reanchor_row(args.quick)
-        if reanchor is not None:
-            rows.append(reanchor)
+            extra = [Path(p).expanduser().resolve() for p in args.doc]
+            compare = [Path(p).resolve() for p in args.compare]
+            reps = args.reps or (1 if args.quick else 5)
+            section, notes = terminal.terminal_rows(folder, args.quick, reps, extra, compare, Row)
+            rows += section
 
     kind = "quick smoke run (small data: figures not comparable to the targets)" if args.quick else "full run"
     print_table(rows, f"marginalia benchmark, {kind}; {machine()}; took {time.perf_counter() - began:.0f} s")
+    for note in notes:
+        print(note)
     return 0
 
 
