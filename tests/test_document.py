@@ -241,3 +241,19 @@ def test_line_index_round_trip(text: str, data: st.DataObject) -> None:
 def test_title_is_the_first_stripped_non_empty_line(text: str) -> None:
     lines = [line.strip() for line in text.split("\n") if line.strip()]
     assert Document(Path("/f.txt"), text).title == (lines[0] if lines else "f.txt")
+
+
+@given(st.text(max_size=40), st.integers(1, 7))
+def test_the_fingerprint_is_the_hash_of_the_whole_text_however_it_is_sliced(text: str, slice_size: int) -> None:
+    whole = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    saved, tui.document.HASH_SLICE = tui.document.HASH_SLICE, slice_size
+    try:
+        assert tui.document.fingerprint(text) == whole
+    finally:
+        tui.document.HASH_SLICE = saved
+
+
+def test_line_index_and_fingerprint_are_made_when_first_asked_for() -> None:
+    doc = Document(Path("/x.txt"), "Title\n\nbody\n")
+    assert "lines" not in vars(doc) and not doc._fingerprint
+    assert len(doc.lines) == 4 and doc.fingerprint == tui.document.fingerprint(doc.text)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import re
 import struct
 import unicodedata
 
@@ -211,3 +212,25 @@ def test_any_bytes_decode_to_safe_text_or_a_decode_error(data: bytes) -> None:
     assert not UNSAFE & set(text)
     assert "\r" not in text
     assert codecs.lookup(used)
+
+
+HOSTILE = st.sampled_from(["\r", "\r\n", "\u2028", "\u2029", "\x1b", "\x0c", "\x85", "\u202e", "\u061c", "’", "（"])
+
+
+@given(st.lists(st.one_of(st.text(max_size=5), HOSTILE), max_size=12).map("".join))
+def test_utf8_decoding_skips_only_the_work_that_would_change_nothing(text: str) -> None:
+    """A big UTF-8 file is checked byte-wise and skips the passes that would find nothing: what comes out is what
+    the full normalisation gives."""
+    expected = sanitise(re.sub("\r\n|[\r\u2028\u2029]", "\n", text.removeprefix("\ufeff")))
+    data = text.encode("utf-8", "surrogatepass")
+    try:
+        decoded, encoding = decode(data, "utf-8")
+    except DecodeError:
+        return  # lone surrogates are not UTF-8
+    assert decoded == expected
+    try:
+        detected, encoding = decode(data)
+    except DecodeError:
+        return  # mostly control characters: taken for binary
+    if encoding == "utf-8":
+        assert detected == expected

@@ -7,7 +7,6 @@ import os
 import re
 from bisect import bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
@@ -56,20 +55,32 @@ class LineIndex:
         return self.length
 
 
-@dataclass(eq=False)
 class Document:
-    path: Path
-    text: str
-    encoding: str = "utf-8"
-    title: str = ""
-    fingerprint: str = ""
-    lines: LineIndex = field(init=False, repr=False)
+    """A document's normalised text and what is derived from it. The line index and the fingerprint cost time in
+    proportion to the text, so they are made when first asked for (the reader shows its first screen without
+    them; re-anchoring asks for the fingerprint in a thread)."""
 
-    def __post_init__(self) -> None:
-        self.path = Path(self.path)
-        self.lines = LineIndex(self.text)
-        self.fingerprint = self.fingerprint or fingerprint(self.text)
-        self.title = self.title or make_title(self.text, self.path)
+    def __init__(
+        self, path: str | os.PathLike, text: str, encoding: str = "utf-8", title: str = "", fingerprint: str = ""
+    ) -> None:
+        self.path = Path(path)
+        self.text = text
+        self.encoding = encoding
+        self.title = title or make_title(text, self.path)
+        self._fingerprint = fingerprint
+
+    def __repr__(self) -> str:
+        return f"Document(path={self.path!r}, encoding={self.encoding!r}, title={self.title!r})"
+
+    @property
+    def fingerprint(self) -> str:
+        if not self._fingerprint:
+            self._fingerprint = fingerprint(self.text)
+        return self._fingerprint
+
+    @cached_property
+    def lines(self) -> LineIndex:
+        return LineIndex(self.text)
 
     @property
     def key(self) -> str:
@@ -95,8 +106,15 @@ class Document:
         return numbers
 
 
+HASH_SLICE = 1 << 20  # characters encoded at a time: a 50 MB text is never copied whole to be hashed
+
+
 def fingerprint(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    """SHA-256 of the text's UTF-8 (as if encoded whole: a slice boundary never splits a code point)."""
+    digest = hashlib.sha256()
+    for start in range(0, len(text), HASH_SLICE):
+        digest.update(text[start : start + HASH_SLICE].encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
 
 
 _FIRST_LINE = re.compile(r"\S[^\n]*")  # from the first non-blank character to the end of its line

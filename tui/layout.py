@@ -54,15 +54,36 @@ def _not_single_cell(newlines: bool = False) -> re.Pattern[str]:
     return re.compile(f"[^{allowed}]" if not newlines else f"[^{allowed}\\n]")
 
 
-@lru_cache(maxsize=4)  # a document is wrapped again at each resize: its text is scanned once
+SCAN = 1 << 20  # characters per C-level scan of a big text: a regex holds the interpreter lock until it returns,
+# so a thread wrapping 50 MB lets the event loop run between slices instead of blocking it for 100 ms or more
+_one_cell: dict[int, tuple[str, bool]] = {}  # by id(text): a document is wrapped again at each resize
+
+
 def one_cell_lines(text: str) -> bool:
     """Every line of ``text`` is one-cell characters: it wraps in one pass (5 MB in 10-30 ms)."""
-    return (text.isascii() and "\t" not in text) or not _not_single_cell(newlines=True).search(text)
+    known = _one_cell.get(id(text))
+    if known is not None and known[0] is text:
+        return known[1]
+    ascii_text = text.isascii()  # O(1): a flag of the string
+    pattern = _not_single_cell(newlines=True)
+    result = True
+    for start in range(0, len(text), SCAN):
+        end = start + SCAN
+        if text.find("\t", start, end) != -1 if ascii_text else pattern.search(text, start, end):
+            result = False
+            break
+    if len(_one_cell) > 8:
+        _one_cell.clear()
+    _one_cell[id(text)] = (text, result)
+    return result
 
 
 def is_simple(line: str) -> bool:
     """Every character is one cell: offsets and columns are the same."""
-    return (line.isascii() and "\t" not in line) or not _not_single_cell().search(line)
+    if line.isascii():
+        return "\t" not in line
+    search = _not_single_cell().search
+    return not any(search(line, start, start + SCAN) for start in range(0, len(line), SCAN))
 
 
 def graphemes(line: str) -> list[tuple[int, int, int]]:
@@ -261,13 +282,19 @@ class Layout:
             for match in _row_pattern(width).finditer(text):  # a loop, not extend(): lets other threads run
                 append(match.start())
             return
-        position = 0
-        for line in text.split("\n"):
+        position, size, find = 0, len(text), text.find
+        while True:  # line by line (not ``split``: that copies the whole text at once, holding the lock)
+            end = find("\n", position)
+            if end == -1:
+                end = size
+            line = text[position:end]
             if len(line) <= width and line.isascii() and "\t" not in line:
                 rows.append(position)
             else:
                 rows.extend(position + s for s in wrap_line(line, width))
-            position += len(line) + 1
+            if end == size:
+                return
+            position = end + 1
 
     def __len__(self) -> int:
         return len(self.row_starts)

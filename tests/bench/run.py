@@ -475,6 +475,7 @@ def main(argv: list[str] | None = None) -> int:
         metavar="DIR",
         help="also run marginalia from this checkout in the terminal section (before and after)",
     )
+    parser.add_argument("--max-mb", type=float, metavar="N", help="terminal section: no generated document over N MB")
     parser.add_argument("--reps", type=int, help="repetitions of each terminal run (default: 1 quick, 5 full)")
     args = parser.parse_args(argv)
 
@@ -492,7 +493,7 @@ def main(argv: list[str] | None = None) -> int:
             extra = [Path(p).expanduser().resolve() for p in args.doc]
             compare = [Path(p).resolve() for p in args.compare]
             reps = args.reps or (1 if args.quick else 5)
-            section, notes = terminal.terminal_rows(folder, args.quick, reps, extra, compare, Row)
+            section, notes = terminal.terminal_rows(folder, args.quick, reps, extra, compare, Row, args.max_mb)
             rows += section
 
     kind = "quick smoke run (small data: figures not comparable to the targets)" if args.quick else "full run"

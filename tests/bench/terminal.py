@@ -343,7 +343,7 @@ def programs(marginalia: str, compare: list[Path]) -> tuple[list[Program], list[
     for source in compare:
         found.append(Program(f"marginalia ({source.name})", found[0].argv, ["g"], {"PYTHONPATH": str(source)}, True))
     skipped = []
-    for name, argv, top in (("less", ["less"], ["g"]), ("vim -R", ["vim", "-R", "-n"], ["g", "g"])):
+    for name, argv, top in (("less", ["less"], ["g"]), ("vim -R", ["vim", "-R", "-n", "-i", "NONE"], ["g", "g"])):
         exe = shutil.which(argv[0])
         if exe is None:
             skipped.append(f"{name}: not installed, skipped")
@@ -429,7 +429,7 @@ class Document:
     generated: bool = True
 
 
-def documents(folder: Path, quick: bool, extra: list[Path]) -> Iterator[Document]:
+def documents(folder: Path, quick: bool, extra: list[Path], max_mb: float | None = None) -> Iterator[Document]:
     mb = 1_000_000
     if quick:
         sizes = [("verses", mb // 4)]
@@ -437,6 +437,8 @@ def documents(folder: Path, quick: bool, extra: list[Path]) -> Iterator[Document
         sizes = [("verses", 4_400_000), ("paragraphs", 5 * mb), ("code", 5 * mb), ("cjk", 5 * mb),
                  ("line", 10 * mb), ("paragraphs", 50 * mb), ("verses", 100 * mb)]  # fmt: skip
     for shape, size in sizes:
+        if max_mb is not None and size > max_mb * mb:
+            continue
         label = f"{size / mb:g} MB, {SHAPES[shape].label}"
         yield Document(label, [write_document(folder, shape, size)], [MARKER])
     for path in extra:
@@ -446,8 +448,8 @@ def documents(folder: Path, quick: bool, extra: list[Path]) -> Iterator[Document
         yield Document(path.name, [path], [marker], generated=False)
 
 
-def terminal_rows(folder: Path, quick: bool, reps: int, extra: list[Path], compare: list[Path], Row: type
-                  ) -> tuple[list, list[str]]:  # type: ignore[type-arg]  # fmt: skip
+def terminal_rows(folder: Path, quick: bool, reps: int, extra: list[Path], compare: list[Path], Row: type,
+                  max_mb: float | None = None) -> tuple[list, list[str]]:  # type: ignore[type-arg]  # fmt: skip
     """The terminal section's rows (``Row`` is run.py's table row) and notes (peers skipped)."""
 
     if shutil.which("tmux") is None:
@@ -483,11 +485,16 @@ def terminal_rows(folder: Path, quick: bool, reps: int, extra: list[Path], compa
                             limit=1.3, ref=bare_start))  # fmt: skip
         seeds_start = medians(starts["marginalia"])
 
-        for document in documents(folder / "terminal-docs", quick, extra):
+        for document in documents(folder / "terminal-docs", quick, extra, max_mb):
             sessions: dict[str, list[Session]] = {p.name: [] for p in found}
             for _ in range(reps):
                 for program in found:  # interleaved: each sees the machine the others saw
-                    session = run_session(tmux, program, document.paths, document.markers, pages, document.generated)
+                    try:
+                        session = run_session(tmux, program, document.paths, document.markers, pages,
+                                              document.generated)  # fmt: skip
+                    except RuntimeError as error:  # noted, and the run goes on
+                        notes.append(f"{document.label}: {str(error).splitlines()[0]}")
+                        continue
                     sessions[program.name].append(session)
             rows += document_rows(document, sessions, seeds_start, Row)
     finally:

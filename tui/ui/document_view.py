@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import time
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from operator import attrgetter
 from typing import NamedTuple
@@ -28,7 +29,7 @@ from textual.strip import Strip
 
 from .. import textnav
 from ..document import Document
-from ..layout import Layout, cells, one_cell_lines
+from ..layout import Layout, cells
 from ..model import Annotation
 
 
@@ -123,9 +124,12 @@ class DocumentView(ScrollView, can_focus=True):
         self._sorted: list[Annotation] | None = None  # ``annotations``, once asked for
         # Pygments lexes *.txt with its TextLexer (no colours), but finding that out loads every lexer's file
         # patterns: 80 ms of the reader's start (and importing it 10 ms). Plain text files skip the question.
-        self._tokens = [] if document.path.suffix.lower() == ".txt" else _token_spans(document)
-        self._token_starts = [s for s, _, _ in self._tokens]
-        self._longest_token = max((e - s for s, e, _ in self._tokens), default=0)
+        self._lexer = None if document.path.suffix.lower() == ".txt" else _token_stream(document)
+        self._tokens: list[tuple[int, int, Style]] = []  # lexed so far, up to offset ``_lexed``
+        self._token_starts: list[int] = []
+        self._longest_token = 0
+        self._lexed = len(self.text) if self._lexer is None else 0
+        self._uncoloured = 0  # the end of the rows drawn before they were lexed
         self._cache: LRUCache[int, Strip] = LRUCache(1024)  # rows as drawn, at the view's width
         self._style: Style | None = None  # ``rich_style`` (it walks every ancestor's CSS: too slow per row)
         self._dragging = False
@@ -394,34 +398,75 @@ class DocumentView(ScrollView, can_focus=True):
         return self._widths_value
 
     def _ensure_layout(self) -> Layout:
-        """The rows at the view's width. A big document that is slow to wrap (wide characters, emoji, marks)
-        is wrapped in a thread: on opening, its first screens are wrapped at once and shown meanwhile; after a
-        resize, its old rows stay on screen meanwhile. Either way keys never wait for it."""
+        """The rows at the view's width. Before its first layout the view has no width (its size is 0x0), so
+        nothing is wrapped: an empty layout stands in. A text too big to wrap at once (``SYNC_WRAP``) is wrapped
+        in a thread: on opening, its first screens are wrapped at once and shown meanwhile; after a resize, its
+        old rows stay on screen meanwhile. Either way no key waits for it."""
+        if not self.size.width:
+            return self.wrapped if self.wrapped is not None else UNWRAPPED
         width = self._text_width()
         if self.wrapped is None or (
             self.wrapped.width != width and (width != self._wrapped_for or self.show_vertical_scrollbar)
         ):
             wrap_at = width
-            if (
-                not self.show_vertical_scrollbar
-                and self.styles.overflow_y == "auto"
-                and len(self.document.lines) > self.container_size.height > 0
-            ):  # more lines than fit: the rows will bring a scrollbar, so wrap once, beside it, not twice
+            if not self.show_vertical_scrollbar and self.styles.overflow_y == "auto" and self._overflows():
+                # more rows than fit: the rows will bring a scrollbar, so wrap once, beside it, not twice
                 wrap_at = max(width - self.styles.scrollbar_size_vertical, 2)
-            slow = len(self.text) >= BACKGROUND_WRAP and not one_cell_lines(self.text)
-            head = -1
-            if self.wrapped is None and slow:  # the first screens' whole lines
-                head = self.text.find("\n", 4 * wrap_at * max(self.container_size.height, 25), BACKGROUND_WRAP)
-            if head > 0:
-                self._install(Layout(self.text[:head], wrap_at), width)
-                self._pending_wrap = width
-                self._rewrap(width, wrap_at)
-            elif self.wrapped is None or not slow:
+            if len(self.text) <= SYNC_WRAP:
                 self._install(Layout(self.text, wrap_at), width)
             elif self._pending_wrap != width:
+                if self.wrapped is None:
+                    self._install(Layout(self._head(wrap_at), wrap_at), width)
                 self._pending_wrap = width
                 self._rewrap(width, wrap_at)
-        return self.wrapped  # type: ignore[return-value]
+        return self.wrapped if self.wrapped is not None else UNWRAPPED
+
+    def _overflows(self) -> bool:
+        """The text has more rows than the view has lines, at any width: more lines, or more characters than
+        cells (counting no further than that)."""
+        height = self.container_size.height
+        if height <= 0:
+            return False
+        cells = height * max(self.container_size.width, 1)
+        return len(self.text) > cells or self.text.count("\n", 0, cells) >= height
+
+    def _head(self, width: int) -> str:
+        """The start of the text: its first few screens' worth, to its next line end if that is near (a long
+        line is cut: rows before the cut are the same as the whole text's, the last one may end early)."""
+        size = 4 * width * max(self.container_size.height, 25)
+        end = self.text.find("\n", size, 2 * size)
+        return self.text[: end if end != -1 else size]
+
+    def _lex(self, done: Callable[[], bool]) -> None:
+        """Take tokens from the lexer until ``done()`` (checked every few tokens) or the lexer is through."""
+        if self._lexer is None:
+            return
+        tokens, starts = self._tokens, self._token_starts
+        for count, token in enumerate(self._lexer):
+            tokens.append(token)
+            starts.append(token[0])
+            self._longest_token = max(self._longest_token, token[1] - token[0])
+            self._lexed = token[0]  # a token may begin where this one ends: the offsets before it are known
+            if count % 64 == 63 and done():
+                return
+        self._lexer, self._lexed = None, len(self.text)
+
+    @work(group="lex", exclusive=True)
+    async def _lex_rest(self) -> None:
+        """Lex the rest in slices of ``LEX_SLICE`` seconds on the event loop (Pygments is pure Python: a thread
+        would hold the interpreter lock for seconds); rows drawn before their tokens were known are drawn again
+        once they are."""
+        while self._lexer is not None:
+            deadline = time.perf_counter() + LEX_SLICE
+            self._lex(lambda end=deadline: time.perf_counter() > end)  # type: ignore[misc]
+            if self._uncoloured and self._lexed >= self._uncoloured:
+                self._uncoloured = 0
+                self._invalidate()
+            await asyncio.sleep(0)
+
+    def on_mount(self) -> None:
+        if self._lexer is not None:
+            self.call_after_refresh(self._lex_rest)
 
     def _install(self, layout: Layout, width: int) -> None:
         self.wrapped, self._wrapped_for = layout, width
@@ -518,6 +563,10 @@ class DocumentView(ScrollView, can_focus=True):
         return Strip(segments, width)
 
     def _tokens_in(self, start: int, end: int) -> list[tuple[int, int, Style]]:
+        if end > self._lexed and end - self._lexed <= LEX_AT_ONCE:  # the first screens: lexed as they are drawn
+            self._lex(lambda: self._lexed >= end)
+        if end > self._lexed:  # drawn without its colours: again once they are known
+            self._uncoloured = max(self._uncoloured, end)
         first = bisect_left(self._token_starts, start - self._longest_token)
         last = bisect_left(self._token_starts, end)
         return [t for t in self._tokens[first:last] if t[1] > start]
@@ -563,10 +612,10 @@ class DocumentView(ScrollView, can_focus=True):
             self.scroll_to(y=row - height + 1, animate=False, immediate=True)
 
 
-def _token_spans(document: Document) -> list[tuple[int, int, Style]]:
-    from .syntax import token_spans  # Pygments: imported only for a document that may need it
+def _token_stream(document: Document) -> Iterator[tuple[int, int, Style]] | None:
+    from .syntax import token_stream  # Pygments: imported only for a document that may need it
 
-    return token_spans(document)
+    return token_stream(document)
 
 
 def _segments(text: str, spans: list[tuple[int, int, Style]], base: Style) -> list[Segment]:
@@ -591,7 +640,10 @@ def _segments(text: str, spans: list[tuple[int, int, Style]], base: Style) -> li
 
 
 _SPAN = attrgetter("start", "end")
-BACKGROUND_WRAP = 500_000  # characters: a bigger, slow-to-wrap document is wrapped in a thread (40 ms+ of CJK)
+SYNC_WRAP = 200_000  # characters: a bigger document is wrapped in a thread (ASCII: 8 ms per 200,000; CJK: 20+ ms)
+UNWRAPPED = Layout("", 2)  # what a view without a width yet has: one empty row
+LEX_AT_ONCE = 50_000  # characters: rows this far past the lexed ones are lexed as they are drawn (a few ms)
+LEX_SLICE = 0.01  # seconds of lexing at a time in the background
 
 
 @lru_cache(maxsize=256)

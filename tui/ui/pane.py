@@ -12,6 +12,8 @@ from .document_view import DocumentView
 
 
 class TitleBar(Static):
+    shown = ""  # the text it shows
+
     DEFAULT_CSS = """
     TitleBar {
         height: 1;
@@ -61,7 +63,10 @@ class Pane(Vertical):
         title = self.document.title
         if len(title) > room:
             title = title[: room - 1] + "…"
-        bar.update(Content(title + stats))  # Content: document text is never markup
+        shown = title + stats
+        if shown != bar.shown:  # a bar of one row never changes size: no layout (the whole screen) for it
+            bar.shown = shown
+            bar.update(Content(shown), layout=False)  # Content: document text is never markup
 
     def on_resize(self) -> None:
         self.update_title()

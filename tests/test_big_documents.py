@@ -1,0 +1,125 @@
+"""A big document opens at its first screen: nothing is wrapped before the view has its width, the first screens
+are wrapped at once and the rest in a thread, and what the reader shows then is what it shows once everything is
+wrapped (rows, offsets, colours)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import tui.ui.document_view as document_view
+from tui.document import load_paths
+from tui.layout import Layout
+from tui.store import Store
+from tui.ui.app import MarginaliaApp
+from tui.ui.document_view import SYNC_WRAP, DocumentView
+
+SIZE = (100, 30)
+
+
+def verses(count: int) -> str:
+    return "\n".join(f"{n // 30 + 1}:{n % 30 + 1} verse number {n} of the big book, told once." for n in range(count))
+
+
+def one_line(size: int) -> str:
+    words = ("alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta")
+    text = " ".join(words[n % len(words)] + str(n) for n in range(size // 7))
+    return text[:size]
+
+
+def rows_shown(view: DocumentView) -> list[str]:
+    """The text of every row the view draws now, as the user sees it (from the rendered strips)."""
+    return ["".join(s.text for s in view.render_line(y)).rstrip() for y in range(view.size.height)]
+
+
+async def wrapped_whole(view: DocumentView, pilot) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(600):
+        if view.wrapped is not None and view.wrapped.text is view.text:
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("the whole text was never wrapped")
+
+
+@pytest.mark.parametrize("make", [lambda: verses(12_000), lambda: one_line(SYNC_WRAP * 3)], ids=["verses", "line"])
+async def test_a_big_document_shows_its_first_screen_then_the_same_rows_wrapped_whole(
+    make, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = make()
+    assert len(text) > SYNC_WRAP
+    path = tmp_path / "big.txt"
+    path.write_text(text, encoding="utf-8")
+    widths: list[tuple[int, int]] = []  # (width, characters) of every layout made
+
+    class Recorded(Layout):
+        def __init__(self, text: str, width: int) -> None:
+            widths.append((width, len(text)))
+            super().__init__(text, width)
+
+    monkeypatch.setattr(document_view, "Layout", Recorded)
+    app = MarginaliaApp(load_paths([path]), Store(tmp_path / "s.json"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        view = app.views[0]
+        first = rows_shown(view)
+        assert first[0] and text.startswith(first[0]), first[:3]
+        await wrapped_whole(view, pilot)
+        await pilot.pause()
+        assert rows_shown(view) == first  # the first screen was the whole layout's first screen
+        full = Layout(text, view.wrapped.width)
+        assert list(view.wrapped.row_starts) == list(full.row_starts)
+        # nothing was wrapped at a width the view never had, and only the head was wrapped at once
+        assert all(width == view.wrapped.width for width, _ in widths), widths
+        assert [size for _, size in widths if size < len(text)], widths
+        # the end of the document, the cursor's offset on screen as everywhere
+        await pilot.press("G")
+        await pilot.pause()
+        assert view.cursor == len(text)
+        last = text[view.wrapped.row_starts[-1] :].rstrip()
+        assert any(row.endswith(last[-30:]) for row in rows_shown(view)), rows_shown(view)[-3:]
+
+
+async def test_a_key_pressed_before_the_whole_text_is_wrapped_lands_where_it_should(tmp_path: Path) -> None:
+    """G while only the first screens are wrapped: once the rest is, the view is at the end."""
+    text = verses(20_000)
+    path = tmp_path / "big.txt"
+    path.write_text(text, encoding="utf-8")
+    app = MarginaliaApp(load_paths([path]), Store(tmp_path / "s.json"))
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.views[0]
+        await pilot.press("G")
+        await wrapped_whole(view, pilot)
+        await pilot.pause()
+        assert view.cursor == len(text)
+        shown = rows_shown(view)
+        assert any(text.rsplit("\n", 1)[-1][:40] in row for row in shown), shown[-3:]
+
+
+async def test_a_big_source_file_is_coloured_on_its_first_screen_and_further_down_later(tmp_path: Path) -> None:
+    """Pygments lexes what is shown first at once, the rest in slices: colours on the first screen, and on the
+    last screen once lexed, the same as lexing it whole gives."""
+    from tui.ui.syntax import token_spans
+
+    block = "def f(x):\n    # a comment\n    return 'text' + str(x)\n\n"
+    text = block * (120_000 // len(block))
+    path = tmp_path / "big.py"
+    path.write_text(text, encoding="utf-8")
+    app = MarginaliaApp(load_paths([path]), Store(tmp_path / "s.json"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        view = app.views[0]
+        assert view._lexed < len(text)  # not lexed whole before the first screen
+
+        def colours(y: int) -> set[object]:
+            return {s.style.color for s in view.render_line(y) if s.style and s.text.strip()}
+
+        assert len(colours(0)) > 1  # "def", "f", ... in colours
+        for _ in range(400):
+            if view._lexer is None:
+                break
+            await pilot.pause(0.05)
+        assert view._lexer is None
+        assert view._tokens == token_spans(view.document)
+        await pilot.press("G")
+        await pilot.pause()
+        assert any(len(colours(y)) > 1 for y in range(view.size.height))
