@@ -39,6 +39,7 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("COLUMNS", "160")  # table output must not depend on the terminal running the tests
     monkeypatch.setenv("LC_ALL", "C")  # nor on the locale (subprocesses inherit this)
     monkeypatch.delenv("LANG", raising=False)
+    monkeypatch.delenv("MARGINALIA_CODER", raising=False)  # the coder is the login name unless a test says
     return home
 
 

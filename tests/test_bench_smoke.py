@@ -92,3 +92,22 @@ def test_quick_terminal_section_times_marginalia_and_its_peers_in_a_real_termina
             assert re.search(rf"{re.escape(peer)} \d+(\.\d+)? (ms|s)", first_screen), first_screen
         else:
             assert f"{peer}: not installed, skipped" in lines
+
+
+SCALE_SCENARIOS = [
+    "store load", "`tag` one more", "`list --format json`", "`list --doc`", "`export`", "reader first screen",
+    "reader RSS", "add a highlight in the reader: durable",
+]  # fmt: skip
+
+
+def test_quick_scale_benchmark_prints_the_issue_16_table() -> None:
+    done = subprocess.run(
+        [sys.executable, str(BENCH.parent / "scale.py"), "--quick"],
+        capture_output=True, text=True, timeout=180, env=child_env(),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    rows = [line for line in done.stdout.splitlines() if line.startswith("1,000 / 10 docs  ")]
+    for scenario in SCALE_SCENARIOS:
+        row = next((r for r in rows if r[len("1,000 / 10 docs  ") :].startswith(scenario + "  ")), None)
+        assert row is not None, f"no row for {scenario!r} in:\n{done.stdout}"
+        assert re.search(r"  \d+(\.\d+)? (ms|s|MB)(\s|$)", row), f"no figure in {row!r}"

@@ -162,8 +162,8 @@ def test_list_table(cli, store_arg: list[str], write_doc) -> None:
     cli("tag", path, "--match", "words", "--theme", "w", "--note", "n1", *store_arg)
     [a] = listing(cli, store_arg)
     lines = cli("list", *store_arg).out.splitlines()
-    assert re.split(r"\s{2,}", lines[0]) == ["ID", "DOCUMENT", "SPAN", "THEMES", "QUOTE", "NOTE"]
-    assert re.split(r"\s{2,}", lines[1]) == [a["id"][:8], "Title", "11-16", "w", "words", "n1"]
+    assert re.split(r"\s{2,}", lines[0]) == ["ID", "DOCUMENT", "SPAN", "CODER", "THEMES", "QUOTE", "NOTE"]
+    assert re.split(r"\s{2,}", lines[1]) == [a["id"][:8], "Title", "11-16", a["coder"], "w", "words", "n1"]
     assert len(lines) == 2
 
 

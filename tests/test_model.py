@@ -77,6 +77,7 @@ def test_record_round_trip_and_public_shape() -> None:
     assert Annotation.from_record(record) == a
     assert list(a.public()) == list(PUBLIC_KEYS) == [
         "id", "document", "start", "end", "quote", "prefix", "suffix", "themes", "note", "created", "updated", "status",
+        "coder",
     ]  # fmt: skip
     assert a.public()["document"] == {"path": "/docs/visit.txt", "title": TEXT, "fingerprint": DOC.fingerprint}
     a.score = 0.75

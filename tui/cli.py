@@ -63,6 +63,18 @@ def _size(text: str) -> int:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
+def _add_coder(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--coder", metavar="NAME", help="who is coding (default: $MARGINALIA_CODER, else your login name)"
+    )
+
+
+def _add_coder_filter(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--coder", dest="coders", action="append", default=[], metavar="NAME", help="only this coder's (repeatable)"
+    )
+
+
 def _add_format(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=("table", "json"), default="table", help="table for people, json for tools")
 
@@ -75,6 +87,7 @@ def build_parser() -> Parser:
     read = sub.add_parser("read", help="open the reader (the default command; no paths: the bundled seeds)")
     read.add_argument("paths", nargs="*", metavar="PATH", help="files or folders to open side by side")
     read.add_argument("--encoding", help="decode documents with this encoding instead of detecting it")
+    _add_coder(read)
     _add_store(read)
 
     tag = sub.add_parser("tag", help="highlight every occurrence of a text under one or more themes")
@@ -85,11 +98,14 @@ def build_parser() -> Parser:
     tag.add_argument("--ignore-case", action="store_true")
     tag.add_argument("--first", action="store_true", help="only the first occurrence")
     tag.add_argument("--encoding")
+    _add_coder(tag)
     _add_store(tag)
 
     listing = sub.add_parser("list", help="list annotations")
     listing.add_argument("--doc", metavar="PATH", help="only this document's")
     listing.add_argument("--theme", metavar="NAME", help="only this theme's (and its subtree's: a/b is under a)")
+    listing.add_argument("--conflicts", action="store_true", help="only annotations a git merge left in conflict")
+    _add_coder_filter(listing)
     _add_format(listing)
     _add_store(listing)
 
@@ -136,6 +152,7 @@ def build_parser() -> Parser:
     export.add_argument(
         "--verbatim", action="store_true", help="csv: no leading ' on cells starting with = + - @ (see README)"
     )
+    _add_coder_filter(export)
     export.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
     export.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
     _add_store(export)
@@ -177,6 +194,7 @@ def build_parser() -> Parser:
         help="also anchor into files directly in DIR (besides the store's documents, the import file's folder and "
         "the current folder; nothing else is ever opened)",
     )
+    _add_coder(importing)
     _add_store(importing)
     return parser
 
@@ -244,7 +262,8 @@ def _print_json(value: object) -> None:
 
 
 def _open_store(args: argparse.Namespace) -> Store:
-    return Store(resolve_store_path(args.store))
+    coder = getattr(args, "coder", None)  # the commands that make annotations say who makes them
+    return Store(resolve_store_path(args.store), coder=coder)
 
 
 # -- commands ----------------------------------------------------------------------------------------------------
@@ -300,12 +319,14 @@ def cmd_list(args: argparse.Namespace) -> int:
     store = _open_store(args)
     doc = _doc_filter(args.doc)
     _note(load_and_reconcile(store, [doc] if doc else None)[1])
-    annotations = store.annotations(doc=doc)
+    annotations = store.annotations(doc=doc, coders=args.coders)
     if args.theme:  # a parent theme lists its subtree too
         used = {t for a in annotations for t in a.themes}
         if node_key(args.theme) not in Codebook(store.themes(), used):
             raise Failure(f"no theme named {args.theme.strip()!r}")
         annotations = [a for a in annotations if matches(a, [args.theme])]
+    if args.conflicts:
+        annotations = [a for a in annotations if a.conflicted]
     if args.format == "json":
         _print_json([a.public() for a in annotations])
         return 0
@@ -313,17 +334,27 @@ def cmd_list(args: argparse.Namespace) -> int:
         say("no annotations")
         return 0
     rows = [_annotation_row(a) for a in annotations]
-    _say_table(rows, ["ID", "DOCUMENT", "SPAN", "THEMES", "QUOTE", "NOTE"], flexible=4)
+    _say_table(rows, ["ID", "DOCUMENT", "SPAN", "CODER", "THEMES", "QUOTE", "NOTE"], flexible=5)
+    conflicts = sum(a.conflicted for a in annotations)
+    if conflicts:
+        print(
+            f"{conflicts} annotation{'s' * (conflicts != 1)} edited on both sides of a git merge "
+            "(marginalia resolve ID to choose a version)",
+            file=sys.stderr,
+        )
     return 0
 
 
 def _annotation_row(annotation: Annotation) -> list[str]:
     score = "" if annotation.score is None else f" {annotation.score:.2f}"
     status = "" if annotation.status == "anchored" else f" [{annotation.status}{score}]"
+    if annotation.conflicted:
+        status += " [conflict]"
     return [
         annotation.id[:8],
         _clip(annotation.document.title, 28),
         f"{annotation.start}-{annotation.end}{status}",
+        _clip(annotation.coder or "-", 16),
         ", ".join(annotation.themes) or "-",
         annotation.quote,
         _clip(annotation.note, 30),
@@ -413,7 +444,9 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     docs = [p for p in map(_doc_filter, args.doc) if p]
     store = _open_store(args)
-    text = render_store(store, args.format, args.by, args.theme or None, docs or None, guard=not args.verbatim)
+    text = render_store(
+        store, args.format, args.by, args.theme or None, docs or None, guard=not args.verbatim, coders=args.coders
+    )
     if args.output and args.output != "-":
         say(f"wrote {write_export(text, args.output, args.force)}")
         return 0

@@ -23,6 +23,7 @@ from datetime import date
 from pathlib import Path
 
 from .codebook import Codebook, in_subtree, matches, node_key
+from .coders import by_coder, coder_key
 from .document import Document
 from .library import load_annotated_documents
 from .model import Annotation, Theme, theme_key
@@ -140,13 +141,20 @@ def _ordered(annotations: Iterable[Annotation]) -> list[Annotation]:
 
 
 def select(
-    store: Store, themes: list[str] | None = None, docs: list[str] | None = None
+    store: Store, themes: list[str] | None = None, docs: list[str] | None = None, coders: list[str] | None = None
 ) -> tuple[list[Annotation], list[Theme], dict[str, Document]]:
     """The annotations, themes and documents an export covers: with ``themes``, the annotations under any of
-    them and only those themes; with ``docs`` (paths as stored), only those documents' annotations. Unknown
-    themes and documents without annotations are errors, so a typo does not export nothing in silence."""
+    them and only those themes; with ``docs`` (paths as stored), only those documents' annotations; with
+    ``coders``, only theirs. Unknown themes, coders and documents without annotations are errors, so a typo
+    does not export nothing in silence."""
     documents = load_annotated_documents(store)  # loads (and re-anchors) before the annotations are read
     annotations = store.annotations()
+    if coders:
+        known_coders = {coder_key(a.coder) for a in annotations}
+        for name in coders:
+            if coder_key(name) not in known_coders:
+                raise ExportError(f"no annotations by coder {name!r}")
+        annotations = by_coder(annotations, coders)
     if docs:
         known = {a.document.path for a in annotations}
         for path in docs:
@@ -193,10 +201,12 @@ def _tags(annotation: Annotation) -> str:
     return " ".join("#" + markdown_inline("-".join(name.split())) for name in annotation.themes)
 
 
-def _passage(annotation: Annotation, document: Document | None, tags: bool) -> list[str]:
+def _passage(annotation: Annotation, document: Document | None, tags: bool, coders: bool = False) -> list[str]:
     cite = "— " + citation(annotation, document)
     if tags and annotation.themes:
         cite += " · " + _tags(annotation)
+    if coders:  # an export of several coders' work says whose each passage is
+        cite += " · coded by " + markdown_inline(annotation.coder or "(unknown)")
     block = [markdown_blockquote(annotation.quote), "", cite, ""]
     if annotation.note:
         block += [markdown_text(annotation.note), ""]
@@ -232,10 +242,11 @@ def render_markdown(
     today = today or date.today()
     annotations = _ordered(annotations)
     per_document = _by_document(annotations)
+    coders = len({coder_key(a.coder) for a in annotations}) > 1
     if by == "theme":
-        sections = _theme_sections(annotations, themes, documents)
+        sections = _theme_sections(annotations, themes, documents, coders)
     else:
-        sections = [_document_section(path, group, documents) for path, group in per_document.items()]
+        sections = [_document_section(path, group, documents, coders) for path, group in per_document.items()]
     out = [
         f"# Annotations by {by}",
         "",
@@ -257,7 +268,7 @@ Section = tuple[str, int, list[str]]  # heading (plain text), how many passages,
 
 
 def _theme_sections(
-    annotations: list[Annotation], themes: list[Theme], documents: Mapping[str, Document]
+    annotations: list[Annotation], themes: list[Theme], documents: Mapping[str, Document], coders: bool = False
 ) -> list[Section]:
     sections = []
     themes = sorted({t.key: t for t in themes}.values(), key=lambda t: t.key)
@@ -271,17 +282,19 @@ def _theme_sections(
         for path, group in per_document.items():
             body += [f"### {markdown_inline(_title_of(path, group, documents))}", ""]
             for annotation in group:
-                body += _passage(annotation, documents.get(path), tags=False)
+                body += _passage(annotation, documents.get(path), tags=False, coders=coders)
         sections.append((theme.name if theme is not None else UNTHEMED, len(members), body))
     return sections
 
 
-def _document_section(path: str, group: list[Annotation], documents: Mapping[str, Document]) -> Section:
+def _document_section(
+    path: str, group: list[Annotation], documents: Mapping[str, Document], coders: bool = False
+) -> Section:
     document = documents.get(path)
     missing = "" if document is not None else " (missing: cited from the store)"
     body = [f"File: {markdown_code(path)}{missing}", ""]
     for annotation in group:
-        body += _passage(annotation, document, tags=True)
+        body += _passage(annotation, document, tags=True, coders=coders)
     return _title_of(path, group, documents), len(group), body
 
 
@@ -293,12 +306,13 @@ def render_store(
     docs: list[str] | None = None,
     today: date | None = None,
     guard: bool = True,
+    coders: list[str] | None = None,
 ) -> str:
-    """The export of ``store`` (or of the chosen themes and documents) as Markdown, W3C JSON-LD or CSV (``guard``:
-    against spreadsheet formulas, see ``reports``)."""
+    """The export of ``store`` (or of the chosen themes, documents and coders) as Markdown, W3C JSON-LD or CSV
+    (``guard``: against spreadsheet formulas, see ``reports``)."""
     if format not in FORMATS:
         raise ExportError(f"unknown export format {format!r} (choose markdown, w3c or csv)")
-    annotations, chosen, documents = select(store, themes, docs)
+    annotations, chosen, documents = select(store, themes, docs, coders)
     if format == "w3c":
         from .w3c import render_collection
 

@@ -28,6 +28,7 @@ PUBLIC_KEYS = (
     "created",
     "updated",
     "status",
+    "coder",
 )
 
 
@@ -91,6 +92,12 @@ class Annotation:
     status: str = "anchored"
     score: float | None = None
     rev: int = 1
+    coder: str = ""  # who made it (tui.coders); the store fills it in on insert when empty
+    conflict: list[dict[str, Any]] | None = None  # other versions from a git merge, until resolved
+
+    @property
+    def conflicted(self) -> bool:
+        return bool(self.conflict)
 
     def __post_init__(self) -> None:
         self.updated = self.updated or self.created
@@ -102,6 +109,8 @@ class Annotation:
         record["themes"] = list(self.themes)
         if record["score"] is None:
             del record["score"]
+        if record["conflict"] is None:
+            del record["conflict"]
         return record
 
     @classmethod
@@ -112,11 +121,14 @@ class Annotation:
         return cls(**data)
 
     def public(self) -> dict[str, Any]:
-        """The shape ``list --format json`` promises (plus ``score`` for fuzzy anchors)."""
+        """The shape ``list --format json`` promises (plus ``score`` for fuzzy anchors, ``conflict`` for an
+        annotation a git merge found edited on both sides)."""
         record = self.to_record()
         shape = {key: record[key] for key in PUBLIC_KEYS}
         if "score" in record:
             shape["score"] = record["score"]
+        if "conflict" in record:
+            shape["conflict"] = record["conflict"]
         return shape
 
 
@@ -142,10 +154,12 @@ def quote_at(text: str, start: int, end: int) -> tuple[str, str, str]:
     return text[max(0, start - CONTEXT) : start], text[start:end], text[end : end + CONTEXT]
 
 
-def new_annotation(document: Any, start: int, end: int, themes: list[str], note: str = "") -> Annotation:
+def new_annotation(
+    document: Any, start: int, end: int, themes: list[str], note: str = "", coder: str = ""
+) -> Annotation:
     """An annotation on ``document`` (a ``Document``) spanning ``start:end``."""
     if not 0 <= start < end <= len(document.text):
         raise ValueError(f"span {start}:{end} is outside the document (0:{len(document.text)}) or empty")
     prefix, quote, suffix = quote_at(document.text, start, end)
     ref = DocumentRef(document.key, document.title, document.fingerprint)
-    return Annotation(ref, start, end, quote, prefix, suffix, unique_themes(themes), note)
+    return Annotation(ref, start, end, quote, prefix, suffix, unique_themes(themes), note, coder=coder)

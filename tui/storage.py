@@ -23,10 +23,10 @@ from tinydb.storages import Storage
 from .files import FileProblem, check_regular, read_regular
 from .model import PALETTE, STATUSES, theme_key
 
-SCHEMA = 1
+SCHEMA = 2
 BACKUPS = 5
 TABLES = ("meta", "themes", "annotations")
-DUMP_OPTIONS = orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE
+DUMP_OPTIONS = orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE  # schema 1's layout (and exports)
 
 
 class StoreError(Exception):
@@ -59,6 +59,34 @@ def _strict_parse(raw: bytes) -> Any:
     return json.loads(raw.decode("utf-8"), object_pairs_hook=no_duplicates)
 
 
+def _record_order(item: tuple[str, Any]) -> tuple[int, str]:
+    key = item[0]
+    return (int(key), key) if key.isdigit() else (0, key)  # numbered records in number order
+
+
+def dump(data: dict[str, Any]) -> bytes:
+    """The store's canonical bytes, for ``git diff`` and merges: the tables in a fixed order, each record on a
+    line of its own with its keys sorted, records in number order. The same data always gives the same bytes,
+    and a change to one record changes one line."""
+    tables = [name for name in TABLES if name in data] + sorted(set(data) - set(TABLES))
+    out = [b"{"]
+    for t, name in enumerate(tables):
+        records = data[name]
+        comma = b"," if t < len(tables) - 1 else b""
+        if not isinstance(records, dict) or not records:
+            out.append(b"  " + orjson.dumps(name) + b": " + orjson.dumps(records, option=orjson.OPT_SORT_KEYS) + comma)
+            continue
+        out.append(b"  " + orjson.dumps(name) + b": {")
+        items = sorted(records.items(), key=_record_order)
+        last = len(items) - 1
+        for n, (key, record) in enumerate(items):
+            line = b"    " + orjson.dumps(key) + b": " + orjson.dumps(record, option=orjson.OPT_SORT_KEYS)
+            out.append(line + b"," if n < last else line)
+        out.append(b"  }" + comma)
+    out.append(b"}\n")
+    return b"\n".join(out)
+
+
 def parse(raw: bytes) -> Any:
     """Parse the store's bytes. Our own files take the fast path: re-dumping them gives the same bytes."""
     if not raw.strip():
@@ -67,7 +95,7 @@ def parse(raw: bytes) -> Any:
         data = orjson.loads(raw)
     except orjson.JSONDecodeError as error:
         raise ValueError(f"not valid JSON ({error})") from None
-    if orjson.dumps(data, option=DUMP_OPTIONS) == raw:
+    if isinstance(data, dict) and (dump(data) == raw or orjson.dumps(data, option=DUMP_OPTIONS) == raw):
         return data
     return _strict_parse(raw)  # hand-edited: look for duplicate keys too
 
@@ -76,8 +104,29 @@ _RECORD_ID = re.compile(r"[1-9][0-9]*\Z")
 _COLOUR = re.compile(r"#[0-9A-Fa-f]{6}\Z")
 _ANNOTATION_FIELDS = {
     "id": str, "start": int, "end": int, "quote": str, "prefix": str, "suffix": str, "themes": list,
-    "note": str, "created": str, "updated": str, "status": str, "rev": int, "document": dict,
+    "note": str, "created": str, "updated": str, "status": str, "rev": int, "document": dict, "coder": str,
 }  # fmt: skip
+_OPTIONAL_FIELDS = {"score", "conflict"}
+
+
+def _check_conflict(record: dict[str, Any]) -> str | None:
+    """``conflict``: the other versions a git merge found (annotation records, or ``{"deleted": true}``)."""
+    versions = record.get("conflict")
+    if versions is None:
+        return None
+    if not isinstance(versions, list) or not versions:
+        return "'conflict' must be a non-empty list of versions"
+    for version in versions:
+        if version == {"deleted": True}:
+            continue
+        if not isinstance(version, dict) or "conflict" in version:
+            return "a version in 'conflict' is not an annotation"
+        problem = _check_annotation(version)
+        if problem:
+            return f"a version in 'conflict': {problem}"
+        if version["id"] != record["id"]:
+            return "a version in 'conflict' has another id"
+    return None
 
 
 def _check_annotation(record: dict[str, Any]) -> str | None:
@@ -85,7 +134,7 @@ def _check_annotation(record: dict[str, Any]) -> str | None:
         value = record.get(name)
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
             return f"field {name!r} is missing or not a {kind.__name__}"
-    unknown = set(record) - set(_ANNOTATION_FIELDS) - {"score"}
+    unknown = set(record) - set(_ANNOTATION_FIELDS) - _OPTIONAL_FIELDS
     if unknown:
         return f"unknown field {sorted(unknown)[0]!r}"
     document = record["document"]
@@ -100,7 +149,7 @@ def _check_annotation(record: dict[str, Any]) -> str | None:
     score = record.get("score")
     if score is not None and not isinstance(score, (int, float)):
         return "'score' is not a number"
-    return None
+    return _check_conflict(record)
 
 
 def _check_theme(record: dict[str, Any]) -> str | None:
@@ -184,10 +233,20 @@ def migrate_0(data: dict[str, Any]) -> dict[str, Any]:
             record.setdefault("colour", PALETTE[n % len(PALETTE)])
             record.setdefault("description", "")
     data["meta"] = {"1": {"schema": 1}}
+    return data  # and on to migrate_1
+
+
+def migrate_1(data: dict[str, Any]) -> dict[str, Any]:
+    """Schema 1 had no coders: what was there has an unknown coder (""), the same on every machine, so two
+    copies of one store migrated by two coders still merge without a difference on every record."""
+    for record in (data.get("annotations") or {}).values():
+        if isinstance(record, dict):
+            record.setdefault("coder", "")
+    data["meta"] = {"1": {"schema": 2}}
     return data
 
 
-MIGRATIONS = {0: migrate_0}
+MIGRATIONS = {0: migrate_0, 1: migrate_1}
 
 
 def fsync_folder(folder: Path) -> None:
@@ -323,7 +382,8 @@ class AtomicStorage(Storage):
     def _flush(self) -> None:
         try:
             Path(os.path.realpath(self.path)).parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(self.path, orjson.dumps(self._data, option=DUMP_OPTIONS))
+            assert self._data is not None
+            atomic_write(self.path, dump(self._data))
         except OSError as error:
             self.rollback()
             raise StoreError(f"{self.path}: cannot write the store ({error.strerror or error})") from None
@@ -390,7 +450,7 @@ class AtomicStorage(Storage):
         if problem:
             raise self._corrupt(f"cannot migrate: {problem}")
         backup.write_bytes(raw)  # only once the migration is known to succeed
-        atomic_write(self.path, orjson.dumps(data, option=DUMP_OPTIONS))
+        atomic_write(self.path, dump(data))
         return data
 
     def _corrupt(self, problem: str) -> CorruptStore:

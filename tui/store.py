@@ -19,6 +19,7 @@ from filelock import FileLock, Timeout
 from tinydb import TinyDB
 from tinydb.table import Document as Record
 
+from .coders import by_coder, coder_key, resolve_coder
 from .model import Annotation, Theme, clean_theme_name, now, pick_colour, theme_key, unique_themes
 from .storage import AtomicStorage, StoreError
 
@@ -47,8 +48,10 @@ def resolve_store_path(option: str | os.PathLike | None = None) -> Path:
 
 
 class Store:
-    def __init__(self, path: str | os.PathLike) -> None:
+    def __init__(self, path: str | os.PathLike, coder: str | None = None) -> None:
+        """``coder``: who is coding (``tui.coders.resolve_coder``): new annotations without one get this name."""
         self.path = Path(path)
+        self.coder = resolve_coder(coder)
         # beside the real file: two links to one store share its lock
         self._lock_path = f"{os.path.realpath(self.path)}.lock"
         self._file_lock = FileLock(self._lock_path, timeout=LOCK_TIMEOUT, thread_local=False)
@@ -68,8 +71,11 @@ class Store:
         with self._thread_lock:
             return self.storage.refresh()
 
-    def annotations(self, doc: str | None = None, theme: str | None = None) -> list[Annotation]:
-        """Annotations ordered by document path, then start; optionally one document's or one theme's."""
+    def annotations(
+        self, doc: str | None = None, theme: str | None = None, coders: list[str] | None = None
+    ) -> list[Annotation]:
+        """Annotations ordered by document path, then start; optionally one document's, one theme's, or only
+        these coders'."""
         with self._thread_lock:  # straight from the stored records (TinyDB's ``all()`` copies each one first)
             found = [Annotation.from_record(r) for r in self._records().values()]
         if doc is not None:
@@ -77,7 +83,15 @@ class Store:
         if theme is not None:
             key = theme_key(theme)
             found = [a for a in found if key in {theme_key(t) for t in a.themes}]
+        if coders:
+            found = by_coder(found, coders)
         return sorted(found, key=lambda a: (a.document.path, a.start, a.end, a.created))
+
+    def coders(self) -> list[str]:
+        """Every coder's name in the store (one spelling per coder), sorted."""
+        with self._thread_lock:
+            names = {coder_key(r["coder"]): r["coder"] for r in self._records().values()}
+        return sorted(names.values(), key=coder_key)
 
     def get(self, annotation_id: str) -> Annotation:
         with self._thread_lock:
@@ -107,14 +121,16 @@ class Store:
         return self.add_many([annotation])[0][0]
 
     def add_many(self, annotations: Iterable[Annotation], merge: bool = False) -> tuple[list[Annotation], int]:
-        """Insert annotations in one write. With ``merge``, one whose document and span already have an
-        annotation adds its themes to that one instead; returns (created, how many were merged)."""
+        """Insert annotations in one write; one without a coder gets the store's. With ``merge``, one whose
+        document and span already have an annotation by the same coder adds its themes to that one instead;
+        returns (created, how many were merged)."""
         created: list[Annotation] = []
         merged = 0
         with self._change():
             spans = {self._span(r): r for r in self._annotations.all()} if merge else {}
             ids = {r["id"] for r in self._records().values()}
             for annotation in annotations:
+                annotation.coder = annotation.coder or self.coder
                 annotation.themes = self._ensure_themes(annotation.themes)
                 existing = spans.get(self._span(annotation.to_record()))
                 if existing is not None:
@@ -301,9 +317,11 @@ class Store:
                 f"you edited {expect_rev}); reload to see it"
             )
 
-    @staticmethod
-    def _span(record: dict[str, Any]) -> tuple[str, int, int]:
-        return record["document"]["path"], record["start"], record["end"]
+    def _span(self, record: dict[str, Any]) -> tuple[str, int, int, str]:
+        """What makes two annotations duplicates: one coder, one document, one span (an unattributed one, from
+        before coders were recorded, counts as the store's coder's)."""
+        coder = coder_key(record.get("coder") or self.coder)
+        return record["document"]["path"], record["start"], record["end"], coder
 
     def _merge_into(self, record: Record, themes: list[str]) -> int:
         have = {theme_key(t) for t in record["themes"]}

@@ -26,6 +26,7 @@ from urllib.request import url2pathname
 import orjson
 
 from .anchoring import Anchor, Locator
+from .coders import clean_coder, coder_key
 from .document import Document, DocumentError, load_document, seeds_dir
 from .files import FileProblem, read_regular
 from .model import Annotation, DocumentRef, now, quote_at, theme_key, unique_themes
@@ -73,6 +74,8 @@ def to_w3c(annotation: Annotation) -> dict[str, Any]:
         "created": annotation.created,
         "modified": annotation.updated,
     }
+    if annotation.coder:
+        item["creator"] = {"type": "Person", "name": annotation.coder}
     if body:
         item["body"] = body
     item["target"] = {"source": file_uri(annotation.document.path), "selector": selectors}
@@ -117,6 +120,7 @@ class Incoming:
     note: str = ""
     created: str = ""
     modified: str = ""
+    coder: str = ""  # the W3C creator's name, if it has one
 
 
 class _Bad(Exception):
@@ -266,7 +270,22 @@ def _read_one(item: Any) -> Incoming:
     _read_bodies(incoming, item)
     incoming.created = _date(item.get("created"), "its created date")
     incoming.modified = _date(item.get("modified", item.get("updated")), "its modified date")
+    incoming.coder = _creator(item.get("creator"))
     return incoming
+
+
+def _creator(value: Any) -> str:
+    """A creator's name (a string, or an object with ``name`` or ``nickname``); "" where there is none usable."""
+    if isinstance(value, list) and value:
+        value = value[0]
+    if isinstance(value, dict):
+        value = value.get("name") or value.get("nickname")
+    if not isinstance(value, str):
+        return ""
+    try:
+        return clean_coder(value)
+    except ValueError:
+        return ""
 
 
 def parse_annotations(raw: bytes) -> list[Incoming]:
@@ -388,7 +407,8 @@ def _real(path: str | Path) -> str:
 def _key(annotation: Annotation) -> tuple[Any, ...]:
     """What makes two annotations exact duplicates (the id aside)."""
     themes = tuple(sorted(theme_key(t) for t in annotation.themes))
-    return annotation.document.path, annotation.start, annotation.end, annotation.quote, themes, annotation.note
+    place = annotation.document.path, annotation.start, annotation.end, annotation.quote
+    return *place, themes, annotation.note, coder_key(annotation.coder)
 
 
 def _orphan_ref(incoming: Incoming, document: Document | None, finder: DocumentFinder) -> DocumentRef:
@@ -433,6 +453,7 @@ def _build(
         id=incoming.id or str(uuid.uuid4()),
         created=created,
         updated=incoming.modified or created,
+        coder=incoming.coder,
     )
     found = _anchor(incoming, locator) if locator is not None else None
     if document is not None and found is not None:
@@ -466,6 +487,7 @@ def plan_import(
         if annotation is None:
             report.dropped += 1
             continue
+        annotation.coder = annotation.coder or store.coder  # no creator: the importing coder's
         key = _key(annotation)
         existing = stored.get(annotation.id)
         if existing is not None and _key(existing) != key:

@@ -5,6 +5,8 @@
 Both print the wall-clock time (``time.time()``) of their first painted frame; the parent subtracts the time it
 started the process.
 ``child.py bare``: a bare Textual app in the terminal it is started in (the terminal section's reference).
+``child.py paint-doc DOC``: ``marginalia read DOC`` (the store from ``MARGINALIA_STORE``) the same way; prints the
+time of its first frame and its peak resident memory in bytes then, on one line.
 ``child.py memory DOC STORE``: the reader on DOC with STORE: open, page through, resize, add a highlight and wait
 until it is saved; prints the peak resident memory in bytes.
 """
@@ -17,8 +19,9 @@ import time
 SIZE = (160, 48)
 
 
-def first_paint_hook() -> None:
-    """Make every App headless, and have it print the time of its first painted frame and exit."""
+def first_paint_hook(rss: bool = False) -> None:
+    """Make every App headless, and have it print the time of its first painted frame (and with ``rss`` its peak
+    resident memory) and exit."""
     from textual.app import App
 
     run = App.run
@@ -30,7 +33,8 @@ def first_paint_hook() -> None:
     def post_display_hook(self: App) -> None:
         if not getattr(self, "_bench_painted", False) and self.screen.is_mounted and len(self.screen.children):
             self._bench_painted = True
-            print(f"{time.time():.6f}", flush=True)
+            painted = time.time()
+            print(f"{painted:.6f} {peak_rss()}" if rss else f"{painted:.6f}", flush=True)
             self.exit()
 
     App.run = headless_run  # type: ignore[method-assign]
@@ -47,6 +51,13 @@ def bare() -> None:
             yield Static("Hello, world")
 
     Bare().run()
+
+
+def peak_rss() -> int:
+    import resource
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux, bytes on macOS
+    return peak * 1024 if sys.platform != "darwin" else peak
 
 
 def paint(which: str) -> None:
@@ -102,5 +113,10 @@ if __name__ == "__main__":
         bare()
     elif sys.argv[1] == "paint":
         paint(sys.argv[2])
+    elif sys.argv[1] == "paint-doc":
+        first_paint_hook(rss=True)
+        from tui.cli import main
+
+        main(["read", sys.argv[2]])
     else:
         memory(sys.argv[2], sys.argv[3])

@@ -6,11 +6,9 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-import orjson
-
 from tui.document import load_document
 from tui.model import PALETTE, new_annotation
-from tui.storage import DUMP_OPTIONS, SCHEMA, atomic_write
+from tui.storage import SCHEMA, atomic_write, dump
 
 WORDS = [
     "the",
@@ -245,14 +243,12 @@ def write_documents(folder: Path, size: int) -> tuple[Path, Path]:
     return prose_path, cjk_path
 
 
-def write_store(path: Path, document_path: Path, count: int, seed: int = 3) -> int:
-    """A store of ``count`` annotations on ``document_path`` (spread through it, whole words, one to three themes,
-    some with notes), written as the store writes itself. Returns the number of themes."""
+def _annotations_on(document_path: Path, count: int, rng: random.Random) -> list[dict]:
+    """``count`` annotation records spread through the document: whole words, one to three themes, some notes."""
     document = load_document(document_path)
     text = document.text
-    rng = random.Random(seed)
     step = max(len(text) // count, 2)
-    records = {}
+    records = []
     for n in range(count):
         start = text.rfind(" ", 0, n * step + rng.randrange(step)) + 1
         end = text.find(" ", start + rng.randint(10, 250))
@@ -261,13 +257,36 @@ def write_store(path: Path, document_path: Path, count: int, seed: int = 3) -> i
             start, end = n * step, n * step + 1
         themes = rng.sample(THEMES, rng.choice((1, 1, 1, 2, 3)))
         note = "compare with the other article" if rng.random() < 0.2 else ""
-        annotation = new_annotation(document, start, end, themes, note)
-        records[str(n + 1)] = annotation.to_record()
+        records.append(new_annotation(document, start, end, themes, note).to_record())
+    return records
+
+
+def write_store(path: Path, document_path: Path | list[Path], count: int, seed: int = 3) -> int:
+    """A store of ``count`` annotations on ``document_path`` (or shared evenly by a list of documents), written
+    as the store writes itself. Returns the number of themes."""
+    documents = document_path if isinstance(document_path, list) else [document_path]
+    rng = random.Random(seed)
+    records: list[dict] = []
+    for n, document in enumerate(documents):
+        share = count // len(documents) + (n < count % len(documents))
+        records += _annotations_on(document, share, rng)
     themes = {
         str(n + 1): {"name": name, "colour": PALETTE[n % len(PALETTE)], "description": ""}
         for n, name in enumerate(THEMES)
     }
-    data = {"meta": {"1": {"schema": SCHEMA}}, "themes": themes, "annotations": records}
+    annotations = {str(n + 1): record for n, record in enumerate(records)}
+    data = {"meta": {"1": {"schema": SCHEMA}}, "themes": themes, "annotations": annotations}
     path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(path, orjson.dumps(data, option=DUMP_OPTIONS))
+    atomic_write(path, dump(data))
     return len(themes)
+
+
+def write_corpus(folder: Path, documents: int, size: int) -> list[Path]:
+    """``documents`` prose files of about ``size`` bytes each, each from its own seed."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for n in range(documents):
+        path = folder / f"doc-{n:04d}.txt"
+        path.write_text(prose(size, seed=1000 + n), encoding="utf-8")
+        paths.append(path)
+    return paths

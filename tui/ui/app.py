@@ -333,7 +333,9 @@ class MarginaliaApp(App[None]):
 
     def _create(self, view: DocumentView, span: tuple[int, int], tagging: Tagging) -> None:
         try:
-            annotation = new_annotation(view.document, span[0], span[1], tagging.themes, tagging.note)
+            annotation = new_annotation(
+                view.document, span[0], span[1], tagging.themes, tagging.note, coder=self.store.coder
+            )
         except ValueError as error:
             self.notify(str(error), severity="error")
             return
