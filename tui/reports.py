@@ -24,7 +24,7 @@ from .export import citation
 from .model import Annotation, Theme
 from .text import sanitise
 
-EXPORT_COLUMNS = ("path", "title", "author", "start", "end", "page", "quote", "themes", "note", "citation")
+EXPORT_COLUMNS = ("path", "title", "author", "start", "end", "page", "quote", "themes", "note", "citation", "coder")
 THEME_SEPARATOR = "; "
 
 _FORMULA = re.compile(r"'*[=+\-@\t\r]")
@@ -196,7 +196,7 @@ def export_rows(annotations: Iterable[Annotation], documents: Mapping[str, Docum
         title = document.title if document is not None else a.document.title
         rows.append([
             a.document.path, title, author, a.start, a.end, page_of(document, a.start), a.quote,
-            THEME_SEPARATOR.join(a.themes), a.note, citation(a, document, inline=str),
+            THEME_SEPARATOR.join(a.themes), a.note, citation(a, document, inline=str), a.coder,
         ])  # fmt: skip
     return rows
 
