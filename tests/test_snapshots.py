@@ -90,3 +90,14 @@ def test_compare_side_by_side(snap_compare, store_path, size):
         await pilot.pause()
 
     assert snap_compare(seeded_app(store_path), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", [(160, 45), (80, 24)], ids=["160x45", "80x24"])
+def test_corpus_search(snap_compare, store_path, size):
+    async def run_before(pilot) -> None:
+        await pilot.press("F", *"UNSC")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.press("down", "space")
+        await pilot.pause()
+
+    assert snap_compare(seeded_app(store_path), terminal_size=size, run_before=run_before)

@@ -83,6 +83,32 @@ class Edited(Change):
 
 
 @dataclass
+class Tagged(Change):
+    """Many passages tagged at once (the corpus search's ``h``): new highlights, and themes added to highlights
+    already on exactly those spans; one store write, one undo."""
+
+    created: list[Annotation]
+    edited: list[tuple[Annotation, Annotation]] = field(default_factory=list)  # (before, after)
+    new_themes: list[str] = field(default_factory=list)
+    label = "tagging"
+
+    def apply(self, store: Store) -> None:
+        with store.batch():
+            names = [t for a in self.created + [after for _, after in self.edited] for t in a.themes]
+            self.new_themes = _new_themes(store, names)
+            store.put_many([replace(a, themes=list(a.themes)) for a in self.created])
+            self.edited = [(before, store.update(after.id, themes=after.themes)) for before, after in self.edited]
+
+    def revert(self, store: Store) -> None:
+        with store.batch():
+            for annotation in self.created:
+                store.delete(annotation.id)
+            for before, _ in self.edited:
+                store.update(before.id, themes=before.themes)
+            _drop_unused(store, self.new_themes)
+
+
+@dataclass
 class Deleted(Change):
     annotation: Annotation
     label = "delete"

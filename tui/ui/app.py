@@ -20,8 +20,9 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Input
 
 from .. import anchoring, library, textnav
+from ..corpus import Hit
 from ..document import Document
-from ..history import Change, Created, Deleted, Edited, History, ThemesChanged
+from ..history import Change, Created, Deleted, Edited, History, Tagged, ThemesChanged
 from ..model import Annotation, Theme, new_annotation, pick_colour, theme_key
 from ..storage import StoreError
 from ..store import Store
@@ -61,6 +62,7 @@ class MarginaliaApp(App[None]):
         Binding("ctrl+r", "redo", "redo", show=False),
         Binding("a", "annotations", "annotations"),
         Binding("t", "themes", "themes"),
+        Binding("F", "corpus_search", "search all", tooltip="Search every open document; mark and tag the hits"),
         Binding("c", "compare", "compare", tooltip="Themes x documents, passages side by side, co-occurrence"),
         Binding("s", "sync", "sync scroll", show=False),
         Binding("x", "export", "export", show=False),
@@ -450,7 +452,12 @@ class MarginaliaApp(App[None]):
         self._persist(Edited(annotation, after, expect_rev=annotation.rev, anchor=True), "Highlight re-attached")
 
     def jump_to(self, annotation: Annotation) -> None:
-        index = next((i for i, d in enumerate(self.documents) if d.key == annotation.document.path), None)
+        self.go_to(annotation.document.path, annotation.start)
+
+    def go_to(self, path: str, start: int, end: int | None = None) -> None:
+        """Show the document at ``path`` (in the focused pane's place if it is not shown), the cursor at ``start``
+        (with ``end``: ``start:end`` selected)."""
+        index = next((i for i, d in enumerate(self.documents) if d.key == path), None)
         if index is None:
             self.notify("That document is not open", severity="warning")
             return
@@ -458,11 +465,14 @@ class MarginaliaApp(App[None]):
             view = self.active_view
             slot = next((n for n, i in enumerate(self.shown) if view and self.documents[i] is view.document), 0)
             self.shown[slot] = index
-            self._rebuild_panes(focus_document=index, then=lambda: self.jump_to(annotation))
+            self._rebuild_panes(focus_document=index, then=lambda: self.go_to(path, start, end))
             return
         pane = self.query_one(f"#pane-{index}", Pane)
         pane.view.focus()
-        pane.view.move_to(annotation.start, center=True)
+        if end is None:
+            pane.view.move_to(start, center=True)
+        else:
+            pane.view.select(start, end)
 
     def action_themes(self) -> None:
         panel = ThemesPanel(list(self.themes.values()), list(self.annotations.values()), self.documents)
@@ -539,6 +549,45 @@ class MarginaliaApp(App[None]):
         if annotation is not None:  # once the screens above the reader are gone and it is laid out again
             self.call_after_refresh(self.jump_to, annotation)
 
+    def action_corpus_search(self) -> None:
+        from .corpus_search import Choice, CorpusSearch
+
+        def done(choice: Choice | None) -> None:
+            if choice is None:
+                return
+            if choice.verb == "jump":
+                hit = choice.hits[0]
+                self.call_after_refresh(self.go_to, hit.path, hit.start, hit.end)
+            else:
+                self._tag_hits(choice.hits)
+
+        self.push_screen(CorpusSearch(self.documents, self.last_query), done)
+
+    def _tag_hits(self, hits: list[Hit]) -> None:
+        """Tag search hits with the theme dialog's themes and note: one store write, one undo."""
+        first = hits[0].match if len(hits) == 1 else f"{hits[0].match} (and {len(hits) - 1} more)"
+        dialog = ThemeDialog(first, list(self.themes.values()), self.usage(), title=f"Tag {len(hits)} search hits")
+        documents = {d.key: d for d in self.documents}
+
+        def done(result: Tagging | None) -> None:
+            if result is None:
+                return
+            spans = {(a.document.path, a.start, a.end): a for a in self.annotations.values()}
+            created, edited = [], []
+            for hit in hits:
+                existing = spans.get((hit.path, hit.start, hit.end))
+                if existing is None:
+                    created.append(new_annotation(documents[hit.path], hit.start, hit.end, result.themes, result.note))
+                else:
+                    themes = existing.themes + [
+                        t for t in result.themes if theme_key(t) not in map(theme_key, existing.themes)
+                    ]
+                    edited.append((existing, Annotation.from_record({**existing.to_record(), "themes": themes})))
+            count = len(created) + len(edited)
+            self._persist(Tagged(created, edited), f"Tagged {count} passage{'s' * (count != 1)} (u to undo)")
+
+        self.push_screen(dialog, done)
+
     def action_export(self) -> None:
         from .export_dialog import ExportDialog
 
@@ -563,6 +612,11 @@ class MarginaliaApp(App[None]):
             ("Search", "Search the focused document", self.action_search),
             ("Annotations", "List highlights; jump to one", self.action_annotations),
             ("Themes", "Rename, merge, recolour, describe or delete themes", self.action_themes),
+            (
+                "Search all documents",
+                "Keyword in context across every open document; tag the hits",
+                self.action_corpus_search,
+            ),
             ("Compare", "Themes x documents: counts, passages side by side, co-occurrence", self.action_compare),
             ("Export", "Export annotations as Markdown or W3C JSON", self.action_export),
             ("Documents", "Choose which documents are shown", self.action_documents),

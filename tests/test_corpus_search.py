@@ -1,0 +1,111 @@
+"""Corpus search (F) with the pilot, checked on what is drawn: hits grouped by document with counts, enter jumps
+to a hit, space marks, h tags the marked hits (or all) as one undoable step and one store write."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import ASMOLOV, PROMA
+from test_compare_screen import drawn, row_with
+from textual.widgets import Input
+
+from tui.document import load_paths
+from tui.store import Store
+from tui.ui.app import MarginaliaApp
+from tui.ui.corpus_search import CorpusSearch
+from tui.ui.dialogs import ThemeDialog
+from tui.ui.document_view import DocumentView
+
+
+def seeds_app(store_path: Path) -> MarginaliaApp:
+    return MarginaliaApp(load_paths([ASMOLOV, PROMA]), Store(store_path))
+
+
+async def search(pilot, text: str) -> CorpusSearch:
+    await pilot.press("F")
+    screen = pilot.app.screen
+    assert isinstance(screen, CorpusSearch)
+    screen.query_one("#query", Input).value = text  # as typed (each key press costs the pilot ~80 ms)
+    for _ in range(20):  # the search runs in a worker
+        await pilot.pause(0.05)
+        if "match" in drawn(pilot.app)[0]:
+            break
+    return screen
+
+
+async def tag(pilot, themes: str) -> None:
+    await pilot.press("h")
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, ThemeDialog)
+    pilot.app.screen.query_one("#themes", Input).value = themes
+    await pilot.press("enter")
+
+
+async def settle(pilot, app: MarginaliaApp) -> None:
+    for _ in range(3):
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def test_hits_are_grouped_by_document_with_counts_and_enter_jumps(store_path: Path) -> None:
+    app = seeds_app(store_path)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await search(pilot, "sanctions")
+        assert drawn(app)[0].strip() == "12 matches in 2 documents"
+        assert "08.08.2023 Author: Konstantin Asmolov  (8 matches)" in row_with(app, "Asmolov  (")
+        assert "(4 matches)" in row_with(app, "Sergei Shoigu")
+        first = row_with(app, "ignore the sanctions imposed")
+        assert "Russian leadership chose to ignore the sanctions imposed by the UNSC" in first
+        await pilot.press("down", "down", "enter")  # into the hits, the second one
+        await pilot.pause()
+        await pilot.pause()
+        view = app.focused
+        assert isinstance(view, DocumentView) and view.document.key == str(ASMOLOV)
+        text = view.document.text
+        second = text.index("sanctions", text.index("sanctions") + 1)
+        assert view.selection == (second, second + len("sanctions"))
+
+
+async def test_space_marks_and_h_tags_them_as_one_undoable_step(store_path: Path) -> None:
+    app = seeds_app(store_path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = await search(pilot, "(zzqq")
+        assert drawn(app)[0].strip() == "no matches"
+        screen.query_one("#regex").value = True
+        await pilot.pause(0.2)
+        assert "not a valid regular expression" in drawn(app)[0]
+        screen.query_one("#regex").value = False
+        screen.query_one("#query", Input).value = "UNSC"
+        await pilot.pause(0.3)
+        await pilot.press("down", "space", "space")
+        await pilot.pause()
+        marked = [line for line in drawn(app) if "● " in line]
+        assert len(marked) == 2 and "UN Security Council ( UNSC )" in marked[0]
+        await tag(pilot, "UN bodies")
+        await settle(pilot, app)
+        stored = Store(store_path).annotations()
+        assert [(a.quote, a.themes) for a in stored] == [("UNSC", ["UN bodies"])] * 2
+        await pilot.press("u")
+        await settle(pilot, app)
+        assert Store(store_path).annotations() == [] and Store(store_path).themes() == []
+
+
+async def test_h_with_nothing_marked_tags_all_and_adds_to_existing_highlights(store_path: Path) -> None:
+    app = seeds_app(store_path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await search(pilot, "Krivoruchko")
+        await pilot.press("down")
+        await tag(pilot, "people")
+        await settle(pilot, app)
+        assert {tuple(a.themes) for a in Store(store_path).annotations()} == {("people",)}
+        count = len(Store(store_path).annotations())
+        await search(pilot, "Krivoruchko")
+        await pilot.press("down")
+        await tag(pilot, "defence")  # the same spans: themes added, no duplicates
+        await settle(pilot, app)
+        stored = Store(store_path).annotations()
+        assert len(stored) == count and {tuple(a.themes) for a in stored} == {("people", "defence")}
+        await pilot.press("u")
+        await settle(pilot, app)
+        assert {tuple(a.themes) for a in Store(store_path).annotations()} == {("people",)}

@@ -1,0 +1,228 @@
+"""Corpus search (``F``): every open document searched at once, hits as keyword-in-context rows grouped by
+document with counts. ``enter`` jumps to a hit, ``space`` marks it, ``h`` tags the marked hits (or all of them).
+
+The search runs in a thread worker and hands its hits over in batches, so the first rows show while big documents
+are still being searched and typing never waits; a new query cancels the old search.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import islice
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Checkbox, Footer, Input, Label, OptionList
+from textual.widgets.option_list import Option
+from textual.worker import get_current_worker
+
+from ..corpus import Hit, SearchError, compile_pattern, hits
+from ..document import Document
+from ..text import safe_line
+from .safe_input import SafeInput
+
+BATCH = 200  # hits handed to the screen at a time
+MAX_HITS = 10_000  # shown at most (the count still says how many were found up to here)
+
+
+@dataclass
+class Choice:
+    """What the search screen was closed with: a hit to go to, or hits to tag."""
+
+    verb: str  # "jump" or "tag"
+    hits: list[Hit]
+
+
+def one_line(text: str) -> str:
+    return safe_line(" ".join(text.split()))
+
+
+def kwic(hit: Hit, side: int, marked: bool) -> Content:
+    """``left · match · right`` with the match in the middle column."""
+    left = one_line(hit.left)[-side:].rjust(side)
+    right = one_line(hit.right)[:side]
+    mark = "● " if marked else "  "
+    return Content.assemble(mark, (left, "dim"), " ", (one_line(hit.match), "bold reverse"), " ", (right, "dim"))
+
+
+def smart_case(query: str) -> bool:
+    """Ignore case unless the query has a capital letter (as ``/`` does)."""
+    return query == query.lower()
+
+
+class CorpusSearch(ModalScreen[Choice | None]):
+    DEFAULT_CSS = """
+    CorpusSearch { background: $surface; }
+    CorpusSearch .title { text-style: bold; color: $accent; padding: 0 1; }
+    CorpusSearch .hint { color: $foreground-muted; padding: 0 1; }
+    CorpusSearch #options { height: auto; }
+    CorpusSearch #options Checkbox { width: auto; }
+    CorpusSearch OptionList { height: 1fr; }
+    """
+    BINDINGS = [
+        Binding("escape", "close", "close"),
+        Binding("space", "mark", "mark", show=True),
+        Binding("h", "tag", "tag marked (or all)"),
+        Binding("ctrl+a", "mark_all", "mark all"),
+    ]
+
+    def __init__(self, documents: Sequence[Document], query: str = "") -> None:
+        super().__init__()
+        self.documents = list(documents)
+        self.query_text = query
+        self.found: list[Hit] = []  # in the order shown
+        self.marked: set[int] = set()  # indexes into found
+        self._rows: dict[int, int] = {}  # option index -> index into found
+        self._options: list[int] = []  # index into found -> option index
+        self._headers: dict[str, int] = {}  # document path -> its header's option index
+        self._counts: dict[str, int] = {}
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label("Search all open documents", classes="title", id="status")
+            yield SafeInput(self.query_text, placeholder="words to find (a capital letter: match case)", id="query")
+            yield Checkbox("regular expression", id="regex")
+            yield OptionList(id="hits")
+            yield Label(
+                "enter: search / go to the hit · ↓: to the hits · space: mark · h: tag marked (or all) · escape",
+                classes="hint",
+            )
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#query", Input).focus()
+        if self.query_text:
+            self._start()
+
+    @property
+    def side(self) -> int:
+        return max(12, (self.app.size.width - 24) // 2)
+
+    # -- searching -----------------------------------------------------------------------------------------------
+    @on(Input.Changed, "#query")
+    @on(Checkbox.Changed, "#regex")
+    def _start(self) -> None:
+        query = self.query_one("#query", Input).value
+        regex = self.query_one("#regex", Checkbox).value
+        self.found, self.marked, self._rows, self._options, self._headers, self._counts = [], set(), {}, [], {}, {}
+        self.query_one("#hits", OptionList).clear_options()
+        if not query:
+            self._status("Search all open documents")
+            return
+        try:
+            pattern = compile_pattern(query, regex, smart_case(query))
+        except SearchError as error:
+            self._status(str(error))
+            return
+        self._status(f"searching {len(self.documents)} documents…")
+        self._search(pattern, self.side)
+
+    @work(thread=True, exclusive=True, group="corpus-search")
+    def _search(self, pattern: re.Pattern[str], context: int) -> None:
+        worker = get_current_worker()
+        total = 0
+        for document in self.documents:
+            found = hits(document.key, document.text, pattern, context)
+            while not worker.is_cancelled:
+                batch = list(islice(found, BATCH))
+                if not batch:
+                    break
+                total += len(batch)
+                if total - len(batch) < MAX_HITS:
+                    self.app.call_from_thread(self._add, document, batch[: MAX_HITS - (total - len(batch))])
+                else:
+                    self.app.call_from_thread(self._count, document, len(batch))
+            if worker.is_cancelled:
+                return
+        self.app.call_from_thread(self._done, total)
+
+    def _add(self, document: Document, batch: list[Hit]) -> None:
+        options = self.query_one("#hits", OptionList)
+        if document.key not in self._headers:
+            self._headers[document.key] = options.option_count
+            options.add_option(Option(self._header(document, 0), disabled=True))
+        for hit in batch:
+            self._rows[options.option_count] = len(self.found)
+            self._options.append(options.option_count)
+            options.add_option(Option(kwic(hit, self.side, False)))
+            self.found.append(hit)
+        self._count(document, len(batch))
+        if options.highlighted is None and self.found:
+            options.highlighted = 1
+
+    def _count(self, document: Document, more: int) -> None:
+        self._counts[document.key] = self._counts.get(document.key, 0) + more
+        header = self._headers.get(document.key)
+        if header is not None:
+            options = self.query_one("#hits", OptionList)
+            options.replace_option_prompt_at_index(header, self._header(document, self._counts[document.key]))
+
+    def _header(self, document: Document, count: int) -> Content:
+        return Content.assemble((one_line(document.title)[:100], "bold"), f"  ({count} match{'es' * (count != 1)})")
+
+    def _done(self, total: int) -> None:
+        documents = len(self._counts)
+        shown = f" (the first {MAX_HITS:,} shown)" if total > MAX_HITS else ""
+        if total:
+            self._status(f"{total:,} match{'es' * (total != 1)} in {documents} document{'s' * (documents != 1)}{shown}")
+        else:
+            self._status("no matches")
+
+    def _status(self, text: str) -> None:
+        self.query_one("#status", Label).update(Content(text))
+
+    # -- acting on hits ------------------------------------------------------------------------------------------
+    @on(Input.Submitted, "#query")
+    def _to_hits(self) -> None:
+        self.query_one("#hits", OptionList).focus()
+
+    def on_key(self, event) -> None:  # type: ignore[no-untyped-def]
+        if event.key == "down" and isinstance(self.focused, Input):
+            self.query_one("#hits", OptionList).focus()
+            event.stop()
+
+    def _current(self) -> int | None:
+        index = self.query_one("#hits", OptionList).highlighted
+        return self._rows.get(index) if index is not None else None
+
+    @on(OptionList.OptionSelected, "#hits")
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        found = self._rows.get(event.option_index)
+        if found is not None:
+            self.dismiss(Choice("jump", [self.found[found]]))
+
+    def action_mark(self) -> None:
+        found = self._current()
+        if found is None:
+            return
+        self.marked ^= {found}
+        self._redraw(found)
+        options = self.query_one("#hits", OptionList)
+        options.action_cursor_down()
+
+    def action_mark_all(self) -> None:
+        everything = set(range(len(self.found)))
+        self.marked = set() if self.marked == everything else everything
+        for found in range(len(self.found)):
+            self._redraw(found)
+
+    def _redraw(self, found: int) -> None:
+        index = self._options[found]
+        prompt = kwic(self.found[found], self.side, found in self.marked)
+        self.query_one("#hits", OptionList).replace_option_prompt_at_index(index, prompt)
+
+    def action_tag(self) -> None:
+        chosen = [self.found[i] for i in sorted(self.marked)] or list(self.found)
+        if not chosen:
+            self.notify("Nothing to tag: search for something first", severity="warning", timeout=3)
+            return
+        self.dismiss(Choice("tag", chosen))
+
+    def action_close(self) -> None:
+        self.dismiss(None)
