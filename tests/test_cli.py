@@ -90,10 +90,13 @@ def test_tag_options(cli, store_arg: list[str], write_doc) -> None:
 
 
 def test_tag_with_no_occurrence(cli, store_arg: list[str]) -> None:
+    """Exit codes scripts can trust: nothing found is exit 1 with its message, and nothing is written."""
     result = cli("tag", PROMA, "--match", "zebra", "--theme", "animals", *store_arg)
-    assert result.code == 0
-    assert result.err == "no occurrence of 'zebra' found\n"
-    assert listing(cli, store_arg) == []
+    assert (result.code, result.out) == (1, "")
+    assert result.err.startswith("marginalia: error: no occurrence of 'zebra' in 'Sergei Shoigu")
+    assert not Path(store_arg[1]).exists()
+    empty = cli("tag", PROMA, "--match", "", "--theme", "animals", *store_arg)
+    assert empty.code == 2 and "--match needs a text" in empty.err
 
 
 def test_tag_a_cp1251_document(cli, store_arg: list[str], write_doc) -> None:
@@ -139,7 +142,7 @@ def test_tag_with_an_explicit_encoding(cli, store_arg: list[str], write_doc) -> 
 
 def test_tag_an_empty_file(cli, store_arg: list[str], write_doc) -> None:
     result = cli("tag", write_doc("empty.txt", b""), "--match", "x", "--theme", "t", *store_arg)
-    assert (result.code, result.out) == (0, "created 0 highlights of 'x' in 'empty.txt'\n")
+    assert (result.code, result.err) == (1, "marginalia: error: no occurrence of 'x' in 'empty.txt'\n")
 
 
 # -- list and themes -----------------------------------------------------------------------------------------------

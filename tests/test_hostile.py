@@ -254,3 +254,95 @@ def test_themes_with_commas_or_missing_from_the_table_are_damage(cli, store: Sto
 def test_an_empty_store_option_is_a_usage_error(cli):
     result = cli("list", "--store", "")
     assert result.code == 2 and "--store needs a path" in result.err
+
+
+# -- 3. one store write whatever the size; limits for absurd inputs ---------------------------------------------
+def test_add_many_and_put_many_rebuild_the_table_once(store: Store, monkeypatch: pytest.MonkeyPatch):
+    """One TinyDB table update per batch (one insert at a time made ``tag`` and ``import`` quadratic)."""
+    from conftest import annotation
+    from tinydb.table import Table
+
+    calls: list[str] = []
+    original = Table._update_table
+    monkeypatch.setattr(
+        Table, "_update_table", lambda self, updater: (calls.append(self.name), original(self, updater))[1]
+    )
+    store.add_many([annotation(i, i + 1, ["a", "b"]) for i in range(500)])
+    assert calls.count("annotations") == 1
+    calls.clear()
+    again = [annotation(i, i + 1, ["c"]) for i in range(500)]
+    created, merged = store.add_many(again, merge=True)
+    assert (len(created), merged, calls.count("annotations")) == (0, 500, 1)
+    calls.clear()
+    store.put_many([annotation(i, i + 2, ["d"]) for i in range(1000, 1500)] + store.annotations()[:10])
+    assert calls.count("annotations") == 2 and len(store.annotations()) == 1000  # one insert, one update
+
+
+def test_absurd_imports_are_refused_with_a_clear_error(cli, tmp_path: Path):
+    path = tmp_path / "absurd.json"
+    target = {"source": "file:///x.txt", "selector": {"type": "TextQuoteSelector", "exact": "q" * 10_000_000}}
+    path.write_text(json.dumps({"type": "Annotation", "target": target}))
+    _one_error(cli("import", path, "--store", tmp_path / "s.json"), "10,000,000 characters", "nothing was imported")
+    body = [{"type": "TextualBody", "purpose": "tagging", "value": f"tag {i}"} for i in range(20_000)]
+    path.write_text(json.dumps({"type": "Annotation", "body": body, "target": "file:///x.txt"}))
+    _one_error(cli("import", path, "--store", tmp_path / "s.json"), "20,000 themes on one annotation")
+    assert not (tmp_path / "s.json").exists()
+
+
+def test_thousands_of_themes_on_tag_are_refused(cli, write_doc, tmp_path: Path):
+    doc = write_doc("d.txt", "Alpha\n")
+    themes = [arg for i in range(5000) for arg in ("--theme", f"t{i}")]
+    _one_error(cli("tag", doc, "--match", "Alpha", *themes, "--store", tmp_path / "s.json"), "at most 100")
+
+
+# -- 7. a note is never dropped silently ------------------------------------------------------------------------
+def test_tagging_an_existing_highlight_with_another_note_keeps_both(cli, write_doc, tmp_path: Path):
+    doc = write_doc("d.txt", "Alpha beta gamma.\n")
+    store = ["--store", str(tmp_path / "s.json")]
+    assert cli("tag", doc, "--match", "beta", "--theme", "a", "--note", "first thought", *store).code == 0
+    again = cli("tag", doc, "--match", "beta", "--theme", "b", "--note", "second thought", *store)
+    assert again.code == 0 and "1 already there; the note is added to theirs" in again.out
+    (only,) = Store(tmp_path / "s.json").annotations()
+    assert (only.themes, only.note) == (["a", "b"], "first thought\n\nsecond thought")
+    cli("tag", doc, "--match", "beta", "--theme", "b", "--note", "second thought", *store)
+    assert Store(tmp_path / "s.json").annotations()[0].note == "first thought\n\nsecond thought"  # not twice
+
+
+# -- the command line's small surprises --------------------------------------------------------------------------
+def test_command_line_surprises(cli, write_doc, tmp_path: Path):
+    doc = write_doc("d.txt", "Alpha beta gamma.\n")
+    store = ["--store", str(tmp_path / "s.json")]
+    assert cli("tag", doc, "--match", "beta", "--theme", "a", *store).code == 0
+    short = cli("delete", "4fa", *store)
+    assert short.code == 1 and "give at least 4 characters" in short.err
+    missing = cli("list", "--doc", tmp_path / "missing.txt", *store)
+    assert missing.code == 1 and "no annotations on this document" in missing.err
+    frob = cli("frob")
+    assert frob.code == 2 and "neither a command nor a file" in frob.err and "export" in frob.err
+    same = cli("theme", "rename", "a", "a", *store)
+    assert same.code == 1 and "already has that name" in same.err
+    assert cli("theme", "rename", "a", "A", *store).code == 0  # a change of case is a rename
+
+
+def test_one_relinked_annotation_points(cli, write_doc, tmp_path: Path):
+    from tui.library import Report
+
+    assert Report(relinked=1).summary() == "1 annotation now points at a moved or renamed file"
+
+
+# -- themes travel in the W3C export ------------------------------------------------------------------------------
+def test_theme_colours_and_descriptions_travel_in_the_w3c_export(cli, write_doc, tmp_path: Path):
+    doc = write_doc("d.txt", "Alpha beta gamma.\n")
+    source = ["--store", str(tmp_path / "a.json")]
+    assert cli("tag", doc, "--match", "beta", "--theme", "arms", *source).code == 0
+    assert cli("theme", "recolour", "arms", "#123456", *source).code == 0
+    assert cli("theme", "describe", "arms", "weapons \x1b and trade", *source).code == 0
+    exported = doc.parent / "export.json"
+    assert cli("export", "--format", "w3c", "-o", exported, *source).code == 0
+    data = json.loads(exported.read_text())
+    assert data["@context"][0] == "http://www.w3.org/ns/anno.jsonld" and data["mg:themes"][0]["mg:colour"] == "#123456"
+    target = Store(tmp_path / "b.json")
+    target.ensure_themes(["other"])
+    assert cli("import", exported, "--store", target.path).code == 0
+    themes = {t.name: (t.colour, t.description) for t in Store(target.path).themes()}
+    assert themes["arms"] == ("#123456", "weapons \x1b and trade") and "other" in themes

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import os
 import re
 import shutil
 import sys
@@ -19,7 +20,7 @@ from .compare import COUNTS
 from .corpus import CONTEXT
 from .document import DocumentError, load_document, load_paths, load_paths_leniently, seed_paths
 from .library import Report, load_and_reconcile, reconcile, relink
-from .model import Annotation, new_annotation
+from .model import Annotation, check_themes, new_annotation, unique_themes
 from .storage import StoreError
 from .store import Store, resolve_store_path
 from .text import json_safe, safe_line, sanitise
@@ -31,6 +32,10 @@ COMMANDS = (
 
 class Failure(Exception):
     """An expected failure: printed as one line, exit code 1."""
+
+
+class Usage(Exception):
+    """A command used wrongly in a way argparse cannot see: one line, exit code 2."""
 
 
 class Parser(argparse.ArgumentParser):
@@ -268,6 +273,9 @@ def _open_store(args: argparse.Namespace) -> Store:
 
 # -- commands ----------------------------------------------------------------------------------------------------
 def cmd_read(args: argparse.Namespace) -> int:
+    for word in args.paths:  # ``marginalia frob``: a mistyped command, not a missing file
+        if not os.path.lexists(word) and re.fullmatch(r"[a-z][a-z-]*", word):
+            raise Usage(f"{word!r} is neither a command nor a file; the commands are {', '.join(COMMANDS)}")
     documents, problems = load_paths_leniently(args.paths or seed_paths(), args.encoding)
     if not documents:
         raise Failure(problems[0] if len(problems) == 1 else "; ".join(problems))
@@ -294,20 +302,25 @@ def find_spans(text: str, needle: str, ignore_case: bool = False, first: bool = 
 def cmd_tag(args: argparse.Namespace) -> int:
     if not args.theme:
         raise Failure("give at least one --theme")
+    if not args.match:
+        raise Usage("--match needs a text to look for (it is empty)")
+    check_themes(unique_themes(args.theme))
     document = load_document(args.path, args.encoding)
     needle = args.match.replace("\r\n", "\n")
     spans = find_spans(document.text, needle, args.ignore_case, args.first)
+    if not spans:  # scripts can trust the exit code: nothing found is a failure, and nothing is written
+        raise Failure(f"no occurrence of {needle!r} in {_clip(document.title, 60)!r}")
     annotations = [new_annotation(document, s, e, args.theme, args.note) for s, e in spans]
     store = _open_store(args)
     _note(reconcile(store, [document]))  # old annotations first follow the file's edits, so merging finds them
     created, merged = store.add_many(annotations, merge=True)
     where = _clip(document.title, 60)
+    # an existing highlight gets the new themes, and the note too: notes are kept both, never dropped
+    also = "; the note is added to theirs" if args.note else ""
     say(
         f"created {len(created)} highlight{'s' * (len(created) != 1)} of {needle!r} in {where!r}"
-        + (f" ({merged} already there)" if merged else "")
+        + (f" ({merged} already there{also})" if merged else "")
     )
-    if not spans:
-        say(f"no occurrence of {needle!r} found", err=True)
     return 0
 
 
@@ -318,6 +331,8 @@ def _doc_filter(path: str | None) -> str | None:
 def cmd_list(args: argparse.Namespace) -> int:
     store = _open_store(args)
     doc = _doc_filter(args.doc)
+    if doc and doc not in {a.document.path for a in store.annotations()}:
+        raise Failure(f"{doc}: no annotations on this document")  # as export says
     _note(load_and_reconcile(store, [doc] if doc else None)[1])
     annotations = store.annotations(doc=doc, coders=args.coders)
     if args.theme:  # a parent theme lists its subtree too
@@ -386,6 +401,8 @@ def cmd_themes(args: argparse.Namespace) -> int:
 def cmd_theme(args: argparse.Namespace) -> int:
     store = _open_store(args)
     if args.action == "rename":
+        if " ".join(args.old.split()) == " ".join(args.new.split()):
+            raise Failure(f"theme {args.old.strip()!r} already has that name: nothing renamed")
         theme = store.rename_theme(args.old, args.new)
         say(f"renamed {args.old.strip()!r} to {theme.name!r}")
     elif args.action == "merge":
@@ -578,6 +595,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     files.max_size = args.max_size
     try:
         return HANDLERS[args.command](args)
+    except Usage as error:
+        say(f"marginalia: usage error: {_one_line(str(error))} (see --help)", err=True)
+        return 2
     except (Failure, DocumentError, StoreError, ValueError) as error:
         say(f"marginalia: error: {_one_line(str(error))}", err=True)
         return 1

@@ -316,7 +316,7 @@ def render_store(
     if format == "w3c":
         from .w3c import render_collection
 
-        return render_collection(annotations)
+        return render_collection(annotations, store.themes())
     if format == "csv":
         from .reports import export_csv
 

@@ -34,7 +34,8 @@ class Report:
         """One line for people, or "" when nothing worth saying happened."""
         parts = []
         if self.relinked:
-            parts.append(f"{_count(self.relinked, 'annotation')} now point at a moved or renamed file")
+            verb = "points" if self.relinked == 1 else "point"
+            parts.append(f"{_count(self.relinked, 'annotation')} now {verb} at a moved or renamed file")
         changed = {s: n for s, n in sorted(self.statuses.items()) if s != "anchored"}
         if changed:
             parts.append(f"re-anchored after edits: {', '.join(f'{n} {s}' for s, n in changed.items())}")

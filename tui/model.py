@@ -51,6 +51,16 @@ def clean_theme_name(name: str) -> str:
     return name
 
 
+MAX_THEMES = 100  # on one annotation: an import with 20,000 tags on one is an error, not minutes of work
+MAX_TEXT = 100_000  # code points of an imported quote or note (a 10 MB quote took minutes to anchor)
+
+
+def check_themes(names: list[str]) -> list[str]:
+    if len(names) > MAX_THEMES:
+        raise ValueError(f"{len(names):,} themes on one annotation; at most {MAX_THEMES} are allowed")
+    return names
+
+
 def unique_themes(names: list[str]) -> list[str]:
     """Clean names, drop case-insensitive repeats, keep the first spelling and the order."""
     seen: dict[str, str] = {}
@@ -162,4 +172,4 @@ def new_annotation(
         raise ValueError(f"span {start}:{end} is outside the document (0:{len(document.text)}) or empty")
     prefix, quote, suffix = quote_at(document.text, start, end)
     ref = DocumentRef(document.key, document.title, document.fingerprint)
-    return Annotation(ref, start, end, quote, prefix, suffix, unique_themes(themes), note, coder=coder)
+    return Annotation(ref, start, end, quote, prefix, suffix, check_themes(unique_themes(themes)), note, coder=coder)

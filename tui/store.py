@@ -20,10 +20,11 @@ from tinydb import TinyDB
 from tinydb.table import Document as Record
 
 from .coders import by_coder, coder_key, resolve_coder
-from .model import Annotation, Theme, clean_theme_name, now, pick_colour, theme_key, unique_themes
+from .model import Annotation, Theme, check_themes, clean_theme_name, now, pick_colour, theme_key, unique_themes
 from .storage import AtomicStorage, StoreError
 
 LOCK_TIMEOUT = 15.0
+MIN_PREFIX = 4  # characters of an id that name an annotation
 ENV_VAR = "MARGINALIA_STORE"
 
 
@@ -121,29 +122,43 @@ class Store:
         return self.add_many([annotation])[0][0]
 
     def add_many(self, annotations: Iterable[Annotation], merge: bool = False) -> tuple[list[Annotation], int]:
-        """Insert annotations in one write; one without a coder gets the store's. With ``merge``, one whose
-        document and span already have an annotation by the same coder adds its themes to that one instead;
+        """Insert annotations in ONE write (one TinyDB insert and at most one update, whatever their number:
+        inserting one at a time rebuilt the table every time); one without a coder gets the store's. With
+        ``merge``, one whose document and span already have an annotation by the same coder adds its themes to
+        that one instead, and its note too if that one lacks it (notes are kept both, a blank line apart);
         returns (created, how many were merged)."""
+        incoming = list(annotations)
         created: list[Annotation] = []
         merged = 0
         with self._change():
-            spans = {self._span(r): r for r in self._annotations.all()} if merge else {}
+            self._ensure_all(incoming)
+            spans: dict[tuple[str, int, int, str], dict[str, Any]] = {}
+            if merge:
+                spans = {self._span(r): r for r in self._records().values()}
             ids = {r["id"] for r in self._records().values()}
-            for annotation in annotations:
+            fresh: list[dict[str, Any]] = []
+            new: set[str] = set()
+            changed: dict[str, dict[str, Any]] = {}  # id -> the merged record, for stored ones
+            for annotation in incoming:
                 annotation.coder = annotation.coder or self.coder
-                annotation.themes = self._ensure_themes(annotation.themes)
-                existing = spans.get(self._span(annotation.to_record()))
+                record = annotation.to_record()
+                existing = spans.get(self._span(record))
                 if existing is not None:
-                    merged += self._merge_into(existing, annotation.themes)
+                    merged += 1
+                    target = existing if existing["id"] in new else changed.setdefault(existing["id"], dict(existing))
+                    _merge(target, annotation)
                     continue
                 if annotation.id in ids:
                     raise StoreError(f"{self.path}: annotation {annotation.id} already exists")
-                record = annotation.to_record()
-                doc_id = self._annotations.insert(record)
+                fresh.append(record)
+                new.add(annotation.id)
                 if merge:  # later ones in this call on the same span merge into it too
-                    spans[self._span(record)] = Record(record, doc_id)
+                    spans[self._span(record)] = record
                 ids.add(annotation.id)
                 created.append(annotation)
+            if fresh:
+                self._annotations.insert_multiple(fresh)
+            self._replace_all({i: r for i, r in changed.items() if r != spans[self._span(r)]})
         return created, merged
 
     def update(
@@ -181,14 +196,32 @@ class Store:
         self.put_many([annotation])
 
     def put_many(self, annotations: Iterable[Annotation]) -> None:
+        """Insert or replace annotations in ONE write (one insert, one update)."""
+        incoming = list(annotations)
         with self._change():
-            for annotation in annotations:
-                annotation.themes = self._ensure_themes(annotation.themes)
-                record = self._find(annotation.id)
-                if record is None:
-                    self._annotations.insert(annotation.to_record())
-                else:
-                    self._annotations.update(_replace(annotation.to_record()), doc_ids=[record.doc_id])
+            self._ensure_all(incoming)
+            stored = {r["id"] for r in self._records().values()}
+            fresh: dict[str, dict[str, Any]] = {}
+            replaced: dict[str, dict[str, Any]] = {}
+            for annotation in incoming:  # the last one of an id wins
+                (replaced if annotation.id in stored else fresh)[annotation.id] = annotation.to_record()
+            if fresh:
+                self._annotations.insert_multiple(list(fresh.values()))
+            self._replace_all(replaced)
+
+    def _replace_all(self, records: dict[str, dict[str, Any]]) -> None:
+        """Make the stored annotations with these ids exactly these records, in one TinyDB update."""
+        if not records:
+            return
+        doc_ids = [int(key) for key, r in self._records().items() if r["id"] in records]
+        self._annotations.update(lambda stored: _replace(records[stored["id"]])(stored), doc_ids=doc_ids)
+
+    def _ensure_all(self, annotations: list[Annotation]) -> None:
+        """Create every theme these annotations name at once, and give them the stored spellings."""
+        names = unique_themes([name for annotation in annotations for name in annotation.themes])
+        spelling = {theme_key(n): s for n, s in zip(names, self._ensure_themes(names))}
+        for annotation in annotations:
+            annotation.themes = [spelling[theme_key(t)] for t in unique_themes(annotation.themes)]
 
     # -- changing themes ----------------------------------------------------------------------------------------
     def ensure_themes(self, names: list[str]) -> list[str]:
@@ -303,8 +336,12 @@ class Store:
     def _record(self, annotation_id: str) -> Record:
         record = self._find(annotation_id)
         if record is None:
+            if len(annotation_id) < MIN_PREFIX:
+                raise NotFound(f"give at least {MIN_PREFIX} characters of the id (got {annotation_id!r})")
             matches = [r for r in self._annotations.all() if r["id"].startswith(annotation_id)]
-            if len(matches) == 1 and len(annotation_id) >= 4:
+            if len(matches) > 1:
+                raise NotFound(f"{len(matches)} annotations have ids starting with {annotation_id!r}: give more of it")
+            if len(matches) == 1:
                 return matches[0]
             raise NotFound(f"no annotation with id {annotation_id!r}")
         return record
@@ -323,16 +360,6 @@ class Store:
         coder = coder_key(record.get("coder") or self.coder)
         return record["document"]["path"], record["start"], record["end"], coder
 
-    def _merge_into(self, record: Record, themes: list[str]) -> int:
-        have = {theme_key(t) for t in record["themes"]}
-        extra = [t for t in themes if theme_key(t) not in have]
-        if extra:
-            self._annotations.update(
-                {"themes": record["themes"] + extra, "updated": now(), "rev": record["rev"] + 1},
-                doc_ids=[record.doc_id],
-            )
-        return 1
-
     def _theme_record(self, name: str) -> Record:
         record = self._find_theme(name)
         if record is None:
@@ -347,17 +374,21 @@ class Store:
         return None
 
     def _ensure_themes(self, names: list[str]) -> list[str]:
-        """Create missing themes (with a colour); return the names in their stored spelling."""
+        """Create missing themes (with a colour) in one insert; return the names in their stored spelling."""
         existing: dict[str, Mapping[str, Any]] = {theme_key(r["name"]): r for r in self._themes.all()}
-        result = []
+        colours = {r["colour"].upper() for r in existing.values()}  # distinct colours: few, whatever the themes
+        result, fresh = [], []
         for name in unique_themes(names):
             record = existing.get(theme_key(name))
             if record is None:
-                colour = pick_colour([r["colour"] for r in existing.values()], name)
+                colour = pick_colour(sorted(colours), name)
                 record = {"name": name, "colour": colour, "description": ""}
-                self._themes.insert(record)
+                fresh.append(record)
+                colours.add(colour.upper())
                 existing[theme_key(name)] = record
             result.append(record["name"])
+        if fresh:
+            self._themes.insert_multiple(fresh)
         return result
 
     def _set_theme(self, name: str, **fields: str) -> Theme:
@@ -420,6 +451,18 @@ ANCHOR_FIELDS = ("document", "start", "end", "quote", "prefix", "suffix", "statu
 
 def _anchor(record: dict[str, Any]) -> dict[str, Any]:
     return {key: record.get(key) for key in ANCHOR_FIELDS}
+
+
+def _merge(record: dict[str, Any], annotation: Annotation) -> None:
+    """``annotation``'s themes (and note, if new) added to ``record`` in place."""
+    have = {theme_key(t) for t in record["themes"]}
+    extra = [t for t in annotation.themes if theme_key(t) not in have]
+    note = record["note"]
+    if annotation.note and annotation.note not in note:
+        note = f"{note}\n\n{annotation.note}" if note else annotation.note
+    if extra or note != record["note"]:
+        check_themes(record["themes"] + extra)
+        record.update(themes=record["themes"] + extra, note=note, updated=now(), rev=record["rev"] + 1)
 
 
 def _replace(record: dict[str, Any]) -> Any:

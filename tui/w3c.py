@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import uuid
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -29,12 +30,27 @@ from .anchoring import Anchor, Locator
 from .coders import clean_coder, coder_key
 from .document import Document, DocumentError, load_document, seeds_dir
 from .files import FileProblem, read_regular
-from .model import Annotation, DocumentRef, now, quote_at, theme_key, unique_themes
+from .model import (
+    MAX_TEXT,
+    Annotation,
+    DocumentRef,
+    Theme,
+    check_themes,
+    clean_theme_name,
+    now,
+    quote_at,
+    theme_key,
+    unique_themes,
+)
 from .storage import parse as parse_json
 from .store import Store
 from .text import json_safe
 
 CONTEXT = "http://www.w3.org/ns/anno.jsonld"
+# Our extension of the context: the collection carries its themes' colours and descriptions under ``mg:themes``
+# (a list of {mg:name, mg:colour, mg:description}), which other tools ignore and our import reads back.
+EXTENSION = {"mg": "urn:marginalia:", "mg:themes": {"@container": "@list"}}
+THEMES = "mg:themes"
 QUOTE = "TextQuoteSelector"
 POSITION = "TextPositionSelector"
 
@@ -82,18 +98,25 @@ def to_w3c(annotation: Annotation) -> dict[str, Any]:
     return item
 
 
-def render_collection(annotations: Iterable[Annotation]) -> str:
-    """An ``AnnotationCollection`` (JSON-LD) of ``annotations``; the same annotations give the same bytes."""
+def render_collection(annotations: Iterable[Annotation], themes: Iterable[Theme] = ()) -> str:
+    """An ``AnnotationCollection`` (JSON-LD) of ``annotations``; the same annotations give the same bytes. With
+    ``themes``, those the annotations use travel along (``EXTENSION``: colour and description)."""
     ordered = sorted(annotations, key=lambda a: (a.document.path, a.start, a.end, a.id))
     ids = "\n".join(a.id for a in ordered)
     collection_id = uuid.uuid5(uuid.NAMESPACE_URL, f"marginalia:collection:{ids}")
+    used = {theme_key(t) for a in ordered for t in a.themes}
+    carried = sorted((t for t in themes if t.key in used), key=lambda t: t.key)
     collection: dict[str, Any] = {
-        "@context": CONTEXT,
+        "@context": [CONTEXT, EXTENSION] if carried else CONTEXT,
         "id": collection_id.urn,
         "type": "AnnotationCollection",
         "label": "Annotations exported by marginalia",
         "total": len(ordered),
     }
+    if carried:
+        collection[THEMES] = [
+            {"mg:name": t.name, "mg:colour": t.colour, "mg:description": t.description} for t in carried
+        ]
     if ordered:
         collection["first"] = {
             "id": uuid.uuid5(collection_id, "page 1").urn,
@@ -175,6 +198,8 @@ def _as_list(value: Any) -> list[Any]:
 def _string(value: Any, what: str) -> str:
     if not isinstance(value, str):
         raise _Bad(f"{what} is not text")
+    if len(value) > MAX_TEXT:
+        raise _Bad(f"{what} is {len(value):,} characters long; at most {MAX_TEXT:,} are allowed")
     return value
 
 
@@ -246,10 +271,10 @@ def _read_bodies(incoming: Incoming, item: dict[str, Any]) -> None:
     if item.get("text"):
         notes.append(_string(item["text"], "its text"))  # Hypothesis
     try:
-        incoming.themes = unique_themes(themes)
+        incoming.themes = check_themes(unique_themes(themes))
     except ValueError as error:
         raise _Bad(f"a tag cannot be a theme: {error}") from None
-    incoming.note = "\n\n".join(n for n in notes if n)
+    incoming.note = _string("\n\n".join(n for n in notes if n), "its note")
 
 
 def _read_id(value: Any) -> str | None:
@@ -290,10 +315,36 @@ def _creator(value: Any) -> str:
 
 def parse_annotations(raw: bytes) -> list[Incoming]:
     """Every annotation in a file's bytes, checked; ``ImportFailure`` names the first problem."""
+    return parse_file(raw)[0]
+
+
+def parse_file(raw: bytes) -> tuple[list[Incoming], list[Theme]]:
+    """Every annotation in a file's bytes, and the themes it describes (``mg:themes``), checked."""
     try:
         data = parse_json(raw)  # the store's parser: empty files, bad JSON and duplicate keys are errors
     except ValueError as error:
         raise ImportFailure(str(error)) from None
+    return _read_all(data), _read_themes(data)
+
+
+def _read_themes(data: Any) -> list[Theme]:
+    described = data.get(THEMES, []) if isinstance(data, dict) else []
+    themes: list[Theme] = []
+    for number, entry in enumerate(_as_list(described), 1):
+        try:
+            if not isinstance(entry, dict):
+                raise _Bad("it is not an object")
+            name = clean_theme_name(_string(entry.get("mg:name"), "its mg:name"))
+            colour = _string(entry.get("mg:colour"), "its mg:colour")
+            if not re.fullmatch(r"#[0-9A-Fa-f]{6}", colour):
+                raise _Bad(f"its mg:colour {colour!r} is not #rrggbb")
+            themes.append(Theme(name, colour.upper(), _string(entry.get("mg:description", ""), "its description")))
+        except (_Bad, ValueError) as problem:
+            raise ImportFailure(f"theme {number} of {THEMES}: {problem}") from None
+    return themes
+
+
+def _read_all(data: Any) -> list[Incoming]:
     found: list[Incoming] = []
     seen: dict[str, int] = {}
     for number, item in enumerate(_items(data), 1):
@@ -519,7 +570,7 @@ def import_file(
     except (OSError, ValueError) as error:
         raise ImportFailure(f"{path}: cannot read ({getattr(error, 'strerror', None) or error})") from None
     try:
-        incoming = parse_annotations(raw)
+        incoming, described = parse_file(raw)
     except ImportFailure as error:
         raise ImportFailure(f"{path}: {error}; nothing was imported") from None
     document = load_document(doc) if doc is not None else None
@@ -528,7 +579,12 @@ def import_file(
         folders.append(seeds_dir())
     report = plan_import(store, incoming, DocumentFinder(store, folders), document)
     if report.annotations:
-        # put_many, not add_many: add_many merges annotations that share a span even without merge=True, and
-        # every id here was checked to be new.
-        store.put_many(report.annotations)
+        with store.batch():  # one write
+            had = {t.key for t in store.themes()}
+            # put_many, not add_many: add_many merges annotations that share a span even without merge=True, and
+            # every id here was checked to be new.
+            store.put_many(report.annotations)
+            # the themes this import created take the file's colours and descriptions; yours stay as they are
+            created = {t.key: t for t in store.themes() if t.key not in had}
+            store.restore_themes([replace(t, name=created[t.key].name) for t in described if t.key in created])
     return report
