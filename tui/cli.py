@@ -10,12 +10,13 @@ import shutil
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import orjson
 
 from . import files
 from .codebook import Codebook, matches, node_key
+from .coders import by_coder, coder_key
 from .compare import COUNTS
 from .corpus import CONTEXT
 from .document import DocumentError, load_document, load_paths, load_paths_leniently, seed_paths
@@ -27,6 +28,7 @@ from .text import json_safe, safe_line, sanitise
 
 COMMANDS = (
     "read", "tag", "list", "themes", "theme", "delete", "export", "import", "relink", "matrix", "cooccur", "search",
+    "agree",
 )  # fmt: skip
 
 
@@ -201,6 +203,17 @@ def build_parser() -> Parser:
     )
     _add_coder(importing)
     _add_store(importing)
+
+    agree = sub.add_parser("agree", help="how far two coders agree, theme by theme (kappa, alpha, disagreements)")
+    agree.add_argument(
+        "--coder", dest="coders", action="append", required=True, metavar="NAME", help="a coder (give two)"
+    )
+    agree.add_argument("--theme", action="append", metavar="NAME", help="only this theme (repeatable; default: all)")
+    agree.add_argument("--doc", action="append", metavar="PATH", help="only this document (repeatable)")
+    agree.add_argument("--unit", choices=("character", "sentence", "paragraph"), default="character")
+    agree.add_argument("--limit", type=int, default=10, metavar="N", help="table: disagreements shown per theme")
+    _add_format(agree)
+    _add_store(agree)
     return parser
 
 
@@ -568,6 +581,64 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_agree(args: argparse.Namespace) -> int:
+    from .agreement import compare
+
+    if len(args.coders) != 2 or coder_key(args.coders[0]) == coder_key(args.coders[1]):
+        raise Failure("give two different coders: --coder A --coder B")
+    store = _open_store(args)
+    annotations = store.annotations()
+    for name in args.coders:
+        if not any(coder_key(a.coder) == coder_key(name) for a in annotations):
+            raise Failure(f"no annotations by coder {name!r}")
+    if args.theme:
+        book = Codebook(store.themes(), {t for a in annotations for t in a.themes})
+        for name in args.theme:
+            if node_key(name) not in book:
+                raise Failure(f"no theme named {name.strip()!r}")
+    docs = [p for p in map(_doc_filter, args.doc or []) if p]
+    mine = [a for a in by_coder(annotations, args.coders) if not docs or a.document.path in docs]
+    documents, report = load_and_reconcile(store, sorted({a.document.path for a in mine}))
+    _note(report)
+    mine = [a for a in by_coder(store.annotations(), args.coders) if not docs or a.document.path in docs]
+    result = compare(mine, documents, args.coders[0], args.coders[1], args.theme, args.unit)
+    for path in result.skipped:
+        say(f"marginalia: skipped {path}: cannot read it (its annotations are not compared)", err=True)
+    if args.format == "json":
+        _print_json(result.as_json())
+        return 0
+    _say_agreement(result, args.limit)
+    return 0
+
+
+def _figure(value: float | None, percent: bool = False) -> str:
+    if value is None:
+        return "-"
+    return f"{value * 100:.1f}%" if percent else f"{value:.3f}"
+
+
+def _say_agreement(result: Any, limit: int) -> None:
+    a, b = result.coders
+    unit = result.unit + "s"
+    say(f"{_clip(a, 30)} and {_clip(b, 30)}, by {unit}, over {len(result.documents)} document(s)")
+    rows = [
+        [t.theme, str(t.units), str(t.both + t.only_a), str(t.both + t.only_b), str(t.both),
+         _figure(t.percent, True), _figure(t.kappa), _figure(t.alpha)]
+        for t in result.themes
+    ]  # fmt: skip
+    headers = ["THEME", unit.upper(), _clip(a, 12).upper(), _clip(b, 12).upper(), "BOTH", "AGREE", "KAPPA", "ALPHA"]
+    _say_table(rows, headers, flexible=0)
+    for theme in result.themes:
+        if not theme.disagreements:
+            continue
+        say("")
+        say(f"{theme.theme}: {len(theme.disagreements)} passage(s) only one coder put under it")
+        for d in theme.disagreements[: max(limit, 0)]:
+            say(f"  {_clip(d.title, 30)} {d.start}-{d.end}  only {_clip(d.coded_by, 16)}: {_clip(d.quote, 60)}")
+        if len(theme.disagreements) > limit:
+            say(f"  ... and {len(theme.disagreements) - limit} more (--limit N, or --format json for all)")
+
+
 HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "read": cmd_read,
     "tag": cmd_tag,
@@ -581,6 +652,7 @@ HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "matrix": cmd_matrix,
     "cooccur": cmd_cooccur,
     "search": cmd_search,
+    "agree": cmd_agree,
 }
 
 

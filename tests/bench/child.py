@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import sys
 import time
+from pathlib import Path
 
 SIZE = (160, 48)
 
@@ -54,7 +55,17 @@ def bare() -> None:
 
 
 def peak_rss() -> int:
+    """This process's peak resident memory. On Linux from /proc (``ru_maxrss`` keeps the parent's peak across
+    fork and exec, so a child of a big benchmark process would report the parent's)."""
     import resource
+
+    try:
+        status = Path("/proc/self/status").read_text(encoding="ascii")
+    except OSError:
+        status = ""
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024
 
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux, bytes on macOS
     return peak * 1024 if sys.platform != "darwin" else peak
