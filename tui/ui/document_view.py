@@ -360,7 +360,7 @@ class DocumentView(ScrollView, can_focus=True):
     # -- mouse --------------------------------------------------------------------------------------------------
     def _offset_at_mouse(self, event: events.MouseEvent) -> int:
         layout = self._ensure_layout()
-        return layout.offset_at(int(self.scroll_y) + event.y, event.x)
+        return layout.offset_at(self.scroll_offset.y + event.y, event.x)
 
     def on_mouse_down(self, event: events.MouseDown) -> None:
         if event.button != 1:
@@ -514,7 +514,7 @@ class DocumentView(ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         layout = self._ensure_layout()
-        row = int(self.scroll_y) + y
+        row = self.scroll_offset.y + y  # what Textual's own Line API widgets use (``scroll_y`` may be fractional)
         width = self._widths()[0]
         if row >= len(layout):
             return Strip.blank(width, self._base_style)
@@ -588,11 +588,13 @@ class DocumentView(ScrollView, can_focus=True):
         return rows
 
     def _refresh_rows(self, rows: set[int]) -> None:
-        top = int(self.scroll_y)
+        """Forget and repaint these rows (document rows: ``refresh_line`` takes a row of the whole document and
+        subtracts the scroll offset itself)."""
+        top = self.scroll_offset.y
         for row in rows:
             self._cache.discard(row)
             if top <= row < top + self.size.height:
-                self.refresh_line(row - top)
+                self.refresh_line(row)
 
     def _invalidate(self) -> None:
         self._cache.clear()
@@ -603,7 +605,7 @@ class DocumentView(ScrollView, can_focus=True):
             return
         row = self._cursor_row()
         height = self.scrollable_content_region.height
-        top = int(self.scroll_y)
+        top = self.scroll_offset.y
         if center and not top <= row < top + height:
             self.scroll_to(y=max(0, row - height // 2), animate=False, immediate=True)
         elif row < top:

@@ -1,0 +1,303 @@
+"""The reader's screen after real navigation: what the cells show, not only what the state says.
+
+Every partial repaint (cursor, selection, search match, a new, edited or deleted highlight, undo, another process's
+change) is checked at the top, several pages down, at the end, after a resize and in the second pane, by reading
+the cells the compositor sends to the terminal (``tests/screen.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from conftest import ASMOLOV, PROMA
+from screen import Shot, background_cells, component_background, span_cells, view_rows
+from test_reader import settle
+
+from tui.document import load_document, load_paths
+from tui.model import new_annotation
+from tui.store import Store
+from tui.ui import app as app_module
+from tui.ui.app import MarginaliaApp
+from tui.ui.dialogs import ThemeDialog
+from tui.ui.document_view import DocumentView
+
+SIZE = (120, 30)
+
+
+async def until(pilot, app: MarginaliaApp, condition: Callable[[], bool], timeout: float = 10) -> None:
+    """Wait for the store poll to bring a change in (a loaded machine may delay its timer)."""
+    for _ in range(int(timeout / 0.1)):
+        if condition():
+            break
+        await pilot.pause(0.1)
+    await settle(pilot, app)
+    assert condition(), "the change never arrived"
+
+
+def seeds_app(store_path: Path, store: Store | None = None) -> MarginaliaApp:
+    return MarginaliaApp(load_paths([ASMOLOV, PROMA]), store or Store(store_path))
+
+
+def assert_shows_its_state(app: MarginaliaApp, view: DocumentView) -> Shot:
+    """Every row of ``view`` on screen is the row its state draws now (nothing stale, nothing shifted)."""
+    shot = view_rows(app, view, scrollbar=False)
+    layout = view.wrapped
+    top = view.scroll_offset.y
+    width = len(shot.cells[0])
+    for y, row in enumerate(shot.cells):
+        if top + y >= len(layout):
+            break
+        fresh = view._render_row(layout, top + y, view._widths()[0])
+        expected = [(t, s.bgcolor, s.underline, s.italic) for t, s, _ in fresh.crop(0, width) for t in t]
+        shown = [(c.char, c.style.bgcolor, c.style.underline, c.style.italic) for c in row if c.char]
+        assert [e[0] for e in expected] == [s[0] for s in shown], f"row {y} shows other text"
+        assert [e[1:] for e in expected] == [s[1:] for s in shown], f"row {y} (document row {top + y}) is stale"
+    return shot
+
+
+def selection_shown(app: MarginaliaApp, view: DocumentView) -> None:
+    """The selection's cells in view, and no others, have the selection's background (the cursor's cell has the
+    cursor's)."""
+    selected = component_background(view, "document-view--selection")
+    cursor = component_background(view, "document-view--cursor")
+    start, end = view.selection
+    cells = span_cells(app, view, start, end, newlines=True)
+    assert cells, "the selection is in view"
+    assert {c.background for c in cells} <= {selected, cursor}, "every selected cell is drawn selected"
+    assert background_cells(app, view, selected) == sum(c.background == selected for c in cells), "and no other"
+
+
+NAVIGATIONS = {
+    "top": [],
+    "three pages down": ["pagedown"] * 3,
+    "end": ["G", *["k"] * 6, "home"],
+    "paragraph jumps": ["right_curly_bracket"] * 9,
+}
+
+
+@pytest.mark.parametrize("keys", NAVIGATIONS.values(), ids=NAVIGATIONS.keys())
+@pytest.mark.parametrize("pane", [0, 1])
+async def test_cursor_and_selection_are_drawn_where_they_are(store_path, keys, pane):
+    app = seeds_app(store_path)
+    async with app.run_test(size=SIZE) as pilot:
+        if pane:
+            await pilot.press("tab")
+        view = app.views[pane]
+        await pilot.press(*keys)
+        await pilot.pause()
+        before = view_rows(app, view).cells
+        await pilot.press("v", "w", "w", "w")
+        await pilot.pause()
+        assert view.selection and view.scroll_offset.y == (0 if not keys else view.scroll_offset.y)
+        shot = assert_shows_its_state(app, view)
+        assert shot.cells != before, "the screen changed"
+        selection_shown(app, view)
+        cursor = component_background(view, "document-view--cursor")
+        assert background_cells(app, view, cursor) == 1
+        [cell] = span_cells(app, view, view.cursor, view.cursor + 1)
+        assert cell.background == cursor
+        other = app.views[1 - pane]
+        assert other.selection is None
+        assert_shows_its_state(app, other)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert background_cells(app, view, component_background(view, "document-view--selection")) == 0
+        assert_shows_its_state(app, view)
+
+
+async def test_after_a_resize_the_selection_is_still_drawn_right(store_path):
+    app = seeds_app(store_path)
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.views[0]
+        await pilot.press("pagedown", "pagedown", "pagedown")
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        await pilot.press("v", "w", "w", "w", "pagedown", "w")
+        await pilot.pause()
+        assert view.scroll_offset.y > 0
+        assert_shows_its_state(app, view)
+        selection_shown(app, view)
+
+
+async def test_search_match_is_drawn_selected_from_its_start(store_path):
+    app = seeds_app(store_path)
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.views[0]
+        await pilot.press("pagedown", "pagedown")
+        origin = view.cursor
+        await pilot.press("slash", *"Blinken", "enter")
+        await pilot.pause()
+        start = view.text.index("Blinken", origin)
+        assert view.selection == (start, start + len("Blinken"))
+        assert view.scroll_offset.y > 0
+        assert_shows_its_state(app, view)
+        selection_shown(app, view)
+        await pilot.press("n")
+        await pilot.pause()
+        assert_shows_its_state(app, view)
+        selection_shown(app, view)
+
+
+async def test_a_highlight_made_on_the_third_screen_shows_edits_and_goes_at_once(store_path):
+    app = seeds_app(store_path)
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.views[0]
+        await pilot.press("pagedown", "pagedown", "v", "w", "w", "w")
+        start, end = view.selection
+        await pilot.press("h")
+        assert isinstance(app.screen, ThemeDialog)
+        await pilot.press(*"arms", "enter")
+        await settle(pilot, app)
+        [saved] = Store(store_path).annotations()
+        colour = app.themes["arms"].colour.upper()
+        assert_shows_its_state(app, view)
+        # the cursor sits on the highlight's last character; every other cell of it has the theme's colour
+        cells = span_cells(app, view, saved.start, saved.end)
+        assert sum(c.background == colour for c in cells) >= len(cells) - 1
+        assert background_cells(app, view, colour) >= len(cells) - 1
+        # edit: another theme, another colour, at once
+        await pilot.press("e", *["backspace"] * 10, *"people", "enter")
+        await settle(pilot, app)
+        new = app.themes["people"].colour.upper()
+        assert new != colour
+        assert_shows_its_state(app, view)
+        assert background_cells(app, view, colour) == 0
+        assert background_cells(app, view, new) >= len(cells) - 1
+        # delete, undo, redo
+        await pilot.press("d")
+        await settle(pilot, app)
+        assert Store(store_path).annotations() == []
+        assert_shows_its_state(app, view)
+        assert background_cells(app, view, new) == 0
+        await pilot.press("u")
+        await settle(pilot, app)
+        assert_shows_its_state(app, view)
+        assert background_cells(app, view, new) >= len(cells) - 1
+        await pilot.press("ctrl+r")
+        await settle(pilot, app)
+        assert_shows_its_state(app, view)
+        assert background_cells(app, view, new) == 0
+        assert (start, end) != (0, 0)
+
+
+def overlapping(store_path: Path) -> tuple[Store, str, str, tuple[int, int], tuple[int, int]]:
+    """Two highlights near the end of the first seed, one inside the other."""
+    store = Store(store_path)
+    document = load_document(ASMOLOV)
+    outer_quote = "expressed his view quite directly"
+    outer = document.text.index(outer_quote)
+    inner = document.text.index("view", outer)
+    store.add(new_annotation(document, outer, outer + len(outer_quote), ["outer"]))
+    store.add(new_annotation(document, inner, inner + 4, ["inner"]))
+    return (
+        store,
+        store.theme("outer").colour.upper(),
+        store.theme("inner").colour.upper(),
+        (outer, outer + len(outer_quote)),
+        (inner, inner + 4),
+    )
+
+
+async def test_overlapping_highlights_scrolled_inner_on_top_overlap_underlined(store_path):
+    store, outer_colour, inner_colour, outer, inner = overlapping(store_path)
+    app = seeds_app(store_path, store)
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.views[0]
+        await pilot.press("pagedown", "pagedown", "right_square_bracket")
+        await pilot.pause()
+        assert view.scroll_offset.y > 0
+        assert_shows_its_state(app, view)
+        inner_cells = span_cells(app, view, *inner)
+        outer_only = span_cells(app, view, outer[0], inner[0]) + span_cells(app, view, inner[1], outer[1])
+        cursor = component_background(view, "document-view--cursor")
+        inner_cells = [c for c in inner_cells if c.background != cursor]
+        outer_only = [c for c in outer_only if c.background != cursor]
+        assert {c.background for c in inner_cells} == {inner_colour}, "the inner highlight is drawn on top"
+        assert all(c.style.underline and c.style.bold for c in inner_cells), "the overlap is underlined"
+        assert {c.background for c in outer_only} == {outer_colour}
+        assert not any(c.style.underline for c in outer_only if c.char != " "), "only the overlap is underlined"
+        # deleting the inner one: the overlap's underline goes with it, the outer colour comes back
+        view.move_to(inner[0] + 1)
+        await pilot.press("d")
+        await settle(pilot, app)
+        assert_shows_its_state(app, view)
+        back = [c for c in span_cells(app, view, *inner) if c.background != cursor]
+        assert {c.background for c in back} == {outer_colour}
+        assert not any(c.style.underline for c in back)
+
+
+async def test_fuzzy_highlight_is_drawn_italic_underlined_when_scrolled(write_doc, store_path):
+    text = ASMOLOV.read_text(encoding="utf-8")
+    path = write_doc("draft.txt", text)
+    store = Store(store_path)
+    quote = "expressed his view quite directly"
+    start = text.index(quote)
+    store.add(new_annotation(load_document(path), start, start + len(quote), ["fuzzy"]))
+    path.write_text(text.replace(quote, "expressed his view very directly"), encoding="utf-8")
+    app = MarginaliaApp(load_paths([path]), store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        [moved] = Store(store_path).annotations()
+        assert moved.status == "fuzzy"
+        view = app.views[0]
+        await pilot.press("right_square_bracket", "pagedown", "pageup")
+        await pilot.press("right_curly_bracket")
+        await pilot.pause()
+        assert view.scroll_offset.y > 0
+        assert_shows_its_state(app, view)
+        cells = [c for c in span_cells(app, view, moved.start, moved.end) if c.char != " "]
+        assert cells and all(c.style.italic and c.style.underline for c in cells)
+
+
+async def test_a_change_by_another_process_shows_in_a_scrolled_second_pane(store_path, monkeypatch):
+    monkeypatch.setattr(app_module, "POLL_SECONDS", 0.1)
+    app = seeds_app(store_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("tab", "pagedown", "pagedown")
+        await pilot.pause()
+        view = app.views[1]
+        top = view.scroll_offset.y
+        assert top > 0
+        start, _ = view.wrapped.row_span(top + 3)
+        end = view.wrapped.row_span(top + 4)[1]
+        other = Store(store_path)
+        made = new_annotation(load_document(PROMA), start, end, ["elsewhere"])
+        other.add(made)
+        await until(pilot, app, lambda: view.annotation_at(start) is not None)
+        colour = other.theme("elsewhere").colour.upper()
+        assert_shows_its_state(app, view)
+        cells = span_cells(app, view, start, end)
+        assert {c.background for c in cells if c.char} == {colour}
+        other.delete(made.id)
+        await until(pilot, app, lambda: view.annotation_at(start) is None)
+        assert_shows_its_state(app, view)
+        assert background_cells(app, view, colour) == 0
+
+
+def overlapping_app(store_path: Path) -> MarginaliaApp:
+    """The first seed with a highlight inside another and a third across its end, far down the document."""
+    store = Store(store_path)
+    asmolov = load_document(ASMOLOV)
+    outer = asmolov.text.index("expressed his view quite directly")
+    for start, end, themes in [
+        (outer, outer + len("expressed his view quite directly"), ["outer"]),
+        (outer + len("expressed his "), outer + len("expressed his view"), ["inner"]),
+        (
+            outer + len("expressed his view quite "),
+            outer + len("expressed his view quite directly: “We’re"),
+            ["across"],
+        ),
+    ]:
+        store.add(new_annotation(asmolov, start, end, themes))
+    return seeds_app(store_path, store)
+
+
+@pytest.mark.parametrize("size", [(120, 30), (80, 24)], ids=["120x30", "80x24"])
+def test_snapshot_of_a_scrolled_view_with_overlapping_highlights(snap_compare, store_path, size):
+    async def run_before(pilot) -> None:
+        await pilot.press("pagedown", "pagedown", "right_square_bracket", "pagedown", "pageup", "left_curly_bracket")
+        await pilot.pause()
+
+    assert snap_compare(overlapping_app(store_path), terminal_size=size, run_before=run_before)
