@@ -31,10 +31,12 @@ SCENARIOS = [
     "add a highlight, 1,000 in the store: input blocked",
     "load a 1,000-annotation store",
     "export 1,000 annotations as Markdown",
-    "`marginalia list --format json`, whole process",
+    "`marginalia list --format json`, 1,000 annotations, whole process",
+    "`marginalia export`, 1,000 annotations, whole process",
+    "memory per annotation held, 1,000 in the store",
     "peak memory, 0.3 MB document and 1,000 annotations",
 ]
-FIGURE = re.compile(r"\s{2,}\d+(\.\d+)? (ms|s|MB)(\s|$)")
+FIGURE = re.compile(r"\s{2,}\d+(\.\d+)? (ms|s|MB|KB)(\s|$)")
 
 
 TERMINAL = [

@@ -52,9 +52,9 @@ async def test_a_big_document_shows_its_first_screen_then_the_same_rows_wrapped_
     widths: list[tuple[int, int]] = []  # (width, characters) of every layout made
 
     class Recorded(Layout):
-        def __init__(self, text: str, width: int) -> None:
+        def __init__(self, text: str, width: int, later: bool = False) -> None:
             widths.append((width, len(text)))
-            super().__init__(text, width)
+            super().__init__(text, width, later)
 
     monkeypatch.setattr(document_view, "Layout", Recorded)
     app = MarginaliaApp(load_paths([path]), Store(tmp_path / "s.json"))

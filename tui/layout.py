@@ -12,7 +12,9 @@ import re
 import unicodedata
 from array import array
 from bisect import bisect_right
+from collections.abc import Iterator
 from functools import lru_cache
+from time import perf_counter
 
 from rich.cells import get_character_cell_size, split_graphemes
 
@@ -61,21 +63,27 @@ _one_cell: dict[int, tuple[str, bool]] = {}  # by id(text): a document is wrappe
 
 def one_cell_lines(text: str) -> bool:
     """Every line of ``text`` is one-cell characters: it wraps in one pass (5 MB in 10-30 ms)."""
+    for _ in _scan_one_cell(text):
+        pass
+    return _one_cell[id(text)][1]
+
+
+def _scan_one_cell(text: str) -> Iterator[None]:
+    """Find out (and remember) ``one_cell_lines(text)``, pausing (a ``yield``) between slices of ``SCAN``."""
     known = _one_cell.get(id(text))
     if known is not None and known[0] is text:
-        return known[1]
+        return
     ascii_text = text.isascii()  # O(1): a flag of the string
-    pattern = _not_single_cell(newlines=True)
     result = True
     for start in range(0, len(text), SCAN):
         end = start + SCAN
-        if text.find("\t", start, end) != -1 if ascii_text else pattern.search(text, start, end):
+        if text.find("\t", start, end) != -1 if ascii_text else _not_single_cell(True).search(text, start, end):
             result = False
             break
+        yield
     if len(_one_cell) > 8:
         _one_cell.clear()
     _one_cell[id(text)] = (text, result)
-    return result
 
 
 def is_simple(line: str) -> bool:
@@ -267,23 +275,43 @@ def wrap_line(line: str, width: int) -> list[int]:
 
 
 class Layout:
-    """Rows of ``text`` at ``width`` cells; ``row_starts[i]`` is the offset where row ``i`` begins."""
+    """Rows of ``text`` at ``width`` cells; ``row_starts[i]`` is the offset where row ``i`` begins.
 
-    def __init__(self, text: str, width: int) -> None:
+    With ``later``, nothing is wrapped yet: ``wrap_for(seconds)`` wraps a slice at a time, so a big text can be
+    wrapped on an event loop between key presses (a thread would hold the interpreter lock against them)."""
+
+    def __init__(self, text: str, width: int, later: bool = False) -> None:
         self.text = text
         self.width = max(width, 2)
         self.row_starts = array("q")
-        self._wrap_all()
+        self._steps: Iterator[None] | None = self._wrap_steps()
+        if not later:
+            self.wrap_for(None)
 
-    def _wrap_all(self) -> None:
+    def wrap_for(self, seconds: float | None) -> bool:
+        """Wrap for about ``seconds`` more (None: to the end); True once every row is known."""
+        if self._steps is None:
+            return True
+        deadline = None if seconds is None else perf_counter() + seconds
+        for _ in self._steps:
+            if deadline is not None and perf_counter() >= deadline:
+                return False
+        self._steps = None
+        return True
+
+    def _wrap_steps(self) -> Iterator[None]:
+        """Appends the rows, pausing (a ``yield``) every few hundred rows or lines."""
         text, width, rows = self.text, self.width, self.row_starts
+        yield from _scan_one_cell(text)
         if one_cell_lines(text):  # the whole text in one pass
             append = rows.append
-            for match in _row_pattern(width).finditer(text):  # a loop, not extend(): lets other threads run
+            for count, match in enumerate(_row_pattern(width).finditer(text)):
                 append(match.start())
+                if count & 511 == 511:
+                    yield
             return
-        position, size, find = 0, len(text), text.find
-        while True:  # line by line (not ``split``: that copies the whole text at once, holding the lock)
+        position, size, find, count = 0, len(text), text.find, 0
+        while True:  # line by line (not ``split``: that copies the whole text at once)
             end = find("\n", position)
             if end == -1:
                 end = size
@@ -295,6 +323,9 @@ class Layout:
             if end == size:
                 return
             position = end + 1
+            count += 1
+            if count & 255 == 255:
+                yield
 
     def __len__(self) -> int:
         return len(self.row_starts)

@@ -7,6 +7,7 @@ started the process.
 ``child.py bare``: a bare Textual app in the terminal it is started in (the terminal section's reference).
 ``child.py paint-doc DOC``: ``marginalia read DOC`` (the store from ``MARGINALIA_STORE``) the same way; prints the
 time of its first frame and its peak resident memory in bytes then, on one line.
+``child.py annotation-memory STORE``: bytes per annotation that the store and its annotations hold (tracemalloc).
 ``child.py memory DOC STORE``: the reader on DOC with STORE: open, page through, resize, add a highlight and wait
 until it is saved; prints the peak resident memory in bytes.
 """
@@ -119,9 +120,27 @@ def memory(document: str, store_path: str) -> None:
     print(peak * 1024 if sys.platform != "darwin" else peak, flush=True)
 
 
+def annotation_memory(store_path: str) -> None:
+    import gc
+    import tracemalloc
+    from pathlib import Path
+
+    from tui.store import Store
+
+    gc.collect()
+    tracemalloc.start()
+    store = Store(Path(store_path))
+    held = store.annotations()
+    gc.collect()
+    used, _ = tracemalloc.get_traced_memory()
+    print(used / max(len(held), 1), flush=True)
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "bare":
         bare()
+    elif sys.argv[1] == "annotation-memory":
+        annotation_memory(sys.argv[2])
     elif sys.argv[1] == "paint":
         paint(sys.argv[2])
     elif sys.argv[1] == "paint-doc":

@@ -19,6 +19,7 @@ import contextlib
 import importlib.util
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import sys
@@ -57,7 +58,7 @@ class Row:
         if self.value is None:
             return self.note or "n/a"
         if self.unit == "B":
-            return f"{self.value / 2**20:.0f} MB"
+            return f"{self.value / 2**20:.0f} MB" if self.value >= 2**20 else f"{self.value / 1024:.1f} KB"
         if self.value < 1:
             return f"{self.value * 1000:.1f} ms" if self.value < 0.1 else f"{self.value * 1000:.0f} ms"
         return f"{self.value:.2f} s"
@@ -68,7 +69,7 @@ class Row:
         if self.ref is not None:
             return f"≤ {self.limit:g}x ref"
         if self.unit == "B":
-            return f"< {self.limit / 2**20:.0f} MB"
+            return f"< {self.limit / 2**20:.0f} MB" if self.limit >= 2**20 else f"< {self.limit / 1024:g} KB"
         return f"< {self.limit * 1000:.0f} ms" if self.limit < 1 else f"< {self.limit:g} s"
 
     def verdict(self) -> str:
@@ -380,19 +381,48 @@ def store_rows(store_path: Path, count: int, reps: int, scratch: Path) -> list[R
                         note="documents loaded and checked too"))  # fmt: skip
 
     env = child_env(scratch)
-    lists = []
-    for rep in range(reps + 1):
-        t = time.perf_counter()
-        done = subprocess.run(
-            [sys.executable, "-m", "tui", "list", "--format", "json", "--store", str(store_path)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, timeout=120,
-        )  # fmt: skip
-        if rep:  # the first one compiles the bytecode
-            lists.append(time.perf_counter() - t)
-        if done.returncode != 0:
-            raise RuntimeError(f"marginalia list failed: {done.stderr.decode()[-500:]}")
-    rows.append(Row("`marginalia list --format json`, whole process", median(lists), limit=1.0))
+    for name, argv in (("list --format json", ["list", "--format", "json"]), ("export", ["export"])):
+        walls, cpus = [], []
+        for rep in range(reps + 1):
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            t = time.perf_counter()
+            done = subprocess.run(
+                [sys.executable, "-m", "tui", *argv, "--store", str(store_path)],
+                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, timeout=120,
+            )  # fmt: skip
+            if done.returncode != 0:
+                raise RuntimeError(f"marginalia {name} failed: {done.stderr.decode()[-500:]}")
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            if rep:  # the first one compiles the bytecode
+                walls.append(time.perf_counter() - t)
+                cpus.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+        rows.append(
+            Row(
+                f"`marginalia {name}`, {count:,} annotations, whole process",
+                median(walls),
+                limit=1.0,
+                note=f"CPU {Row('', median(cpus)).figure()} (wall time stretches on a loaded machine)",
+            )
+        )
+    rows.append(annotation_memory_row(store_path, count, env))
     return rows
+
+
+def annotation_memory_row(store_path: Path, count: int, env: dict[str, str]) -> Row:
+    """Memory per annotation the reader holds: the store's parsed state and the annotations made from it."""
+    done = subprocess.run(
+        [sys.executable, str(HERE / "child.py"), "annotation-memory", str(store_path)],
+        capture_output=True, text=True, env=env, timeout=120,
+    )  # fmt: skip
+    if done.returncode != 0:
+        raise RuntimeError(f"annotation memory run failed: {done.stderr.strip()[-500:]}")
+    return Row(
+        f"memory per annotation held, {count:,} in the store",
+        float(done.stdout.split()[-1]),
+        unit="B",
+        limit=1024,
+        note="the store's parsed state and the annotations made from it (tracemalloc)",
+    )
 
 
 def memory_row(document: Path, store_path: Path, count: int, label: str) -> Row:

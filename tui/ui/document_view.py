@@ -402,7 +402,7 @@ class DocumentView(ScrollView, can_focus=True):
         nothing is wrapped: an empty layout stands in. A text too big to wrap at once (``SYNC_WRAP``) is wrapped
         in a thread: on opening, its first screens are wrapped at once and shown meanwhile; after a resize, its
         old rows stay on screen meanwhile. Either way no key waits for it."""
-        if not self.size.width:
+        if not self.outer_size.width:  # (``size`` is looked up through the screen: too slow for every row)
             return self.wrapped if self.wrapped is not None else UNWRAPPED
         width = self._text_width()
         if self.wrapped is None or (
@@ -473,9 +473,12 @@ class DocumentView(ScrollView, can_focus=True):
         self._cache.clear()
         self.virtual_size = Size(layout.width, len(layout))
 
-    @work(group="wrap", exclusive=True)
+    @work(group="wrap", exclusive=True)  # exclusive: a newer width cancels an older one between slices
     async def _rewrap(self, width: int, wrap_at: int) -> None:
-        layout = await asyncio.to_thread(Layout, self.text, wrap_at)
+        """Wrap the whole text in slices on the event loop (keys are handled between them), then show it."""
+        layout = Layout(self.text, wrap_at, later=True)
+        while not layout.wrap_for(WRAP_SLICE):
+            await asyncio.sleep(WRAP_GAP)
         if self._pending_wrap != width:  # asked for another width meanwhile
             return
         self._pending_wrap = None
@@ -645,7 +648,9 @@ _SPAN = attrgetter("start", "end")
 SYNC_WRAP = 200_000  # characters: a bigger document is wrapped in a thread (ASCII: 8 ms per 200,000; CJK: 20+ ms)
 UNWRAPPED = Layout("", 2)  # what a view without a width yet has: one empty row
 LEX_AT_ONCE = 50_000  # characters: rows this far past the lexed ones are lexed as they are drawn (a few ms)
-LEX_SLICE = 0.01  # seconds of lexing at a time in the background
+LEX_SLICE = 0.005  # seconds of lexing at a time in the background
+WRAP_SLICE = 0.004  # seconds of wrapping at a time in the background,
+WRAP_GAP = 0.002  # then this long for everything else: startup, keys, drawing go on at their pace meanwhile
 
 
 @lru_cache(maxsize=256)
