@@ -12,8 +12,10 @@ from hypothesis import strategies as st
 from tui.anchoring import (
     MIN_SCORE,
     MIN_SIMILARITY,
+    Anchor,
     Locator,
     _scores,
+    context_cost,
     edit_distance,
     locate,
     locate_many,
@@ -113,14 +115,16 @@ def test_of_several_exact_matches_the_best_context_wins_over_the_nearest() -> No
     assert find(edited, q) == (new, new + 9, "moved")
 
 
-def test_with_equal_contexts_the_nearest_exact_match_wins() -> None:
+def test_with_equal_contexts_nothing_is_chosen_by_distance_alone() -> None:
     text = "one two three. " * 3 + "middle. " + "one two three. " * 3
     start = text.index("middle")
     q = Quote(start, start + 6, "middle", "", "")
     edited = text.replace("middle", "middle middle")  # a second one right after
-    assert find(edited, q) == (start, start + 6, "anchored")
-    for old, nearest in ((start + 3, start), (start + 4, start + 7)):  # 3 from the first, 3 from the second: first
-        assert find(edited, Quote(old, old + 6, "middle", "", "")) == (nearest, nearest + 6, "moved")
+    assert find(edited, q) == (start, start + 6, "anchored")  # the offsets still hold it
+    for old in (start + 3, start + 4):  # the offsets hold neither: the two copies are equally likely
+        anchor = locate(edited, "middle", old, old + 6)
+        assert anchor.status == "ambiguous"
+        assert sorted((c.start, c.end) for c in anchor.candidates) == [(start, start + 6), (start + 7, start + 13)]
 
 
 def test_an_edited_quote_is_found_approximately_with_a_score() -> None:
@@ -131,7 +135,8 @@ def test_an_edited_quote_is_found_approximately_with_a_score() -> None:
     assert (anchor.start, anchor.end, anchor.status) == (start, start + 26, "fuzzy")
     assert edited[anchor.start : anchor.end] == "Sanctions against N. Korea"
     assert anchor.score == round(anchor.fit, 4) and MIN_SCORE <= anchor.score < 1
-    assert anchor.score == pytest.approx((50 * (1 - 4 / 29) + 20 + 20 + 2) / 92, abs=1e-4)  # "orth" -> "."
+    # one score for every candidate: 1 - edits (here 4 in the quote, "orth" -> ".") / quote and context together
+    assert anchor.score == pytest.approx(1 - 4 / (len(q.prefix) + 29 + len(q.suffix)), abs=1e-4)
 
 
 def test_a_look_alike_elsewhere_is_not_taken(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -273,20 +278,38 @@ def edits_outside(draw: st.DrawFn, text: str, spans: list[tuple[int, int]]) -> l
     return edits
 
 
-@settings(max_examples=150)
+def shifted(span: tuple[int, int], edits: list[tuple[int, int, str]]) -> tuple[int, int]:
+    """Where a span no edit overlaps is after the edits."""
+    shift = sum(len(r) - (e - s) for s, e, r in edits if e <= span[0])
+    return span[0] + shift, span[1] + shift
+
+
+def window(text: str, start: int, end: int) -> str:
+    return text[max(0, start - CONTEXT) : end + CONTEXT]
+
+
+@settings(max_examples=150, deadline=None)
 @given(st.data())
 def test_edits_outside_spans_keep_every_quote_exactly(data: st.DataObject) -> None:
+    """Edits next to (never inside) the spans: an annotation is certain only at its own place, and always certain
+    when its quote with its whole context is still unique there."""
     text, spans = data.draw(document_and_spans())
     edits = data.draw(edits_outside(text, spans))
     edited = apply(text, edits)
     anchors = locate_many(edited, [Quote.of(text, s, e) for s, e in spans])
     assert len(anchors) == len(spans)
     for (start, end), anchor in zip(spans, anchors):
-        assert anchor.status in ("anchored", "moved"), (text[start:end], anchor)
-        assert edited[anchor.start : anchor.end] == text[start:end]
+        true = shifted((start, end), edits)
+        made = window(text, start, end)
+        if anchor.status in ("anchored", "moved"):
+            assert edited[anchor.start : anchor.end] == text[start:end]
+            # elsewhere only if it could not be told apart when it was made (its window was not unique)
+            assert (anchor.start, anchor.end) == true or text.count(made) > 1, (text[start:end], anchor, true)
+        if window(edited, *true) == made and edited.count(made) == 1:
+            assert (anchor.start, anchor.end, anchor.status) in ((*true, "anchored"), (*true, "moved"))
 
 
-@settings(max_examples=150)
+@settings(max_examples=150, deadline=None)
 @given(st.data())
 def test_edits_inside_a_span_never_misplace_it(data: st.DataObject) -> None:
     repeats = data.draw(st.booleans())
@@ -307,10 +330,178 @@ def test_edits_inside_a_span_never_misplace_it(data: st.DataObject) -> None:
         assert here == quote.quote
     elif anchor.status == "fuzzy":
         assert 1 - levenshtein(here, quote.quote) / len(quote.quote) >= MIN_SIMILARITY
-        assert anchor.score is not None and anchor.score >= MIN_SCORE
+        assert anchor.score is not None and 0 < anchor.score < 1
         if not repeats:  # (in a text of repeated words a look-alike with the same context can fit better)
             # where the span went: from the earlier of its start and the edit to the later of their ends
             region = (min(start, edit_start), max(end, edit_end) + len(replacement) - (edit_end - edit_start))
             assert anchor.start < region[1] and region[0] < anchor.end, (quote.quote, here, region)
+    elif anchor.status == "ambiguous":
+        first = anchor.candidates[0]
+        assert len(anchor.candidates) >= 2 and (anchor.start, anchor.end) == (first.start, first.end)
     else:
         assert anchor.status == "orphan" and (anchor.start, anchor.end) == (start, end)
+
+
+# -- never silently misplaced (issue 13) ---------------------------------------------------------------------------
+def tagged_then_edited(text: str, needle: str, old: str, new: str) -> tuple[Anchor, int, str]:
+    """The first ``needle`` of ``text`` annotated, ``old`` replaced once by ``new``, re-anchored: the anchor, where
+    the edited quote's place now starts, and the edited text."""
+    start = text.index(needle)
+    before = Document("/docs/a.txt", text)
+    annotation = new_annotation(before, start, start + len(needle), ["t"])
+    edited = text.replace(old, new, 1)
+    return locate_many(edited, [annotation])[0], start, edited
+
+
+ISRAEL = (
+    "Title\n\nWhen my people of Israel dwelleth safely, shalt thou not know it? And thou shalt come.\n\n"
+    "If thou wilt put away thine abominations out of my sight, then shalt thou not remove.\n"
+)
+PHARAOH = (
+    "Title\n\nIn the tenth month, in the tenth day of the month, the word of the LORD came unto me, saying, Son of "
+    "man, write thee the name of the day.\n\nIn the tenth year, in the tenth month, in the twelfth day of the month, "
+    "the word of the LORD came unto me, saying, Son of man, set thy face against Pharaoh.\n"
+)
+
+
+def test_an_ill_fitting_exact_copy_does_not_take_a_quote_edited_past_the_fuzzy_limit() -> None:
+    """Repro 1: "shalt thou not" -> "shalt not" in place; the copy in the other sentence fits nothing else."""
+    anchor, start, edited = tagged_then_edited(ISRAEL, "shalt thou not", "safely, shalt thou not", "safely, shalt not")
+    copy = edited.index("shalt thou not")
+    assert anchor.status == "orphan" and (anchor.start, anchor.end) == (start, start + 14)
+    assert (start, start + 9) in [(c.start, c.end) for c in anchor.candidates]  # "shalt not": offered for review
+    assert copy not in [c.start for c in anchor.candidates]
+
+
+def test_a_look_alike_exact_copy_does_not_beat_the_quote_edited_in_place() -> None:
+    """Repro 2: an inserted word in the first verse's quote; the second verse holds the quote exactly."""
+    needle = "month, the word of the LORD came unto me, saying,"
+    anchor, start, edited = tagged_then_edited(PHARAOH, needle, "the word of the LORD", "the word of the and LORD")
+    second = edited.index(needle)
+    assert anchor.status in ("fuzzy", "ambiguous")
+    assert (anchor.start, anchor.end) == (start, start + len(needle) + 4)
+    if anchor.status == "fuzzy":
+        assert anchor.candidates == ()
+    assert second > anchor.end
+
+
+def test_one_word_inserted_or_deleted_in_the_context_costs_one_word() -> None:
+    """Repro 3: context is aligned by edit distance from the quote outwards, not compared in a fixed window, so
+    an intact quote does not jump to a parallel passage whose context happens to align."""
+    a = "Then said the king unto his servants, Bind him hand and foot, and take him away."
+    b = "Then said the queen to her servants, Bind him hand and foot, and take him away."
+    text = f"{a} Many words stand between the two verses here. {b}"
+    for edit in (("the king unto", "the old king unto"), ("said the king unto his", "said unto his")):
+        anchor, start, _ = tagged_then_edited(text, "Bind him hand and foot", *edit)
+        shift = len(edit[1]) - len(edit[0])
+        assert (anchor.start, anchor.status) == (start + shift, "moved"), edit
+    before = "unto his servants, "
+    assert context_cost(before, "said the old king unto his servants, ", 37, True) == 0
+    assert context_cost("the king unto his servants, ", "said the old king unto his servants, ", 37, True) == 3
+    assert context_cost("the king unto his servants, ", "said the king unto servants, ", 29, True) == 4
+
+
+def test_a_prefix_that_fits_two_places_equally_is_never_settled_silently() -> None:
+    """Hypothesis's "before us" case: the prefix "we had nout" is nearer "we had nothing" than "we had everything"
+    by edits, so the second occurrence is meant; were they equal, it would be ambiguous."""
+    text = "we had everything before us, we had nothing before us"
+    anchor = locate(text, "before us", 0, 9, "we had nout ", "")
+    assert anchor.status in ("moved", "ambiguous")
+    if anchor.status == "moved":
+        assert anchor.start == text.rindex("before us")
+    else:
+        assert {c.start for c in anchor.candidates} == {18, 44}
+    tied = locate("we had a, before us, we had b, before us", "before us", 0, 9, "we had ", "")
+    assert tied.status == "ambiguous" and len(tied.candidates) == 2
+
+
+def test_a_short_edited_quote_without_context_is_found_where_one_good_match_stands() -> None:
+    text = "we had everything before us, and nothing behind"
+    anchor = locate(text, "befor us", 200, 208)
+    assert (anchor.start, anchor.end, anchor.status) == (18, 27, "fuzzy")
+    twice = locate(text + ", and all before us", "befor us", 200, 208)
+    assert twice.status == "ambiguous"
+
+
+VOCABULARY = ("and", "the", "word", "of", "lord", "came", "unto", "me", "saying", "son", "man", "in", "day", "month")
+
+
+@st.composite
+def parallel_passages(draw: st.DrawFn) -> tuple[str, list[tuple[int, int]]]:
+    """A text of filler words, a formula repeated word for word and a verse repeated with a word or two
+    changed (as in scripture, liturgy, legal boilerplate), and up to four spans, some on those passages."""
+    words = st.sampled_from(VOCABULARY)
+    formula = " ".join(draw(st.lists(words, min_size=2, max_size=5)))
+    verse = draw(st.lists(words, min_size=6, max_size=12))
+    pieces: list[str] = []
+    marks: list[tuple[int, int]] = []  # where formulae and verses stand
+    for _ in range(draw(st.integers(3, 7))):
+        kind = draw(st.sampled_from(["filler", "formula", "verse"]))
+        if kind == "filler":
+            piece = " ".join(draw(st.lists(words, min_size=1, max_size=8)))
+        elif kind == "formula":
+            piece = formula
+        else:
+            variant = list(verse)
+            for _ in range(draw(st.integers(0, 2))):
+                variant[draw(st.integers(0, len(variant) - 1))] = draw(words)
+            piece = " ".join(variant)
+        offset = sum(len(p) + 2 for p in pieces)
+        if kind != "filler":
+            marks.append((offset, offset + len(piece)))
+        pieces.append(piece)
+    text = ". ".join(pieces) + "."
+    spans = []
+    for _ in range(draw(st.integers(1, 4))):
+        if marks and draw(st.booleans()):
+            lo, hi = draw(st.sampled_from(marks))
+            start = draw(st.integers(lo, hi - 1))
+            end = draw(st.integers(start + 1, hi))
+        else:
+            start = draw(st.integers(0, len(text) - 2))
+            end = draw(st.integers(start + 1, min(len(text), start + 40)))
+        spans.append((start, end))
+    return text, spans
+
+
+@st.composite
+def small_edits(draw: st.DrawFn, text: str) -> list[tuple[int, int, str]]:
+    """One or two apart edits anywhere, each at most three characters inserted, deleted or replaced (so together
+    they cost any place at most six edits, less than MARGIN)."""
+    edits: list[tuple[int, int, str]] = []
+    for _ in range(draw(st.integers(1, 2))):
+        start = draw(st.integers(0, len(text)))
+        end = draw(st.integers(start, min(len(text), start + 3)))
+        replacement = draw(st.text(string.ascii_lowercase + " ", max_size=3))
+        if all(end < s or e < start for s, e, _ in edits):
+            edits.append((start, end, replacement))
+    return edits
+
+
+def origin(span: tuple[int, int], edits: list[tuple[int, int, str]]) -> tuple[int, int]:
+    """Where the text a span covered is after the edits (an edit across one of its ends takes in that end)."""
+    start, end = span
+    for s, e, r in sorted(edits, reverse=True):
+        delta = len(r) - (e - s)
+        start = start if start < s else s if start < e or (start == s and e > s) else start + delta
+        end = end if end <= s else s + len(r) if end < e else end + delta
+    return start, end
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data())
+def test_near_duplicates_and_small_edits_never_make_a_wrong_place_look_certain(data: st.DataObject) -> None:
+    """No annotation is ever ``anchored`` or ``moved`` at a span away from where its text went, unless it could
+    not be told apart from that span when it was made (its quote with its context stood twice)."""
+    text, spans = data.draw(parallel_passages())
+    edits = data.draw(small_edits(text))
+    edited = apply(text, edits)
+    quotes = [Quote.of(text, s, e) for s, e in spans]
+    for (start, end), quote, anchor in zip(spans, quotes, locate_many(edited, quotes)):
+        if anchor.status not in ("anchored", "moved"):
+            continue
+        assert edited[anchor.start : anchor.end] == quote.quote
+        lo, hi = origin((start, end), edits)
+        where_it_went = anchor.start < hi and lo < anchor.end if lo < hi else anchor.start == lo
+        twin = text.count(quote.prefix + quote.quote + quote.suffix) > 1
+        assert where_it_went or twin, (quote, anchor, (lo, hi), edited)

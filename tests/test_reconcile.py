@@ -70,7 +70,7 @@ def test_an_edited_file_is_reanchored_and_saved_in_one_write(store: Store, write
     }
     for a in store.annotations():
         assert a.document.fingerprint == document.fingerprint and a.document.title == document.title
-        assert (a.score is not None) == (a.status == "fuzzy")
+        assert (a.score is not None) == (a.status == "fuzzy") or (a.status == "moved" and a.score < 1)
         if a.status in ("anchored", "moved"):
             assert edited[a.start : a.end] == a.quote and a.prefix == edited[max(0, a.start - 32) : a.start]
     fuzzy = next(a for a in store.annotations() if a.status == "fuzzy")

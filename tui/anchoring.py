@@ -1,62 +1,96 @@
 """Re-anchoring: finding an annotation's quote again in a text that has changed.
 
-The first step that works wins:
+Every place the annotation could now be is a candidate, and all of them are compared on one measure, their
+**cost**: the characters that would have to have been edited for that place to be where the annotation was made,
+in the quote (Levenshtein) plus in its prefix and suffix. A context is aligned from the quote's edge outwards with
+its far end free (semi-global), so a word inserted or deleted next to the quote costs that word, not a shifted
+window. ``score = 1 - cost / (quote + prefix + suffix)``. Candidates are:
 
-1. the stored offsets, if the text there still equals the quote: ``anchored``;
-2. the exact quote elsewhere: ``moved``. Of several, the one whose prefix and suffix fit best, then the nearest to
-   the old offset. One whose context does not fit (a score under MIN_SCORE: most likely another occurrence of a
-   short quote) gives way to a better-scoring approximate match (the quote edited in place), and, among many
-   annotations (``locate_many``), may not take a span that another annotation fits well;
-3. an approximate match: ``fuzzy``. At most ``1 - MIN_SIMILARITY`` of the quote's length in edits (Levenshtein),
-   scored like Hypothesis's client, ``(50·quote + 20·prefix + 20·suffix + 2·position) / 92``, but kept only at
-   ``MIN_SCORE`` or above, so a quote never jumps to a look-alike passage whose context does not fit;
-4. else ``orphan``: the annotation keeps its quote and old offsets and nothing moves.
+- every exact occurrence of the quote (of a quote found more than RANKED times, a shortlist: the nearest, and
+  those next to which the context still stands);
+- approximate matches, at most ``1 - MIN_SIMILARITY`` of the quote's length in edits, searched in small windows
+  around likely places (the old offset, the caller's ``hint``, where the tail of the prefix or the head of the
+  suffix stands, where exact pieces of the quote stand), with Myers's bit-parallel edit distance;
+- where the prefix and suffix still stand with other text between them (the quote edited past recognition): such
+  a place cannot be chosen, but it can show that a look-alike elsewhere is not where the annotation was.
 
-Speed, in pure Python: an unchanged context is found by ``str.find`` of prefix+quote+suffix in widening windows
-around the old offset. A quote found more than RANKED times has only a shortlist of its occurrences compared (the
-nearest, and those next to which the context still stands). Approximate matching runs Myers's bit-parallel edit
-distance (Hyyrö's formulation, one Python int per column) only in small windows around likely places: the old
-offset, the caller's ``hint``, where the tail of the prefix or the head of the suffix stands, and where exact
-pieces of the quote stand (seeds found more than MAX_HITS times are skipped); first within LOCAL characters, then,
-if nothing fits there, in the whole text. So a missed approximate match is possible (the annotation becomes an
-orphan, never misplaced); a wrong one is not, as every candidate is scored before it is kept.
+Then:
+
+1. the stored offsets still hold the quote with its context: ``anchored``, nothing compared;
+2. the quote with its whole context stands once (or at the offsets its neighbours' shift predicts): ``moved``;
+3. the cheapest candidate, if its score is MIN_SCORE or more, its quote at least MIN_SIMILARITY like the stored
+   one, and no candidate at another place is within MARGIN edits of it: ``anchored``/``moved`` for the exact
+   quote, ``fuzzy`` (with its score) for an approximate one;
+4. if a candidate at another place is within MARGIN edits: ``ambiguous``, at the best one, with the candidates
+   kept so the reader can choose; nothing is claimed;
+5. else ``orphan``: the old offsets stay, with the candidates worth showing.
+
+MARGIN is one word: an edit of one word (five letters and a space on average in English, eight covers most) next
+to the true place can cost it that much, so a rival closer than that could be the true place after one ordinary
+edit. MIN_SCORE keeps a place whose context is mostly gone (an exact copy of a short quote elsewhere, its own
+context unrelated) from ever being chosen on the quote alone. A missed candidate can make an annotation an orphan
+or ambiguous; it cannot make a wrong place look certain unless the true one is not found at all, which only
+happens when it was edited past the limits.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Collection, Sequence
+from bisect import bisect_left
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .model import Annotation, DocumentRef, quote_at
 
 MIN_SIMILARITY = 0.75  # a fuzzy match differs from the quote in at most a quarter of its length
-MIN_SCORE = 0.75  # below this combined score nothing is moved
-QUOTE_WEIGHT, PREFIX_WEIGHT, SUFFIX_WEIGHT, POSITION_WEIGHT = 50, 20, 20, 2
+MIN_SCORE = 0.75  # a place whose quote and context together cost more than a quarter is never chosen
+MARGIN = 8  # edits: the best place must be cheaper than any other by one word's edits (see above)
+KEEP_SCORE = 0.5  # candidates worth showing in review
+MAX_KEPT = 5  # candidates kept on an ambiguous annotation or an orphan
+WEAK = 0.9  # a moved annotation scoring less lost a tenth of its context: the reader asks about it
 
 RADII = (512, 8192, 131072)  # where an unchanged context is looked for first, around the old offset
 LOCAL = 65536  # how far around the old offset (and the hint) an approximate match is looked for first
 RANKED = 32  # up to this many exact matches are all compared; of more, a shortlist (``_shortlist``)
 SEED = 12  # characters of prefix and suffix used as seeds
-MIN_PIECE = 6  # the shortest piece of the quote used as a seed
+MIN_PIECE = 3  # the shortest piece of the quote used as a seed
 MAX_PIECES = 4
 MAX_HITS = 32  # a seed found more often than this is too common to say anything
 MAX_WINDOWS = 64
 MAX_CANDIDATES = 64
 PAD = 8
+SIDE = 8  # a context this long or longer can vouch for a quote alone (``Candidate.support``)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A place the quote could be: its span, what it costs (edits), its score, how like the quote it is, and how
+    well the quote stands with the better of its two contexts (``support``)."""
+
+    start: int
+    end: int
+    cost: int
+    score: float
+    similarity: float
+    support: float  # the score of the quote with its better-fitting side of context alone
+
+    @property
+    def exact(self) -> bool:
+        return self.similarity == 1.0
 
 
 @dataclass(frozen=True)
 class Anchor:
-    """Where a quote is now: offsets, a status from ``model.STATUSES``, for ``fuzzy`` a score (0..1), and for
-    every found one how well it fits (the same score, 1 for an unmoved quote)."""
+    """Where a quote is now: offsets, a status from ``model.STATUSES``, a score (0..1; None for an unmoved
+    quote), how well it fits (``fit``: the score, 1 for an unmoved quote), and for ``ambiguous`` and ``orphan``
+    the candidates worth reviewing, best first."""
 
     start: int
     end: int
     status: str
     score: float | None = None
     fit: float = 0.0
+    candidates: tuple[Candidate, ...] = ()
 
 
 # -- edit distance ---------------------------------------------------------------------------------------------
@@ -115,28 +149,62 @@ def similarity(a: str, b: str) -> float:
     return 1.0 - edit_distance(a, b) / longest if longest else 1.0
 
 
-def _fit(expected: str, actual: str) -> float:
-    """How well ``actual`` (the text where a context should be) matches the stored context ``expected``."""
-    if not expected:
-        return 1.0
-    return max(0.0, 1.0 - edit_distance(expected, actual) / len(expected))
+def context_cost(expected: str, text: str, edge: int, before: bool, masks: dict[str, int] | None = None) -> int:
+    """The edits between a stored context and the text beside a place: ``expected`` aligned from ``edge`` (the
+    place's start for a prefix, ``before``; its end for a suffix) outwards, its far end free, so a word inserted
+    or deleted next to the quote costs that word and nothing more. ``masks``: ``_masks`` of the pattern (the
+    prefix reversed, or the suffix)."""
+    size = len(expected)
+    if not size:
+        return 0
+    reach = size + size // 2 + 1
+    if before:
+        if text.endswith(expected, 0, edge):
+            return 0
+        segment = text[max(0, edge - reach) : edge][::-1]
+        pattern = expected[::-1]
+    else:
+        if text.startswith(expected, edge):
+            return 0
+        segment, pattern = text[edge : edge + reach], expected
+    if not segment:
+        return size
+    return min(size, *_scores(pattern, segment, anchored=True, masks=masks))
 
 
 @dataclass
 class _Wanted:
-    """A quote being looked for approximately, with what the search needs of it."""
+    """A quote being looked for, with what the search needs of it."""
 
     quote: str
     prefix: str
     suffix: str
     old: int
-    errors: int  # the most edits a match may have
+    hint: int | None
+    errors: int  # the most edits an approximate match may have
     masks: dict[str, int] = field(init=False)
     backwards: dict[str, int] = field(init=False)  # the masks of the reversed quote
+    before: dict[str, int] = field(init=False)  # of the reversed prefix
+    after: dict[str, int] = field(init=False)  # of the suffix
 
     def __post_init__(self) -> None:
         self.masks = _masks(self.quote)
         self.backwards = _masks(self.quote[::-1])
+        self.before = _masks(self.prefix[::-1])
+        self.after = _masks(self.suffix)
+
+    @property
+    def length(self) -> int:
+        return len(self.quote) + len(self.prefix) + len(self.suffix)
+
+    def distance(self, start: int) -> int:
+        """How far ``start`` is from where the quote is expected (the hint, else the old offset)."""
+        return min(abs(start - self.old), abs(start - self.hint) if self.hint is not None else abs(start - self.old))
+
+
+def _same_place(a: Candidate, b: Candidate) -> bool:
+    """Two candidates are one place if they overlap, unless both are exact copies (then they are two)."""
+    return a.start < b.end and b.start < a.end and not (a.exact and b.exact)
 
 
 # -- locating ----------------------------------------------------------------------------------------------------
@@ -148,56 +216,123 @@ class Locator:
         self._hits: dict[tuple[str, int | None, int, int | None], list[int] | None] = {}
 
     def locate(
-        self,
-        quote: str,
-        start: int,
-        end: int,
-        prefix: str = "",
-        suffix: str = "",
-        hint: int | None = None,
-        avoid: Collection[tuple[int, int]] = (),
+        self, quote: str, start: int, end: int, prefix: str = "", suffix: str = "", hint: int | None = None
     ) -> Anchor:
-        """Where ``quote`` (stored at ``start:end`` with its ``prefix`` and ``suffix``) is in this text now.
-
-        An exact match whose context does not fit (its score is under MIN_SCORE: most likely another occurrence
-        of a short quote) gives way to an approximate match that scores better (the quote edited in place).
-        ``hint``: where the quote probably starts now (the old offset shifted like its neighbours'); it only
-        widens the approximate search. ``avoid``: spans an exact match with an ill-fitting context may not take
-        (other annotations' places, see ``locate_many``)."""
+        """Where ``quote`` (stored at ``start:end`` with its ``prefix`` and ``suffix``) is in this text now (see
+        the module's description). ``hint``: where the quote probably starts now (the old offset shifted like its
+        neighbours'): it widens the search and, like the old offset, settles which of two copies of the quote
+        with its whole context is the one."""
         text = self.text
         if not quote:
             return Anchor(start, end, "anchored" if 0 <= start == end <= len(text) else "orphan", fit=1.0)
-        if start >= 0 and text[start:end] == quote:
+        size = len(quote)
+        if start >= len(prefix) and text.startswith(prefix + quote + suffix, start - len(prefix)):
             return Anchor(start, end, "anchored", fit=1.0)
-        found = self._exact(quote, prefix, suffix, start, hint, avoid)
-        exact = None
-        if found is not None:
-            fit = self._score(found, found + len(quote), 0.0, prefix, suffix, start)
-            exact = Anchor(found, found + len(quote), "moved", fit=fit)
-            if fit >= MIN_SCORE:
-                return exact
-        fuzzy = self._fuzzy(quote, prefix, suffix, start, hint)
-        if fuzzy is not None and (exact is None or fuzzy.fit > exact.fit):
-            return fuzzy
-        return exact or Anchor(start, end, "orphan")
+        place = self._whole(prefix + quote + suffix, len(prefix), start, hint)
+        if place is not None:
+            return Anchor(place, place + size, "anchored" if place == start else "moved", fit=1.0)
+        wanted = _Wanted(quote, prefix, suffix, start, hint, int(size * (1 - MIN_SIMILARITY) + 1e-9))
+        return self._decide(wanted, end, self._candidates(wanted))
 
-    # -- step 2: the exact quote ----------------------------------------------------------------------------------
-    def _exact(
-        self, quote: str, prefix: str, suffix: str, old: int, hint: int | None, avoid: Collection[tuple[int, int]]
-    ) -> int | None:
-        whole = self._near(prefix + quote + suffix, old - len(prefix))
-        if whole:
-            return whole[0] + len(prefix)  # the context fits perfectly: nothing can fit better
-        hits = self._all(quote, RANKED)
-        if hits is None:  # too many to compare them all
-            hits = self._shortlist(quote, prefix, suffix, old, hint, avoid)
-        hits = [s for s in hits if (s, s + len(quote)) not in avoid]
-        if not hits:
+    def _whole(self, whole: str, before: int, old: int, hint: int | None) -> int | None:
+        """Where the quote with its whole context (``whole``, the quote ``before`` characters in) stands at the
+        offsets its neighbours predict (``hint``), else stands only once: the start of the quote there."""
+        text = self.text
+        if hint is not None and hint >= before and text.startswith(whole, hint - before):
+            return hint
+        nearest = self._near(whole, old - before)
+        if not nearest:
             return None
-        return max(hits, key=lambda s: (self._context(s, s + len(quote), prefix, suffix), -abs(s - old)))
+        pos = nearest[0]
+        if text.find(whole) == pos and text.find(whole, pos + 1) == -1:  # one pass over the text: it is unique
+            return pos + before
+        return None
 
-    def _near(self, needle: str, around: int, count: int = 1, avoid: Collection[tuple[int, int]] = ()) -> list[int]:
-        """The ``count`` occurrences of ``needle`` nearest to ``around`` (not in ``avoid``), nearest first,
+    def _candidates(self, wanted: _Wanted) -> list[Candidate]:
+        """Every place worth comparing, each scored (``_candidate``): exact copies anywhere, approximate matches and
+        context places near the old offset and the hint, and only if none of these could be chosen, approximate
+        matches in the rest of the text (so a look-alike further than LOCAL away is not compared with a good
+        candidate nearby)."""
+        size = len(wanted.quote)
+        spans: dict[tuple[int, int], int] = {}  # span -> edits in the quote
+        hits = self._all(wanted.quote, RANKED)
+        if hits is None:  # too many to compare them all
+            hits = self._shortlist(wanted)
+        for s in hits:
+            spans[(s, s + size)] = 0
+        lo, hi = self._local(wanted)
+        if wanted.errors:
+            near = [wanted.old] if wanted.hint is None or wanted.hint == wanted.old else [wanted.old, wanted.hint]
+            for s, e, edits in self._matches(wanted, self._windows(wanted, near, lo, hi)):
+                spans.setdefault((s, e), edits)
+        for s, e in self._context_places(wanted, lo, hi):
+            if (s, e) not in spans:
+                spans[(s, e)] = edit_distance(wanted.quote, self.text[s:e])
+        found = self._scored(wanted, spans)
+        if wanted.errors and not any(c.support >= MIN_SCORE and c.similarity >= MIN_SIMILARITY for c in found):
+            far = [w for w in self._windows(wanted, [], 0, len(self.text)) if not lo <= w[0] <= w[1] <= hi]
+            spans = {(s, e): edits for s, e, edits in self._matches(wanted, far) if (s, e) not in spans}
+            found += self._scored(wanted, spans, min((c.cost for c in found), default=wanted.length))
+        return found
+
+    def _scored(
+        self, wanted: _Wanted, spans: dict[tuple[int, int], int], cheapest: int | None = None
+    ) -> list[Candidate]:
+        """The candidates of ``spans`` (span -> edits in the quote), the likeliest scored first so that those
+        costing more than MARGIN over the cheapest are dropped before their second context is aligned."""
+        found: list[Candidate] = []
+        cheapest = wanted.length if cheapest is None else cheapest
+        for (s, e), edits in sorted(spans.items(), key=lambda item: (item[1], wanted.distance(item[0][0]))):
+            candidate = self._candidate(wanted, s, e, edits, cheapest + MARGIN)
+            if candidate is not None:
+                found.append(candidate)
+                cheapest = min(cheapest, candidate.cost)
+        return found
+
+    def _candidate(self, wanted: _Wanted, start: int, end: int, edits: int, limit: int) -> Candidate | None:
+        """The candidate ``start:end`` (``edits`` in its quote), or None if it costs more than ``limit``."""
+        text = self.text
+        before = context_cost(wanted.prefix, text, start, True, wanted.before)
+        if edits + before > limit:
+            return None
+        after = context_cost(wanted.suffix, text, end, False, wanted.after)
+        cost = edits + before + after
+        if cost > limit:
+            return None
+        size = len(wanted.quote)
+        score = 1.0 - cost / wanted.length
+        sides = [(c, len(ctx)) for c, ctx in ((before, wanted.prefix), (after, wanted.suffix)) if len(ctx) >= SIDE]
+        support = max([score] + [1.0 - (edits + c) / (size + n) for c, n in sides])
+        likeness = 1.0 - edits / size  # at most a quarter of the quote in edits, whatever the span's length
+        return Candidate(start, end, cost, score, likeness, support)
+
+    def _decide(self, wanted: _Wanted, old_end: int, found: list[Candidate]) -> Anchor:
+        """The anchor the candidates support (steps 3 to 5 in the module's description)."""
+        ranked = sorted(found, key=lambda c: (c.cost, -c.similarity, wanted.distance(c.start), c.start))
+        places: list[Candidate] = []  # one candidate per place, the best of each
+        for candidate in ranked:
+            if not any(_same_place(candidate, p) for p in places):
+                places.append(candidate)
+        if not places:
+            return Anchor(wanted.old, old_end, "orphan")
+        best = places[0]
+        close = tuple(c for c in places[1:] if c.cost - best.cost <= MARGIN)
+        worth = tuple(c for c in places if c.score >= KEEP_SCORE)[:MAX_KEPT]
+        if best.support < MIN_SCORE:
+            return Anchor(wanted.old, old_end, "orphan", candidates=worth)
+        if close:
+            return Anchor(best.start, best.end, "ambiguous", round(best.score, 4), best.score,
+                          (best, *close)[:MAX_KEPT])  # fmt: skip
+        if best.similarity < MIN_SIMILARITY:
+            return Anchor(wanted.old, old_end, "orphan", candidates=worth)
+        if best.exact:
+            status = "anchored" if best.start == wanted.old else "moved"
+            return Anchor(best.start, best.end, status, round(best.score, 4), best.score)
+        return Anchor(best.start, best.end, "fuzzy", round(best.score, 4), best.score)
+
+    # -- where to look ----------------------------------------------------------------------------------------------
+    def _near(self, needle: str, around: int, count: int = 1) -> list[int]:
+        """The ``count`` occurrences of ``needle`` nearest to ``around``, nearest first,
         searching ever wider around it: an unchanged passage costs a search of a few hundred characters."""
         text, find, size = self.text, self.text.find, len(needle)
         for radius in (*RADII, len(text)):
@@ -205,8 +340,7 @@ class Locator:
             found = []
             pos = find(needle, lo, hi)
             while pos != -1:
-                if (pos, pos + size) not in avoid:
-                    found.append(pos)
+                found.append(pos)
                 pos = find(needle, pos + 1, hi)
             if len(found) >= count or (lo == 0 and hi >= len(text)):
                 # every occurrence within ``radius`` is in ``found``, every other one is further away
@@ -231,54 +365,46 @@ class Locator:
         self._hits[key] = found
         return found
 
-    def _shortlist(
-        self, quote: str, prefix: str, suffix: str, old: int, hint: int | None, avoid: Collection[tuple[int, int]]
-    ) -> list[int]:
+    def _shortlist(self, wanted: _Wanted) -> list[int]:
         """Of a quote found too often to compare every occurrence: the ones nearest to the old offset and to the
         hint, and those next to which the end of the prefix or the start of the suffix still stands."""
-        found = set(self._near(quote, old, RANKED, avoid))
-        if hint is not None and hint != old:
-            found.update(self._near(quote, hint, RANKED, avoid))
-        tail, head = prefix[-SEED:], suffix[:SEED]
+        quote, hint = wanted.quote, wanted.hint
+        found = set(self._near(quote, wanted.old, RANKED))
+        if hint is not None and hint != wanted.old:
+            found.update(self._near(quote, hint, RANKED))
+        tail, head = wanted.prefix[-SEED:], wanted.suffix[:SEED]
         found.update(p + len(tail) for p in self._all(tail + quote, MAX_HITS) or ())
         found.update(self._all(quote + head, MAX_HITS) or ())
         return sorted(found)
 
-    def _context(self, start: int, end: int, prefix: str, suffix: str) -> float:
-        text = self.text
-        return _fit(prefix, text[max(0, start - len(prefix)) : start]) + _fit(suffix, text[end : end + len(suffix)])
+    def _context_places(self, wanted: _Wanted, lo: int, hi: int) -> list[tuple[int, int]]:
+        """Where the end of the prefix and the start of the suffix stand in ``text[lo:hi]``, with at most twice the quote's length between them: the quote's place even if it was edited past
+        recognition."""
+        tail, head = wanted.prefix[-SEED:], wanted.suffix[:SEED]
+        if len(tail) < SEED // 2 or len(head) < SEED // 2:
+            return []
+        heads = self._all(head, MAX_HITS, lo, hi) or []
+        reach = 2 * len(wanted.quote) + PAD
+        places = []
+        for p in self._all(tail, MAX_HITS, lo, hi) or ():
+            start = p + len(tail)
+            i = bisect_left(heads, start)
+            if i < len(heads) and heads[i] - start <= reach and heads[i] > start:
+                places.append((start, heads[i]))
+        return places
 
-    # -- step 3: an approximate match -----------------------------------------------------------------------------
-    def _fuzzy(self, quote: str, prefix: str, suffix: str, old: int, hint: int | None) -> Anchor | None:
-        """The best approximate match scoring MIN_SCORE or more: first near the old offset and the hint, and
-        only if there is none, in the whole text."""
-        errors = int(len(quote) * (1 - MIN_SIMILARITY) + 1e-9)
-        if errors == 0:
-            return None
-        wanted = _Wanted(quote, prefix, suffix, old, errors)
-        near = [old] if hint is None or hint == old else [old, hint]
-        lo, hi = max(0, min(near) - LOCAL), min(len(self.text), max(near) + len(quote) + LOCAL)
-        best = self._best(wanted, self._windows(wanted, near, lo, hi))
-        if best is None or best.fit < MIN_SCORE:
-            far = [w for w in self._windows(wanted, [], 0, len(self.text)) if not lo <= w[0] <= w[1] <= hi]
-            best = max(filter(None, (best, self._best(wanted, far))), key=lambda a: a.fit, default=None)
-        return best if best is not None and best.fit >= MIN_SCORE else None
+    def _local(self, wanted: _Wanted) -> tuple[int, int]:
+        """Where to look first: within LOCAL of the old offset and the hint."""
+        near = [wanted.old] if wanted.hint is None else [wanted.old, wanted.hint]
+        return max(0, min(near) - LOCAL), min(len(self.text), max(near) + len(wanted.quote) + LOCAL)
 
-    def _best(self, wanted: _Wanted, windows: list[tuple[int, int]]) -> Anchor | None:
-        """The best-scoring approximate match in ``windows`` (of the first MAX_CANDIDATES), nearest on a tie."""
-        best: tuple[float, int, int, int] | None = None
-        seen = 0
+    def _matches(self, wanted: _Wanted, windows: list[tuple[int, int]]) -> list[tuple[int, int, int]]:
+        found: list[tuple[int, int, int]] = []
         for lo, hi in windows:
-            for start, end, edits in self._approximate(wanted, lo, hi):
-                score = self._score(start, end, edits / len(wanted.quote), wanted.prefix, wanted.suffix, wanted.old)
-                candidate = (score, -abs(start - wanted.old), start, end)
-                best = candidate if best is None else max(best, candidate)
-                seen += 1
-            if seen >= MAX_CANDIDATES:
+            found += self._approximate(wanted, lo, hi)
+            if len(found) >= MAX_CANDIDATES:
                 break
-        if best is None:
-            return None
-        return Anchor(best[2], best[3], "fuzzy", round(best[0], 4), best[0])
+        return found
 
     def _windows(self, wanted: _Wanted, starts: list[int], lo: int, hi: int) -> list[tuple[int, int]]:
         """Stretches of ``text[lo:hi]`` that could hold an approximate match: around ``starts`` and wherever a seed
@@ -332,15 +458,6 @@ class Locator:
         length = min((j + 1 for j, s in enumerate(scores) if s == errors), key=lambda n: (abs(n - size), -n))
         return end - length
 
-    def _score(self, start: int, end: int, errors: float, prefix: str, suffix: str, old: int) -> float:
-        text = self.text
-        before = _fit(prefix, text[max(0, start - len(prefix)) : start])
-        after = _fit(suffix, text[end : end + len(suffix)])
-        position = max(0.0, 1.0 - abs(start - old) / max(len(text), 1))
-        total = QUOTE_WEIGHT * (1.0 - errors) + PREFIX_WEIGHT * before + SUFFIX_WEIGHT * after
-        total += POSITION_WEIGHT * position
-        return total / (QUOTE_WEIGHT + PREFIX_WEIGHT + SUFFIX_WEIGHT + POSITION_WEIGHT)
-
 
 def locate(text: str, quote: str, start: int, end: int, prefix: str = "", suffix: str = "") -> Anchor:
     """Where ``quote`` is in ``text`` now (see ``Locator.locate``; ``locate_many`` for many quotes in one text)."""
@@ -349,29 +466,15 @@ def locate(text: str, quote: str, start: int, end: int, prefix: str = "", suffix
 
 def locate_many(text: str, quotes: Sequence[Any]) -> list[Anchor]:
     """``Locator.locate`` for many quotes in one text (objects with quote, start, end, prefix and suffix, such as
-    Annotations), in their order. Taken in text order, each one's shift hints where the next one went. Then an
-    exact match with an ill-fitting context that lands on a span another quote fits well is located again,
-    avoiding such spans: when one of several tagged occurrences of a word is deleted, its annotation becomes an
-    orphan instead of doubling another occurrence's."""
+    Annotations), in their order. Taken in text order, each placed one's shift hints where the next one went."""
     locator = Locator(text)
     anchors: list[Anchor] = [Anchor(0, 0, "orphan")] * len(quotes)
-    hints = [0] * len(quotes)
     shift = 0
     for i in sorted(range(len(quotes)), key=lambda i: (quotes[i].start, quotes[i].end)):
         q = quotes[i]
-        hints[i] = q.start + shift
-        anchors[i] = locator.locate(q.quote, q.start, q.end, q.prefix, q.suffix, hint=hints[i])
-        if anchors[i].status != "orphan":
+        anchors[i] = locator.locate(q.quote, q.start, q.end, q.prefix, q.suffix, hint=q.start + shift)
+        if anchors[i].status in ("anchored", "moved", "fuzzy"):
             shift = anchors[i].start - q.start
-    owners: dict[tuple[int, int], set[int]] = defaultdict(set)
-    for i, anchor in enumerate(anchors):
-        if anchor.status != "orphan" and anchor.fit >= MIN_SCORE:
-            owners[(anchor.start, anchor.end)].add(i)
-    for i, anchor in enumerate(anchors):
-        if anchor.status == "moved" and anchor.fit < MIN_SCORE and owners.get((anchor.start, anchor.end), {i}) != {i}:
-            q = quotes[i]
-            taken = {span for span, who in owners.items() if who - {i}}
-            anchors[i] = locator.locate(q.quote, q.start, q.end, q.prefix, q.suffix, hint=hints[i], avoid=taken)
     return anchors
 
 
@@ -394,13 +497,22 @@ def reanchor(annotations: Sequence[Annotation], document: Any) -> list[Annotatio
 def placed(a: Annotation, document: Any, found: Anchor) -> Annotation:
     """Annotation ``a`` where ``found`` says it is in ``document`` (see ``reanchor``)."""
     ref = document_ref(document)
+    kept = [{"start": c.start, "end": c.end, "score": round(c.score, 4)} for c in found.candidates] or None
     if found.status in ("anchored", "moved"):
         prefix, _, suffix = quote_at(document.text, found.start, found.end)
+        weak = found.score if found.status == "moved" and found.score is not None and found.score < 1 else None
         return replace(a, document=ref, start=found.start, end=found.end, prefix=prefix, suffix=suffix,
-                       status=found.status, score=None)  # fmt: skip
-    if found.status == "fuzzy":
-        return replace(a, document=ref, start=found.start, end=found.end, status="fuzzy", score=found.score)
-    return replace(a, document=ref, status="orphan", score=None)
+                       status=found.status, score=weak, candidates=None)  # fmt: skip
+    if found.status in ("fuzzy", "ambiguous"):
+        return replace(a, document=ref, start=found.start, end=found.end, status=found.status, score=found.score,
+                       candidates=kept)  # fmt: skip
+    return replace(a, document=ref, status="orphan", score=None, candidates=kept)
+
+
+def needs_review(a: Annotation) -> bool:
+    """Whether the reader should ask about ``a``: placed approximately or not at all, ambiguous, or moved with
+    a weak context (a score under WEAK)."""
+    return a.status in ("fuzzy", "ambiguous", "orphan") or (a.status == "moved" and (a.score or 1.0) < WEAK)
 
 
 def reattached(annotation: Annotation, document: Any, start: int, end: int) -> Annotation:
@@ -410,4 +522,4 @@ def reattached(annotation: Annotation, document: Any, start: int, end: int) -> A
         raise ValueError(f"span {start}:{end} is outside the document (0:{len(document.text)}) or empty")
     prefix, quote, suffix = quote_at(document.text, start, end)
     return replace(annotation, document=document_ref(document), start=start, end=end, quote=quote, prefix=prefix,
-                   suffix=suffix, status="anchored", score=None)  # fmt: skip
+                   suffix=suffix, status="anchored", score=None, candidates=None)  # fmt: skip

@@ -183,17 +183,20 @@ def _span_text(first: int, last: int, word: str) -> str:
 
 
 def citation(annotation: Annotation, document: Document | None, inline: Callable[[str], str] = markdown_inline) -> str:
-    """``Title, paragraph 3, lines 12–14`` (``(approximate)`` for a fuzzy anchor); just the title when the
-    document is missing or the passage is not where the annotation says. ``inline`` writes the title (as
-    Markdown by default; ``str`` for plain text)."""
+    """``Title, paragraph 3, lines 12–14`` (``(approximate)`` for a fuzzy anchor, ``(ambiguous: one of N
+    places)`` for an ambiguous one); just the title when the document is missing or the passage is not where
+    the annotation says. ``inline`` writes the title (as Markdown by default; ``str`` for plain text)."""
     a = annotation
     title = inline(document.title if document is not None else a.document.title)
-    fuzzy = a.status == "fuzzy" and document is not None and 0 <= a.start < a.end <= len(document.text)
+    placed = document is not None and 0 <= a.start < a.end <= len(document.text)
+    fuzzy = a.status in ("fuzzy", "ambiguous") and placed
     if document is None or (document.text[a.start : a.end] != a.quote and not fuzzy):
         return title + (" (not found in the document as it is now)" if a.status == "orphan" else "")
     last = max(a.start, a.end - 1)
     paragraphs = _span_text(document.paragraph_of(a.start), document.paragraph_of(last), "paragraph")
     lines = _span_text(document.lines.line_of(a.start) + 1, document.lines.line_of(last) + 1, "line")
+    if a.status == "ambiguous":
+        return f"{title}, {paragraphs}, {lines} (ambiguous: one of {max(len(a.candidates or ()), 2)} places)"
     return f"{title}, {paragraphs}, {lines}" + (" (approximate)" if fuzzy else "")
 
 

@@ -66,8 +66,9 @@ class Edited(Change):
         keys = ["themes", "note"]
         if self.anchor:
             keys += ["document", "start", "end", "quote", "prefix", "suffix", "status"]
-            record.setdefault("score", None)
-            keys.append("score")
+            for optional in ("score", "candidates"):
+                record.setdefault(optional, None)
+                keys.append(optional)
         return {key: record[key] for key in keys}
 
     def apply(self, store: Store) -> None:

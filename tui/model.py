@@ -14,7 +14,7 @@ CONTEXT = 32  # characters of prefix/suffix kept around a quote
 # Paul Tol's "light" scheme: colour-blind safe and made for backgrounds under dark text.
 PALETTE = ("#77AADD", "#EE8866", "#EEDD88", "#FFAABB", "#99DDFF", "#44BB99", "#BBCC33", "#AAAA00", "#DDDDDD")
 
-STATUSES = ("anchored", "moved", "fuzzy", "orphan")
+STATUSES = ("anchored", "moved", "fuzzy", "ambiguous", "orphan")
 PUBLIC_KEYS = (
     "id",
     "document",
@@ -104,6 +104,7 @@ class Annotation:
     rev: int = 1
     coder: str = ""  # who made it (tui.coders); the store fills it in on insert when empty
     conflict: list[dict[str, Any]] | None = None  # other versions from a git merge, until resolved
+    candidates: list[dict[str, Any]] | None = None  # ambiguous or orphan: places to review ({start, end, score})
 
     @property
     def conflicted(self) -> bool:
@@ -121,6 +122,10 @@ class Annotation:
             del record["score"]
         if record["conflict"] is None:
             del record["conflict"]
+        if record["candidates"] is None:
+            del record["candidates"]
+        else:
+            record["candidates"] = [dict(c) for c in record["candidates"]]
         return record
 
     @classmethod
@@ -131,14 +136,14 @@ class Annotation:
         return cls(**data)
 
     def public(self) -> dict[str, Any]:
-        """The shape ``list --format json`` promises (plus ``score`` for fuzzy anchors, ``conflict`` for an
-        annotation a git merge found edited on both sides)."""
+        """The shape ``list --format json`` promises (plus ``score`` for fuzzy, ambiguous and weakly moved
+        anchors, ``candidates`` for ambiguous ones and orphans that have some, ``conflict`` for an annotation a git
+        merge found edited on both sides)."""
         record = self.to_record()
         shape = {key: record[key] for key in PUBLIC_KEYS}
-        if "score" in record:
-            shape["score"] = record["score"]
-        if "conflict" in record:
-            shape["conflict"] = record["conflict"]
+        for optional in ("score", "candidates", "conflict"):
+            if optional in record:
+                shape[optional] = record[optional]
         return shape
 
 

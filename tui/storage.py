@@ -106,7 +106,7 @@ _ANNOTATION_FIELDS = {
     "id": str, "start": int, "end": int, "quote": str, "prefix": str, "suffix": str, "themes": list,
     "note": str, "created": str, "updated": str, "status": str, "rev": int, "document": dict, "coder": str,
 }  # fmt: skip
-_OPTIONAL_FIELDS = {"score", "conflict"}
+_OPTIONAL_FIELDS = {"score", "conflict", "candidates"}
 
 
 def _check_conflict(record: dict[str, Any]) -> str | None:
@@ -149,7 +149,24 @@ def _check_annotation(record: dict[str, Any]) -> str | None:
     score = record.get("score")
     if score is not None and not isinstance(score, (int, float)):
         return "'score' is not a number"
-    return _check_conflict(record)
+    return _check_candidates(record.get("candidates")) or _check_conflict(record)
+
+
+def _check_candidates(candidates: Any) -> str | None:
+    """``candidates``: the places an ambiguous annotation or an orphan could be, ``{start, end, score}``."""
+    if candidates is None:
+        return None
+    if not isinstance(candidates, list):
+        return "'candidates' is not a list"
+    for candidate in candidates:
+        if not isinstance(candidate, dict) or set(candidate) != {"start", "end", "score"}:
+            return "a candidate is not {start, end, score}"
+        start, end, score = candidate["start"], candidate["end"], candidate["score"]
+        if not (isinstance(start, int) and isinstance(end, int) and 0 <= start <= end):
+            return f"candidate offsets {start!r}:{end!r} are not a span"
+        if isinstance(score, bool) or not isinstance(score, (int, float)):
+            return "a candidate's score is not a number"
+    return None
 
 
 def _check_theme(record: dict[str, Any]) -> str | None:

@@ -433,10 +433,11 @@ class Store:
                     if record is None:
                         raise NotFound(f"no annotation with id {seen.id!r}")
                     raise ConflictError(f"annotation {seen.id[:8]} was moved elsewhere meanwhile; reload to see it")
-                update = {key: value for key, value in record.items() if key != "score"}
+                update = {key: value for key, value in record.items() if key not in OPTIONAL_ANCHOR_FIELDS}
                 update.update(_anchor(new.to_record()), rev=record["rev"] + 1)
-                if update["score"] is None:
-                    del update["score"]
+                for key in OPTIONAL_ANCHOR_FIELDS:
+                    if update[key] is None:
+                        del update[key]
                 fresh[seen.id] = update
 
             def apply(stored: MutableMapping[str, Any]) -> None:
@@ -446,7 +447,8 @@ class Store:
         return [Annotation.from_record(record) for record in fresh.values()]
 
 
-ANCHOR_FIELDS = ("document", "start", "end", "quote", "prefix", "suffix", "status", "score")
+ANCHOR_FIELDS = ("document", "start", "end", "quote", "prefix", "suffix", "status", "score", "candidates")
+OPTIONAL_ANCHOR_FIELDS = ("score", "candidates")  # stored only when there are some
 
 
 def _anchor(record: dict[str, Any]) -> dict[str, Any]:

@@ -81,7 +81,7 @@ def to_w3c(annotation: Annotation) -> dict[str, Any]:
     selectors: list[dict[str, Any]] = [
         {"type": QUOTE, "exact": annotation.quote, "prefix": annotation.prefix, "suffix": annotation.suffix}
     ]
-    if annotation.status != "orphan":
+    if annotation.status not in ("orphan", "ambiguous"):  # an ambiguous one's offsets are only a guess
         selectors.append({"type": POSITION, "start": annotation.start, "end": annotation.end})
     item: dict[str, Any] = {
         "id": urn(annotation.id),
@@ -370,6 +370,7 @@ class ImportReport:
     conflicts: int = 0  # skipped: an annotation with this id is in the store with other content
     dropped: int = 0  # unanchorable and without a quote: not imported
     fuzzy: int = 0  # imported, anchored approximately (status fuzzy, to be reviewed in the reader)
+    ambiguous: int = 0  # imported, but the quote fits several places equally well (to be chosen in the reader)
     annotations: list[Annotation] = field(default_factory=list)
 
     @property
@@ -384,6 +385,9 @@ class ImportReport:
                          "found): 'marginalia list' marks them [orphan]")  # fmt: skip
         if self.fuzzy:
             lines.append(f"{self.fuzzy} anchored approximately (the quote differs from the text): review them in the "
+                         "reader")  # fmt: skip
+        if self.ambiguous:
+            lines.append(f"{self.ambiguous} ambiguous (the quote fits several places equally well): choose in the "
                          "reader")  # fmt: skip
         if self.dropped:
             lines.append(f"{self.dropped} not imported: not found in the document and without a quote to keep")
@@ -490,7 +494,7 @@ def _anchor(incoming: Incoming, locator: Locator) -> Anchor | None:
     if found.status == "orphan":
         return None
     # An import anchors afresh: finding the quote away from the file's position is not a "move" to review.
-    return found if found.status == "fuzzy" else Anchor(found.start, found.end, "anchored")
+    return found if found.status in ("fuzzy", "ambiguous") else Anchor(found.start, found.end, "anchored")
 
 
 def _build(
@@ -509,12 +513,13 @@ def _build(
     found = _anchor(incoming, locator) if locator is not None else None
     if document is not None and found is not None:
         ref = DocumentRef(document.key, document.title, document.fingerprint)
-        if found.status == "fuzzy":  # like re-anchoring: the quote stays what was annotated until accepted
+        if found.status in ("fuzzy", "ambiguous"):  # like re-anchoring: the quote stays until accepted
             quote, prefix, suffix = incoming.exact or "", incoming.prefix, incoming.suffix
         else:
             prefix, quote, suffix = quote_at(document.text, found.start, found.end)
+        kept = [{"start": c.start, "end": c.end, "score": round(c.score, 4)} for c in found.candidates] or None
         return Annotation(ref, found.start, found.end, quote, prefix, suffix, status=found.status, score=found.score,
-                          **common)  # fmt: skip
+                          candidates=kept, **common)  # fmt: skip
     if incoming.exact is None:
         return None
     ref = _orphan_ref(incoming, document, finder)
@@ -554,6 +559,7 @@ def plan_import(
         report.imported += 1
         report.orphans += annotation.status == "orphan"
         report.fuzzy += annotation.status == "fuzzy"
+        report.ambiguous += annotation.status == "ambiguous"
     return report
 
 

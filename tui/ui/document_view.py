@@ -34,13 +34,15 @@ from ..model import Annotation
 
 
 class Mark(NamedTuple):
-    """A highlight as drawn: a span, its colour, and whether it is fuzzy (a tuple: compared at C speed)."""
+    """A highlight as drawn: a span, its colour, and whether it is fuzzy or ambiguous (a tuple: compared at C
+    speed)."""
 
     start: int
     end: int
     colour: str
     annotation_id: str
     fuzzy: bool = False
+    ambiguous: bool = False
 
 
 def _motion(key: str, action: str, argument: str, description: str) -> list[Binding]:
@@ -169,7 +171,8 @@ class DocumentView(ScrollView, can_focus=True):
         added: list[Mark] = []
         for a in self._annotations.values():
             if a.end > a.start:
-                key = (a.start, a.end if a.end < size else size, colours[a.id], a.id, a.status == "fuzzy")
+                end = a.end if a.end < size else size
+                key = (a.start, end, colours[a.id], a.id, a.status == "fuzzy", a.status == "ambiguous")
                 mark = old.get(a.id)
                 if mark != key:
                     mark = Mark(*key)
@@ -192,7 +195,8 @@ class DocumentView(ScrollView, can_focus=True):
         mark = None
         if annotation.end > annotation.start:
             end = min(annotation.end, len(self.text))
-            mark = Mark(annotation.start, end, colour, annotation.id, annotation.status == "fuzzy")
+            fuzzy, ambiguous = annotation.status == "fuzzy", annotation.status == "ambiguous"
+            mark = Mark(annotation.start, end, colour, annotation.id, fuzzy, ambiguous)
         if mark == old:
             return
         if mark is None:
@@ -544,7 +548,7 @@ class DocumentView(ScrollView, can_focus=True):
             stylize(style, s, e)
         marks = self._marks_in(start, end)
         for mark in sorted(marks, key=lambda m: m.start - m.end):  # longest first: inner ones stay visible
-            stylize(_mark_style(mark.colour, mark.fuzzy), mark.start, mark.end)
+            stylize(_mark_style(mark.colour, mark.fuzzy, mark.ambiguous), mark.start, mark.end)
         if len(marks) > 1:
             for a, b in _overlaps(marks):
                 stylize(Style(underline=True, bold=True), a, b)
@@ -654,8 +658,9 @@ WRAP_GAP = 0.002  # then this long for everything else: startup, keys, drawing g
 
 
 @lru_cache(maxsize=256)
-def _mark_style(colour: str, fuzzy: bool) -> Style:
-    return Style(bgcolor=colour, color="#000000", italic=fuzzy, underline=fuzzy)
+def _mark_style(colour: str, fuzzy: bool, ambiguous: bool = False) -> Style:
+    """Fuzzy: italic and underlined; ambiguous (only one of several places it could be): italic, struck through."""
+    return Style(bgcolor=colour, color="#000000", italic=fuzzy or ambiguous, underline=fuzzy, strike=ambiguous)
 
 
 def _expand_tabs(line: str) -> tuple[str, Callable[[int], int]]:

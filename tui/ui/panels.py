@@ -21,6 +21,8 @@ from ..text import sanitise
 from .dialogs import chip
 from .safe_input import SafeInput
 
+STATUS_LABELS = {"fuzzy": " ~fuzzy", "ambiguous": " ? ambiguous", "orphan": " ✗ orphan"}
+
 
 def first_words(text: str, limit: int = 60) -> str:
     """One line of at most ``limit`` characters, control codes shown as placeholders (a hand-edited store may
@@ -104,7 +106,7 @@ class AnnotationsPanel(SidePanel):
         everything = self.query_one("#all", Checkbox).value
         for annotation in self.shown():
             themes = first_words(", ".join(annotation.themes), 80) or "(no theme)"
-            status = {"fuzzy": " ~fuzzy", "orphan": " ✗ orphan", "moved": ""}.get(annotation.status, "")
+            status = STATUS_LABELS.get(annotation.status, "")
             parts: list = [chip(self.colour_of(annotation)), " ", (themes, "bold"), (status, "italic")]
             if everything:
                 parts += ["  ", (first_words(annotation.document.title, 30), "dim")]
