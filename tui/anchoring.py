@@ -27,7 +27,8 @@ Then:
 
 MARGIN is one word: an edit of one word (five letters and a space on average in English, eight covers most) next
 to the true place can cost it that much, so a rival closer than that could be the true place after one ordinary
-edit. MIN_SCORE keeps a place whose context is mostly gone (an exact copy of a short quote elsewhere, its own
+edit. Where less than 32 characters are compared (a quote with no context), a word is too much: the margin is
+then a quarter of what is compared, as for MIN_SCORE. MIN_SCORE keeps a place whose context is mostly gone (an exact copy of a short quote elsewhere, its own
 context unrelated) from ever being chosen on the quote alone. A missed candidate can make an annotation an orphan
 or ambiguous; it cannot make a wrong place look certain unless the true one is not found at all, which only
 happens when it was edited past the limits.
@@ -40,7 +41,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from .model import Annotation, DocumentRef, quote_at
+from .model import CONTEXT, Annotation, DocumentRef, quote_at
 
 MIN_SIMILARITY = 0.75  # a fuzzy match differs from the quote in at most a quarter of its length
 MIN_SCORE = 0.75  # a place whose quote and context together cost more than a quarter is never chosen
@@ -265,7 +266,7 @@ class Locator:
             near = [wanted.old] if wanted.hint is None or wanted.hint == wanted.old else [wanted.old, wanted.hint]
             for s, e, edits in self._matches(wanted, self._windows(wanted, near, lo, hi)):
                 spans.setdefault((s, e), edits)
-        for s, e in self._context_places(wanted, lo, hi):
+        for s, e in self._context_places(wanted, lo, hi) + self._expected_places(wanted):
             if (s, e) not in spans:
                 spans[(s, e)] = edit_distance(wanted.quote, self.text[s:e])
         found = self._scored(wanted, spans)
@@ -316,15 +317,19 @@ class Locator:
         if not places:
             return Anchor(wanted.old, old_end, "orphan")
         best = places[0]
-        close = tuple(c for c in places[1:] if c.cost - best.cost <= MARGIN)
-        worth = tuple(c for c in places if c.score >= KEEP_SCORE)[:MAX_KEPT]
-        if best.support < MIN_SCORE:
+        margin = min(MARGIN, max(1, int(wanted.length * (1 - MIN_SCORE))))
+        near = [c for c in places[1:] if c.cost - best.cost <= margin]
+        close = tuple(c for c in near if c.end > c.start)
+        worth = tuple(c for c in places if c.score >= KEEP_SCORE and c.end > c.start)[:MAX_KEPT]
+        if best.support < MIN_SCORE or best.end == best.start:  # (the latter: the quote most likely deleted)
             return Anchor(wanted.old, old_end, "orphan", candidates=worth)
         if close:
             return Anchor(best.start, best.end, "ambiguous", round(best.score, 4), best.score,
                           (best, *close)[:MAX_KEPT])  # fmt: skip
-        if best.similarity < MIN_SIMILARITY:
-            return Anchor(wanted.old, old_end, "orphan", candidates=worth)
+        if best.similarity < MIN_SIMILARITY or any(
+            c.end == c.start for c in places[1:] if c.cost - best.cost <= MARGIN
+        ):
+            return Anchor(wanted.old, old_end, "orphan", candidates=worth)  # (or deleted: nothing is claimed)
         if best.exact:
             status = "anchored" if best.start == wanted.old else "moved"
             return Anchor(best.start, best.end, status, round(best.score, 4), best.score)
@@ -378,20 +383,35 @@ class Locator:
         return sorted(found)
 
     def _context_places(self, wanted: _Wanted, lo: int, hi: int) -> list[tuple[int, int]]:
-        """Where the end of the prefix and the start of the suffix stand in ``text[lo:hi]``, with at most twice the quote's length between them: the quote's place even if it was edited past
-        recognition."""
+        """Where the end of the prefix and the start of the suffix stand in ``text[lo:hi]`` with at most twice
+        the quote's length between them (nothing, if the quote was deleted): the quote's place even if it was
+        edited past recognition. A context cut short by the edge of the text is not looked for: the other one
+        alone marks where the quote ends (or starts), deleted or as long as it was."""
         tail, head = wanted.prefix[-SEED:], wanted.suffix[:SEED]
-        if len(tail) < SEED // 2 or len(head) < SEED // 2:
-            return []
-        heads = self._all(head, MAX_HITS, lo, hi) or []
-        reach = 2 * len(wanted.quote) + PAD
+        size, least = len(wanted.quote), SEED // 2
+        tails = [p + len(tail) for p in self._all(tail, MAX_HITS, lo, hi) or ()] if len(tail) >= least else []
+        heads = self._all(head, MAX_HITS, lo, hi) or [] if len(head) >= least else []
+        if not tails:
+            return [(max(0, h - k), h) for h in heads for k in (0, size)] if len(tail) < least else []
+        if not heads:
+            return [(t, min(len(self.text), t + k)) for t in tails for k in (0, size)] if len(head) < least else []
         places = []
-        for p in self._all(tail, MAX_HITS, lo, hi) or ():
-            start = p + len(tail)
+        for start in tails:
             i = bisect_left(heads, start)
-            if i < len(heads) and heads[i] - start <= reach and heads[i] > start:
+            if i < len(heads) and heads[i] - start <= 2 * size + PAD:
                 places.append((start, heads[i]))
         return places
+
+    def _expected_places(self, wanted: _Wanted) -> list[tuple[int, int]]:
+        """The quote deleted, or edited as long as it was, next to the edge of the text, if its context was cut
+        short by it (``_context_places`` has no seed there to look for)."""
+        size, length = len(wanted.quote), len(self.text)
+        starts = set()  # (a quote with no context at all, as imported ones can be, has no edge to go by)
+        if len(wanted.prefix) < CONTEXT and len(wanted.suffix) >= SEED:
+            starts.add(len(wanted.prefix))
+        if len(wanted.suffix) < CONTEXT and len(wanted.prefix) >= SEED:
+            starts.update((length - len(wanted.suffix), length - len(wanted.suffix) - size))
+        return [(s, min(length, s + k)) for s in starts if 0 <= s <= length for k in (0, size)]
 
     def _local(self, wanted: _Wanted) -> tuple[int, int]:
         """Where to look first: within LOCAL of the old offset and the hint."""
