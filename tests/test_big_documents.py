@@ -7,6 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import test_screen
+from conftest import ASMOLOV, PROMA
 
 import tui.ui.document_view as document_view
 from tui.document import load_paths
@@ -104,11 +106,18 @@ async def test_a_big_source_file_is_coloured_on_its_first_screen_and_further_dow
     text = block * (120_000 // len(block))
     path = tmp_path / "big.py"
     path.write_text(text, encoding="utf-8")
-    app = MarginaliaApp(load_paths([path]), Store(tmp_path / "s.json"))
+    lexed_at_first_frame: list[int] = []
+
+    class Watched(MarginaliaApp):
+        def post_display_hook(self) -> None:
+            if not lexed_at_first_frame and self.views:
+                lexed_at_first_frame.append(self.views[0]._lexed)
+
+    app = Watched(load_paths([path]), Store(tmp_path / "s.json"))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         view = app.views[0]
-        assert view._lexed < len(text)  # not lexed whole before the first screen
+        assert lexed_at_first_frame[0] < len(text) // 2  # not lexed whole before the first screen
 
         def colours(y: int) -> set[object]:
             return {s.style.color for s in view.render_line(y) if s.style and s.text.strip()}
@@ -123,3 +132,39 @@ async def test_a_big_source_file_is_coloured_on_its_first_screen_and_further_dow
         await pilot.press("G")
         await pilot.pause()
         assert any(len(colours(y)) > 1 for y in range(view.size.height))
+
+
+# -- the reader's screen tests (tests/test_screen.py) on documents too big to wrap at once -------------------------
+SCREEN_TESTS = [
+    *[
+        ("test_cursor_and_selection_are_drawn_where_they_are", {"keys": keys, "pane": pane})
+        for keys in test_screen.NAVIGATIONS.values()
+        for pane in (0, 1)
+    ],
+    ("test_after_a_resize_the_selection_is_still_drawn_right", {}),
+    ("test_search_match_is_drawn_selected_from_its_start", {}),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "arguments"), SCREEN_TESTS, ids=[f"{n[5:40]}-{i}" for i, (n, _) in enumerate(SCREEN_TESTS)]
+)
+async def test_the_screen_tests_hold_on_big_documents(
+    name: str, arguments: dict[str, object], tmp_path: Path, store_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The seeds, each repeated past ``SYNC_WRAP``: the same cells are right while only the first screens are
+    wrapped and once everything is (the keys land before, during and after the background wrap)."""
+    paths = []
+    for seed in (ASMOLOV, PROMA):
+        text = seed.read_text(encoding="utf-8")
+        path = tmp_path / seed.name
+        path.write_text("\n\n".join([text] * (SYNC_WRAP // len(text) + 2)), encoding="utf-8")
+        paths.append(path)
+
+    def big_app(store_path: Path, store: Store | None = None) -> MarginaliaApp:
+        app = MarginaliaApp(load_paths(paths), store or Store(store_path))
+        assert all(len(d.text) > SYNC_WRAP for d in app.documents)
+        return app
+
+    monkeypatch.setattr(test_screen, "seeds_app", big_app)
+    await getattr(test_screen, name)(store_path, **arguments)
