@@ -41,7 +41,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from .model import CONTEXT, Annotation, DocumentRef, quote_at
+from .model import CONTEXT, Annotation, document_ref, quote_at
 
 MIN_SIMILARITY = 0.75  # a fuzzy match differs from the quote in at most a quarter of its length
 MIN_SCORE = 0.75  # a place whose quote and context together cost more than a quarter is never chosen
@@ -499,11 +499,6 @@ def locate_many(text: str, quotes: Sequence[Any]) -> list[Anchor]:
 
 
 # -- annotations ---------------------------------------------------------------------------------------------------
-def document_ref(document: Any) -> DocumentRef:
-    """The reference an annotation keeps to ``document`` (a ``Document``)."""
-    return DocumentRef(document.key, document.title, document.fingerprint)
-
-
 def reanchor(annotations: Sequence[Annotation], document: Any) -> list[Annotation]:
     """``annotations`` re-anchored in ``document`` (a ``Document`` whose text changed), as new Annotations in
     the same order (``locate_many``).

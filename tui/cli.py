@@ -25,6 +25,7 @@ from .model import Annotation, check_themes, new_annotation, unique_themes
 from .storage import StoreError
 from .store import Store, resolve_store_path
 from .text import json_safe, safe_line, sanitise
+from .wording import cut, plural
 
 COMMANDS = (
     "read", "tag", "list", "themes", "theme", "delete", "export", "import", "relink", "matrix", "cooccur", "search",
@@ -239,7 +240,7 @@ def _with_command(argv: list[str]) -> list[str]:
 # -- output helpers --------------------------------------------------------------------------------------------
 def _clip(text: str, width: int) -> str:
     text = sanitise(" ".join(text.replace("\n", " ⏎ ").split()))
-    return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
+    return cut(text, width)
 
 
 def _table(rows: list[list[str]], headers: list[str], flexible: int) -> str:
@@ -331,7 +332,7 @@ def cmd_tag(args: argparse.Namespace) -> int:
     # an existing highlight gets the new themes, and the note too: notes are kept both, never dropped
     also = "; the note is added to theirs" if args.note else ""
     say(
-        f"created {len(created)} highlight{'s' * (len(created) != 1)} of {needle!r} in {where!r}"
+        f"created {plural(len(created), 'highlight')} of {needle!r} in {where!r}"
         + (f" ({merged} already there{also})" if merged else "")
     )
     return 0
@@ -432,7 +433,7 @@ def cmd_theme(args: argparse.Namespace) -> int:
         if not args.yes and not _confirm(f"delete theme {theme.name!r} from every annotation?"):
             raise Failure(f"theme {theme.name!r} not deleted (pass --yes to delete without asking)")
         _, changed = store.delete_theme(args.name)
-        say(f"deleted theme {theme.name!r} ({changed} annotation{'s' * (changed != 1)} changed)")
+        say(f"deleted theme {theme.name!r} ({plural(changed, 'annotation')} changed)")
     return 0
 
 
@@ -450,7 +451,7 @@ def cmd_relink(args: argparse.Namespace) -> int:
     if not report.saved and not report.conflicts:
         raise Failure(f"nothing relinked: {report.summary() or 'the annotations already point there'}")
     count = len(report.saved)
-    say(f"relinked {count} annotation{'s' * (count != 1)} to {args.new}")
+    say(f"relinked {plural(count, 'annotation')} to {args.new}")
     report.relinked = 0  # just said
     _note(report)
     return 0

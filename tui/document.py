@@ -12,6 +12,7 @@ from pathlib import Path
 
 from .files import FileProblem, read_regular
 from .text import DecodeError, decode
+from .wording import cut
 
 MAX_TITLE = 120
 
@@ -126,7 +127,7 @@ def make_title(text: str, path: Path) -> str:
     if match is None:
         return path.name
     line = match.group().rstrip()
-    return line if len(line) <= MAX_TITLE else line[: MAX_TITLE - 1] + "…"
+    return cut(line, MAX_TITLE)
 
 
 def load_document(path: str | os.PathLike, encoding: str | None = None) -> Document:

@@ -16,7 +16,6 @@ import functools
 import os
 import re
 import string
-import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
@@ -25,10 +24,12 @@ from pathlib import Path
 from .codebook import Codebook, in_subtree, matches, node_key
 from .coders import by_coder, coder_key
 from .document import Document
+from .files import write_atomically
 from .library import load_annotated_documents
 from .model import Annotation, Theme, theme_key
 from .store import NotFound, Store
 from .text import safe_line, sanitise
+from .wording import plural
 
 GROUPINGS = ("theme", "document")
 FORMATS = ("markdown", "w3c", "csv")
@@ -132,10 +133,6 @@ def markdown_code(text: str) -> str:
 
 
 # -- what an export holds ------------------------------------------------------------------------------------------
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'s' * (count != 1)}"
-
-
 def _ordered(annotations: Iterable[Annotation]) -> list[Annotation]:
     return sorted(annotations, key=lambda a: (a.document.path, a.start, a.end, a.id))
 
@@ -253,14 +250,14 @@ def render_markdown(
     out = [
         f"# Annotations by {by}",
         "",
-        f"{_plural(len(per_document), 'document')}, {_plural(len(annotations), 'highlight')}, "
-        f"{_plural(len(themes), 'theme')}; exported on {today.isoformat()}.",
+        f"{plural(len(per_document), 'document')}, {plural(len(annotations), 'highlight')}, "
+        f"{plural(len(themes), 'theme')}; exported on {today.isoformat()}.",
         "",
     ]
     if not sections:
         return "\n".join(out + ["No highlights to export.", ""])
     out += ["## Contents", ""]
-    out += [f"- {markdown_inline(name, True)} ({_plural(count, 'highlight')})" for name, count, _ in sections]
+    out += [f"- {markdown_inline(name, True)} ({plural(count, 'highlight')})" for name, count, _ in sections]
     out.append("")
     for name, _, body in sections:
         out += [f"## {markdown_inline(name)}", ""] + body
@@ -281,7 +278,7 @@ def _theme_sections(
     for theme, members in groups + ([(None, unthemed)] if unthemed else []):
         body = [markdown_text(theme.description), ""] if theme is not None and theme.description else []
         per_document = _by_document(members)
-        body += [f"{_plural(len(members), 'highlight')} in {_plural(len(per_document), 'document')}.", ""]
+        body += [f"{plural(len(members), 'highlight')} in {plural(len(per_document), 'document')}.", ""]
         for path, group in per_document.items():
             body += [f"### {markdown_inline(_title_of(path, group, documents))}", ""]
             for annotation in group:
@@ -336,40 +333,9 @@ def write_export(text: str, path: str | os.PathLike, force: bool = False) -> Pat
     if target.exists() and not force:
         raise ExportError(f"{target}: already exists (use --force to overwrite it)")
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    except OSError as error:
-        raise ExportError(f"{target}: cannot write ({error.strerror or error})") from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(text.encode("utf-8"))
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())
-        if force:
-            os.replace(tmp, target)
-        else:
-            _link_new(tmp, target)
-    except OSError as error:
-        raise ExportError(f"{target}: cannot write ({error.strerror or error})") from None
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return target
-
-
-def _link_new(tmp: str, target: Path) -> None:
-    """Put ``tmp`` at ``target`` unless something is there, even a file created a moment ago."""
-    try:
-        os.link(tmp, target)
+        write_atomically(target, text.encode("utf-8"), overwrite=force)
     except FileExistsError:
         raise ExportError(f"{target}: already exists (use --force to overwrite it)") from None
-    except OSError:  # a file system without hard links
-        if target.exists():
-            raise ExportError(f"{target}: already exists (use --force to overwrite it)") from None
-        os.replace(tmp, target)
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+    except OSError as error:
+        raise ExportError(f"{target}: cannot write ({error.strerror or error})") from None
+    return target

@@ -1,12 +1,19 @@
 """Reading files that come from outside (documents, stores, import files): regular files only, and no more than
 a size limit, so a named pipe, ``/dev/zero``, a device or a link to one gets a one-line error at once instead of
-a hang or an unbounded read. The limit (``DEFAULT_MAX_SIZE``) is raised with ``--max-size``."""
+a hang or an unbounded read. The limit (``DEFAULT_MAX_SIZE``) is raised with ``--max-size``.
+
+Writing: ``write_atomically`` leaves the old file or the new one after a crash, never a mix; the store, the exports
+and the reader's state all go through it."""
 
 from __future__ import annotations
 
 import os
 import re
 import stat
+import tempfile
+from collections.abc import Callable
+from contextlib import suppress
+from pathlib import Path
 
 DEFAULT_MAX_SIZE = 256 * 1024 * 1024
 max_size = DEFAULT_MAX_SIZE  # the command line's --max-size sets it for the whole run
@@ -77,3 +84,63 @@ def read_regular(path: str | os.PathLike[str], limit: int | None = None) -> byte
     finally:
         os.close(fd)
     return b"".join(chunks)
+
+
+# -- writing ----------------------------------------------------------------------------------------------------------
+def write_atomically(
+    path: Path, raw: bytes, *, overwrite: bool = True, before_replace: Callable[[], None] | None = None
+) -> None:
+    """Write ``raw`` to a temporary file beside ``path``, fsync it, then put it at ``path`` and fsync the folder.
+    ``overwrite=False`` raises FileExistsError if anything is at ``path``, even a file created a moment ago.
+    ``before_replace`` runs once the new data is safe on disk, just before it takes the old file's place."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        os.chmod(tmp, _mode_for(path))  # mkstemp makes 0600; keep the file's own mode, or the umask's
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(raw)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if before_replace is not None:
+            before_replace()
+        if overwrite:
+            os.replace(tmp, path)
+        else:
+            _link_new(tmp, path)
+    finally:
+        with suppress(FileNotFoundError):
+            os.unlink(tmp)  # left only after a failure, or after the hard link
+    fsync_folder(path.parent)
+
+
+def fsync_folder(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return  # not every platform opens folders (Windows)
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _link_new(tmp: str, target: Path) -> None:
+    """Put ``tmp`` at ``target`` unless something is there: a hard link fails rather than replace."""
+    try:
+        os.link(tmp, target)
+    except FileExistsError:
+        raise
+    except OSError:  # a file system without hard links
+        if target.exists():
+            raise FileExistsError(f"{target} exists") from None
+        os.replace(tmp, target)
+
+
+def _mode_for(path: Path) -> int:
+    try:
+        return path.stat().st_mode & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask

@@ -14,10 +14,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .anchoring import document_ref, reanchor, reattached
+from .anchoring import reanchor, reattached
 from .document import Document, DocumentError, load_document
-from .model import Annotation
+from .model import Annotation, document_ref
 from .store import NotFound, Store
+from .wording import plural
 
 
 @dataclass
@@ -35,22 +36,18 @@ class Report:
         parts = []
         if self.relinked:
             verb = "points" if self.relinked == 1 else "point"
-            parts.append(f"{_count(self.relinked, 'annotation')} now {verb} at a moved or renamed file")
+            parts.append(f"{plural(self.relinked, 'annotation')} now {verb} at a moved or renamed file")
         changed = {s: n for s, n in sorted(self.statuses.items()) if s != "anchored"}
         if changed:
             parts.append(f"re-anchored after edits: {', '.join(f'{n} {s}' for s, n in changed.items())}")
         if self.conflicts:
-            parts.append(f"{_count(self.conflicts, 'annotation')} changed elsewhere meanwhile, left as they are")
+            parts.append(f"{plural(self.conflicts, 'annotation')} changed elsewhere meanwhile, left as they are")
         if self.missing:
             parts.append(
-                f"{_count(len(self.missing), 'annotated file')} missing ({', '.join(self.missing)}): "
+                f"{plural(len(self.missing), 'annotated file')} missing ({', '.join(self.missing)}): "
                 "marginalia relink OLD_PATH NEW_PATH"
             )
         return "; ".join(parts)
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}{'s' * (n != 1)}"
 
 
 def annotated_paths(store: Store) -> list[str]:

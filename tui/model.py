@@ -7,7 +7,10 @@ from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from functools import lru_cache
 from operator import attrgetter
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .document import Document
 
 CONTEXT = 32  # characters of prefix/suffix kept around a quote
 
@@ -84,6 +87,11 @@ class DocumentRef:
     path: str
     title: str
     fingerprint: str
+
+
+def document_ref(document: Document) -> DocumentRef:
+    """The reference an annotation keeps to ``document``."""
+    return DocumentRef(document.key, document.title, document.fingerprint)
 
 
 @dataclass
@@ -170,11 +178,11 @@ def quote_at(text: str, start: int, end: int) -> tuple[str, str, str]:
 
 
 def new_annotation(
-    document: Any, start: int, end: int, themes: list[str], note: str = "", coder: str = ""
+    document: Document, start: int, end: int, themes: list[str], note: str = "", coder: str = ""
 ) -> Annotation:
     """An annotation on ``document`` (a ``Document``) spanning ``start:end``."""
     if not 0 <= start < end <= len(document.text):
         raise ValueError(f"span {start}:{end} is outside the document (0:{len(document.text)}) or empty")
     prefix, quote, suffix = quote_at(document.text, start, end)
-    ref = DocumentRef(document.key, document.title, document.fingerprint)
+    ref = document_ref(document)
     return Annotation(ref, start, end, quote, prefix, suffix, check_themes(unique_themes(themes)), note, coder=coder)

@@ -12,15 +12,14 @@ import json
 import os
 import re
 import shutil
-import tempfile
-from contextlib import nullcontext, suppress
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
 import orjson
 from tinydb.storages import Storage
 
-from .files import FileProblem, check_regular, read_regular
+from .files import FileProblem, check_regular, read_regular, write_atomically
 from .model import PALETTE, STATUSES, theme_key
 
 SCHEMA = 2
@@ -266,46 +265,11 @@ def migrate_1(data: dict[str, Any]) -> dict[str, Any]:
 MIGRATIONS = {0: migrate_0, 1: migrate_1}
 
 
-def fsync_folder(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return  # not every platform opens folders (Windows)
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
 def atomic_write(path: Path, raw: bytes) -> None:
-    """Write ``raw`` to ``path`` so that a crash leaves the old or the new file, never a mix. A symbolic link is
+    """Write the store's file atomically, the version it replaces kept as the first backup. A symbolic link is
     written through: its target gets the new bytes (and the backups), the link stays a link (even a dangling one)."""
     path = Path(os.path.realpath(path))
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.chmod(tmp, _mode_for(path))  # mkstemp makes 0600; keep the store's own mode
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(raw)
-            handle.flush()
-            os.fsync(handle.fileno())
-        _rotate_backups(path)
-        os.replace(tmp, path)
-    except BaseException:
-        with suppress(OSError):
-            os.unlink(tmp)
-        raise
-    fsync_folder(path.parent)
-
-
-def _mode_for(path: Path) -> int:
-    try:
-        return path.stat().st_mode & 0o777
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
+    write_atomically(path, raw, before_replace=lambda: _rotate_backups(path))
 
 
 def _rotate_backups(path: Path) -> None:

@@ -37,6 +37,7 @@ from .model import (
     Theme,
     check_themes,
     clean_theme_name,
+    document_ref,
     now,
     quote_at,
     theme_key,
@@ -471,7 +472,7 @@ def _orphan_ref(incoming: Incoming, document: Document | None, finder: DocumentF
     that exists and was not chosen keeps the source as written (a ``file:`` URI no command opens as a path):
     ``list`` and ``export`` load annotated paths, and must not read it either."""
     if document is not None:
-        return DocumentRef(document.key, document.title, document.fingerprint)
+        return document_ref(document)
     local = _local_path(incoming.source)
     path = incoming.source
     if local:
@@ -512,7 +513,7 @@ def _build(
     )
     found = _anchor(incoming, locator) if locator is not None else None
     if document is not None and found is not None:
-        ref = DocumentRef(document.key, document.title, document.fingerprint)
+        ref = document_ref(document)
         if found.status in ("fuzzy", "ambiguous"):  # like re-anchoring: the quote stays until accepted
             quote, prefix, suffix = incoming.exact or "", incoming.prefix, incoming.suffix
         else:

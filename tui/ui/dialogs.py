@@ -16,6 +16,7 @@ from textual.widgets.option_list import Option
 
 from ..model import Theme, theme_key
 from ..text import safe_line, sanitise
+from ..wording import cut
 from .safe_input import SafeInput, original
 
 
@@ -103,7 +104,7 @@ class ThemeDialog(ModalScreen[Tagging | None]):
         with Vertical():
             yield Label(Content(self.heading), classes="title")
             short = sanitise(" ".join(self.quote.split()))
-            yield Static(Content("“" + (short if len(short) < 240 else short[:239] + "…") + "”"), id="quote")
+            yield Static(Content("“" + cut(short, 240) + "”"), id="quote")
             yield SafeInput(
                 ", ".join(self.current),
                 placeholder="themes, comma-separated (→ completes)",

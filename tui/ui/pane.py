@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Static
 
 from ..document import Document
+from ..wording import cut, plural
 from .document_view import DocumentView
 
 
@@ -54,16 +56,13 @@ class Pane(Vertical):
         """Title, then position and highlight count, which stay visible however narrow the pane."""
         view = self.view
         count = view.annotation_count
-        stats = f" · {view.percent}% · {count} highlight{'s' * (count != 1)}"
+        stats = f" · {view.percent}% · {plural(count, 'highlight')}"
         bar = self.query_one(TitleBar)
-        room = bar.size.width - 2 - len(stats) if bar.size.width else 200
+        room = bar.size.width - 2 - cell_len(stats) if bar.size.width else 200
         if room < 10:  # a narrow pane: the figures in short
             stats = f" {view.percent}% ✎{count}"
-            room = max(bar.size.width - 2 - len(stats), 4)
-        title = self.document.title
-        if len(title) > room:
-            title = title[: room - 1] + "…"
-        shown = title + stats
+            room = max(bar.size.width - 2 - cell_len(stats), 4)
+        shown = cut(self.document.title, room) + stats
         if shown != bar.shown:  # a bar of one row never changes size: no layout (the whole screen) for it
             bar.shown = shown
             bar.update(Content(shown), layout=False)  # Content: document text is never markup

@@ -18,6 +18,7 @@ from textual.widgets.option_list import Option
 from ..document import Document
 from ..model import Annotation, Theme, theme_key
 from ..text import sanitise
+from ..wording import cut
 from .dialogs import chip
 from .safe_input import SafeInput
 
@@ -28,7 +29,7 @@ def first_words(text: str, limit: int = 60) -> str:
     """One line of at most ``limit`` characters, control codes shown as placeholders (a hand-edited store may
     hold anything)."""
     text = sanitise(" ".join(text.split()))
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return cut(text, limit)
 
 
 class SidePanel(ModalScreen):
