@@ -35,6 +35,9 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home.mkdir()
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "xdg-data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "xdg-config"))  # the config file (tui.config)
+    monkeypatch.setenv("XDG_STATE_HOME", str(home / "xdg-state"))  # where the reader left off
+    monkeypatch.delenv("MARGINALIA_CONFIG", raising=False)
     monkeypatch.setenv("MARGINALIA_STORE", str(tmp_path / "env-store" / "annotations.json"))
     monkeypatch.setenv("COLUMNS", "160")  # table output must not depend on the terminal running the tests
     monkeypatch.setenv("LC_ALL", "C")  # nor on the locale (subprocesses inherit this)

@@ -14,10 +14,11 @@ from typing import Any, NoReturn
 
 import orjson
 
-from . import files
+from . import config, files
 from .codebook import Codebook, matches, node_key
 from .coders import by_coder, coder_key
 from .compare import COUNTS
+from .config import Config
 from .corpus import CONTEXT
 from .document import DocumentError, load_document, load_paths, load_paths_leniently, seed_paths
 from .library import Report, load_and_reconcile, reconcile, relink
@@ -30,6 +31,7 @@ from .wording import cut, plural
 COMMANDS = (
     "read", "tag", "list", "themes", "theme", "delete", "export", "import", "relink", "matrix", "cooccur", "search",
     "agree",
+    "keys", "config",
 )  # fmt: skip
 
 
@@ -215,6 +217,14 @@ def build_parser() -> Parser:
     agree.add_argument("--limit", type=int, default=10, metavar="N", help="table: disagreements shown per theme")
     _add_format(agree)
     _add_store(agree)
+
+    keys = sub.add_parser("keys", help="list the reader's keys as the config file's keymap has them")
+    keys.add_argument("--format", choices=("table", "json"), default="table", help="table for people, json for tools")
+    _add_store(keys)  # unused: every command takes it
+
+    config = sub.add_parser("config", help="where the config file is (settings and keymap: see README)")
+    config.add_argument("action", choices=("path",), metavar="ACTION", help="path: print the config file's path")
+    _add_store(config)  # unused: every command takes it
     return parser
 
 
@@ -280,9 +290,18 @@ def _print_json(value: object) -> None:
     buffer.flush()
 
 
-def _open_store(args: argparse.Namespace) -> Store:
+def _settings() -> Config:
+    """The config file's settings; what cannot be used in it is said on standard error and left at its default."""
+    settings = config.load()
+    for problem in settings.problems:
+        say(f"marginalia: warning: {problem}", err=True)
+    return settings
+
+
+def _open_store(args: argparse.Namespace, settings: Config | None = None) -> Store:
+    settings = settings or _settings()
     coder = getattr(args, "coder", None)  # the commands that make annotations say who makes them
-    return Store(resolve_store_path(args.store), coder=coder)
+    return Store(resolve_store_path(args.store, settings.store), coder=coder)
 
 
 # -- commands ----------------------------------------------------------------------------------------------------
@@ -293,10 +312,32 @@ def cmd_read(args: argparse.Namespace) -> int:
     documents, problems = load_paths_leniently(args.paths or seed_paths(), args.encoding)
     if not documents:
         raise Failure(problems[0] if len(problems) == 1 else "; ".join(problems))
-    store = _open_store(args)
+    settings = config.load()  # its problems are the reader's notices
+    store = _open_store(args, settings)
     from .ui.app import MarginaliaApp  # the only command that needs Textual; it re-anchors in a worker
 
-    MarginaliaApp(documents, store, problems).run()
+    MarginaliaApp(documents, store, problems, settings=settings).run()
+    return 0
+
+
+def cmd_keys(args: argparse.Namespace) -> int:
+    from .ui import keys  # the bindings live with the reader (Textual)
+
+    settings = _settings()
+    keymap, problems = keys.checked_keymap(settings)
+    for problem in problems:
+        say(f"marginalia: warning: {problem}", err=True)
+    found = keys.all_keys(keymap)
+    if args.format == "json":
+        _print_json([{"id": k.id, "keys": k.keys, "description": k.description} for k in found])
+        return 0
+    rows = [[k.room, ", ".join(k.keys), k.id, k.description] for k in found]
+    _say_table(rows, ["where", "keys", "id", "description"], 3)
+    return 0
+
+
+def cmd_config(args: argparse.Namespace) -> int:
+    say(str(config.config_path()))
     return 0
 
 
@@ -654,6 +695,8 @@ HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "cooccur": cmd_cooccur,
     "search": cmd_search,
     "agree": cmd_agree,
+    "keys": cmd_keys,
+    "config": cmd_config,
 }
 
 

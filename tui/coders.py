@@ -29,14 +29,10 @@ def clean_coder(name: str) -> str:
 
 
 def configured_coder() -> str | None:
-    """The name in marginalia's configuration file, where there is one (issue 12's config module)."""
-    try:
-        from . import config  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    getter = getattr(config, "coder", None)
-    value = getter() if callable(getter) else None
-    return value if isinstance(value, str) and value.strip() else None
+    """The ``coder`` setting of marginalia's config file (``tui.config``), if it sets one."""
+    from .config import load  # imported here: only a command that makes annotations reads the config for it
+
+    return load().coder
 
 
 def login_name() -> str:

@@ -42,9 +42,10 @@ def default_store_path() -> Path:
     return user_data_path("marginalia", appauthor=False) / "annotations.json"
 
 
-def resolve_store_path(option: str | os.PathLike | None = None) -> Path:
-    """``--store``, else ``$MARGINALIA_STORE``, else ``annotations.json`` in the user data folder."""
-    chosen = option or os.environ.get(ENV_VAR) or default_store_path()
+def resolve_store_path(option: str | os.PathLike | None = None, configured: str | os.PathLike | None = None) -> Path:
+    """``--store``, else ``$MARGINALIA_STORE``, else the config file's ``store`` (``configured``), else
+    ``annotations.json`` in the user data folder."""
+    chosen = option or os.environ.get(ENV_VAR) or configured or default_store_path()
     return Path(chosen).expanduser().absolute()
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
 
 from textual import events, on, work
@@ -20,6 +21,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Input
 
 from .. import anchoring, library, textnav
+from ..config import Config
 from ..corpus import Hit
 from ..document import Document
 from ..history import Change, Created, Deleted, Edited, History, Tagged, ThemesChanged
@@ -27,6 +29,7 @@ from ..model import Annotation, Theme, new_annotation, pick_colour, theme_key
 from ..storage import StoreError
 from ..store import Store
 from ..text import sanitise
+from . import keys
 from .dialogs import ConfirmDialog, PromptDialog, Tagging, ThemeDialog
 from .document_view import DocumentView
 from .pane import Pane
@@ -47,35 +50,53 @@ class MarginaliaApp(App[None]):
     #search.-shown { display: block; }
     """
 
+    BINDING_GROUP_TITLE = "Reader"
+    # Each key's one source (see tui/ui/keys.py): the id for the keymap, the footer's word, the sentence for the
+    # help, the palette and ``marginalia keys``.
+    # fmt: off
     BINDINGS = [
-        Binding("tab", "focus_pane(1)", "next pane", show=False),
-        Binding("shift+tab", "focus_pane(-1)", "previous pane", show=False),
-        Binding("slash", "search", "search"),
-        Binding("n", "search_again(True)", "next match", show=False),
-        Binding("N", "search_again(False)", "previous match", show=False),
-        Binding("h", "highlight", "highlight"),
-        Binding("right_square_bracket", "jump(True)", "next highlight", show=False),
-        Binding("left_square_bracket", "jump(False)", "previous highlight", show=False),
-        Binding("e", "edit", "edit"),
-        Binding("d", "delete", "delete"),
-        Binding("u", "undo", "undo"),
-        Binding("ctrl+r", "redo", "redo", show=False),
-        Binding("a", "annotations", "annotations"),
-        Binding("t", "themes", "themes"),
-        Binding("F", "corpus_search", "search all", tooltip="Search every open document; mark and tag the hits"),
-        Binding("c", "compare", "compare", tooltip="Themes x documents, passages side by side, co-occurrence"),
-        Binding("s", "sync", "sync scroll", show=False),
-        Binding("x", "export", "export", show=False),
-        Binding("o", "documents", "documents", show=False),
-        Binding("question_mark", "help", "help"),
-        Binding("q", "quit", "quit"),
+        Binding("tab", "focus_pane(1)", "next pane", show=False, id="next-pane", tooltip="Focus the next pane"),
+        Binding("shift+tab", "focus_pane(-1)", "previous pane", show=False, id="previous-pane",
+                tooltip="Focus the previous pane"),
+        Binding("slash", "search", "search", id="search", tooltip="Search the focused document"),
+        Binding("n", "search_again(True)", "next match", show=False, id="next-match", tooltip="Go to the next match"),
+        Binding("N", "search_again(False)", "previous match", show=False, id="previous-match",
+                tooltip="Go to the previous match"),
+        Binding("h", "highlight", "highlight", id="highlight",
+                tooltip="Highlight the selection (or the sentence at the cursor) and tag it"),
+        Binding("right_square_bracket", "jump(True)", "next highlight", show=False, id="next-highlight",
+                tooltip="Go to the next highlight"),
+        Binding("left_square_bracket", "jump(False)", "previous highlight", show=False, id="previous-highlight",
+                tooltip="Go to the previous highlight"),
+        Binding("e", "edit", "edit", id="edit", tooltip="Edit the themes and note of the highlight at the cursor"),
+        Binding("d", "delete", "delete", id="delete", tooltip="Delete the highlight at the cursor"),
+        Binding("u", "undo", "undo", id="undo", tooltip="Undo the last change"),
+        Binding("ctrl+r", "redo", "redo", show=False, id="redo", tooltip="Redo what was undone"),
+        Binding("a", "annotations", "annotations", id="annotations", tooltip="List highlights; jump to one"),
+        Binding("t", "themes", "themes", id="themes", tooltip="Rename, merge, recolour, describe or delete themes"),
+        Binding("F", "corpus_search", "search all", id="search-all",
+                tooltip="Search every open document; mark and tag the hits"),
+        Binding("c", "compare", "compare", id="compare",
+                tooltip="Themes x documents: counts, passages side by side, co-occurrence"),
+        Binding("s", "sync", "sync scroll", show=False, id="sync-scroll", tooltip="Scroll all panes together (toggle)"),
+        Binding("x", "export", "export", show=False, id="export", tooltip="Export annotations as Markdown or W3C JSON"),
+        Binding("o", "documents", "documents", show=False, id="documents", tooltip="Choose which documents are shown"),
+        Binding("question_mark", "help", "help", id="help", tooltip="Show the keys"),
+        Binding("q", "quit", "quit", id="quit", tooltip="Quit marginalia"),
     ]
+    # the bindings the command palette offers too, in this order
+    PALETTE = ("highlight", "edit", "delete", "search", "annotations", "themes", "search-all", "compare", "export",
+               "documents", "sync-scroll", "undo", "redo")
+    # fmt: on
 
-    def __init__(self, documents: list[Document], store: Store, problems: Iterable[str] = ()) -> None:
+    def __init__(
+        self, documents: list[Document], store: Store, problems: Iterable[str] = (), settings: Config | None = None
+    ) -> None:
         super().__init__()
         self.documents = documents
         self.store = store
         self.problems = list(problems)
+        self.settings = settings or Config(Path("config.toml"))
         self.shown = list(range(min(len(documents), MAX_PANES)))
         self.annotations: dict[str, Annotation] = {}
         self.themes: dict[str, Theme] = {}
@@ -86,6 +107,22 @@ class MarginaliaApp(App[None]):
         self._syncing = False
         self._last_view: DocumentView | None = None  # the pane that had the focus before a dialog took it
         self._load_model(store.annotations(), store.themes())
+        self._apply_settings()
+
+    def _apply_settings(self) -> None:
+        """The config file's keymap, colour scheme and scrolling; what cannot be used becomes a notice."""
+        keymap, problems = keys.checked_keymap(self.settings)
+        self.set_keymap(keymap)
+        scheme = self.settings.colour_scheme
+        if scheme is not None and scheme not in self.available_themes:
+            problems.append(
+                f"{self.settings.path}: colour-scheme = {scheme!r}: no such colour scheme; the default is used"
+            )
+        elif scheme is not None:
+            self.theme = scheme
+        if self.settings.sync_scroll is not None:
+            self.sync_scroll = self.settings.sync_scroll
+        self.setting_problems = self.settings.problems + problems
 
     def notify(self, message: str, *, title: str = "", markup: bool = False, **options: Any) -> None:
         """Messages quote themes, notes and paths: never markup, never control codes (widgets call this too)."""
@@ -96,7 +133,8 @@ class MarginaliaApp(App[None]):
         with Horizontal(id="panes"):
             for index in self.shown:
                 yield Pane(self.documents[index], index)
-        yield SearchBar(placeholder="search this document (enter: find, escape: close)", id="search")
+        close = keys.hint(self, SearchBar, ["search-close"], extra=["enter find"])
+        yield SearchBar(placeholder=f"search this document ({close})", id="search")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -106,6 +144,8 @@ class MarginaliaApp(App[None]):
             views[0].focus()
         for problem in self.problems:
             self.notify(problem, severity="error", timeout=10)
+        for problem in self.setting_problems:
+            self.notify(problem, title="Settings", severity="warning", timeout=10)
         self._stack_if_narrow(self.size.width)
         self.set_interval(POLL_SECONDS, self._poll_store)
         self._reconcile()
@@ -605,31 +645,18 @@ class MarginaliaApp(App[None]):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        commands = [
-            ("Highlight", "Highlight the selection (or the sentence at the cursor) and tag it", self.action_highlight),
-            ("Edit highlight", "Edit the themes and note of the highlight at the cursor", self.action_edit),
-            ("Delete highlight", "Delete the highlight at the cursor", self.action_delete),
-            ("Search", "Search the focused document", self.action_search),
-            ("Annotations", "List highlights; jump to one", self.action_annotations),
-            ("Themes", "Rename, merge, recolour, describe or delete themes", self.action_themes),
-            (
-                "Search all documents",
-                "Keyword in context across every open document; tag the hits",
-                self.action_corpus_search,
-            ),
-            ("Compare", "Themes x documents: counts, passages side by side, co-occurrence", self.action_compare),
-            ("Export", "Export annotations as Markdown or W3C JSON", self.action_export),
-            ("Documents", "Choose which documents are shown", self.action_documents),
-            ("Synchronised scrolling", "Scroll all panes together (toggle)", self.action_sync),
-            ("Undo", "Undo the last change", self.action_undo),
-            ("Redo", "Redo what was undone", self.action_redo),
-        ]
-        for title, help_text, callback in commands:
-            yield SystemCommand(title, help_text, callback)
+        by_id = {binding.id: binding for binding in keys.own_bindings(MarginaliaApp)}
+        for binding_id in self.PALETTE:
+            binding = by_id[binding_id]
+            action = getattr(self, f"action_{binding.action}")
+            yield SystemCommand(binding.description.capitalize(), binding.tooltip, action)
 
 
 class SearchBar(SafeInput):
-    BINDINGS = [Binding("escape", "app.close_search", "close search")]
+    BINDING_GROUP_TITLE = "Search bar"
+    BINDINGS = [
+        Binding("escape", "app.close_search", "close search", id="search-close", tooltip="Close the search bar")
+    ]
 
 
 class ThemeEdit(Change):

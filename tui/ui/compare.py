@@ -79,7 +79,8 @@ class Level(ModalScreen[str | None]):
     Level .hint { color: $foreground-muted; padding: 0 1; }
     Level OptionList { height: 1fr; }
     """
-    BINDINGS = [Binding("escape", "back", "back")]
+    BINDING_GROUP_TITLE = "Compare"
+    BINDINGS = [Binding("escape", "back", "back", id="compare-back", tooltip="Back to the level before")]
 
     def action_back(self) -> None:
         self.dismiss(None)
@@ -130,8 +131,8 @@ class SideBySideLevel(Level):
     SideBySideLevel .column Label { text-style: bold; width: 100%; }
     """
     BINDINGS = [
-        Binding("left", "column(-1)", "previous column", show=False),
-        Binding("right", "column(1)", "next column", show=False),
+        Binding("left", "column(-1)", "previous column", show=False, id="compare-previous-column"),
+        Binding("right", "column(1)", "next column", show=False, id="compare-next-column"),
     ]
 
     def __init__(self, name: str, matrix: Matrix, node: str, documents: Mapping[str, Document], colour: Colour) -> None:
@@ -172,9 +173,9 @@ class CompareScreen(Level):
     CompareScreen DataTable { height: 1fr; }
     """
     BINDINGS = [
-        Binding("escape", "back", "close"),
-        Binding("tab", "switch", "matrix / co-occurrence"),
-        Binding("p", "count", "passages / share", show=True),
+        Binding("escape", "back", "close", id="compare-close", tooltip="Close the comparison"),
+        Binding("tab", "switch", "matrix / co-occurrence", id="compare-switch", tooltip="Matrix / co-occurrence"),
+        Binding("p", "count", "passages / share", show=True, id="compare-count", tooltip="Count passages / share"),
     ]
 
     def __init__(

@@ -65,11 +65,12 @@ class CorpusSearch(ModalScreen[Choice | None]):
     CorpusSearch #options Checkbox { width: auto; }
     CorpusSearch OptionList { height: 1fr; }
     """
+    BINDING_GROUP_TITLE = "Search all documents"
     BINDINGS = [
-        Binding("escape", "close", "close"),
-        Binding("space", "mark", "mark", show=True),
-        Binding("h", "tag", "tag marked (or all)"),
-        Binding("ctrl+a", "mark_all", "mark all"),
+        Binding("escape", "close", "close", id="search-all-close", tooltip="Close the search"),
+        Binding("space", "mark", "mark", show=True, id="search-all-mark", tooltip="Mark or unmark the hit"),
+        Binding("h", "tag", "tag marked (or all)", id="search-all-tag", tooltip="Tag the marked hits (or all)"),
+        Binding("ctrl+a", "mark_all", "mark all", id="search-all-mark-all", tooltip="Mark every hit"),
     ]
 
     def __init__(self, documents: Sequence[Document], query: str = "") -> None:

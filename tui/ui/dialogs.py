@@ -17,6 +17,7 @@ from textual.widgets.option_list import Option
 from ..model import Theme, theme_key
 from ..text import safe_line, sanitise
 from ..wording import cut
+from . import keys
 from .safe_input import SafeInput, original
 
 
@@ -82,10 +83,11 @@ class ThemeDialog(ModalScreen[Tagging | None]):
     ThemeDialog OptionList { height: auto; max-height: 8; }
     ThemeDialog .hint { color: $foreground-muted; }
     """
+    BINDING_GROUP_TITLE = "Theme dialog"
     BINDINGS = [
-        Binding("escape", "cancel", "cancel"),
-        Binding("down", "to_list", "existing themes", show=False),
-        Binding("tab", "other_field", "next field", show=False),
+        Binding("escape", "cancel", "cancel", id="tagging-cancel", tooltip="Close without saving"),
+        Binding("down", "to_list", "existing themes", show=False, id="tagging-pick", tooltip="Pick an existing theme"),
+        Binding("tab", "other_field", "next field", show=False, id="tagging-next-field", tooltip="Themes / note"),
     ]
 
     def __init__(
@@ -113,7 +115,10 @@ class ThemeDialog(ModalScreen[Tagging | None]):
             )
             yield OptionList(id="matches")
             yield SafeInput(self.note, placeholder="note (optional)", id="note")
-            yield Static("enter saves · escape cancels · ↓ picks an existing theme", classes="hint")
+            hint = keys.hint(
+                self.app, ThemeDialog, ["tagging-cancel", "tagging-pick", "tagging-next-field"], ["enter save"]
+            )
+            yield Static(hint, classes="hint")
 
     def on_mount(self) -> None:
         self._show_matches("")
@@ -174,7 +179,8 @@ class PromptDialog(ModalScreen[str | None]):
         width: 64; max-width: 95%; height: auto; border: thick $accent; background: $surface; padding: 0 1;
     }
     """
-    BINDINGS = [Binding("escape", "cancel", "cancel")]
+    BINDING_GROUP_TITLE = "Question"
+    BINDINGS = [Binding("escape", "cancel", "cancel", id="prompt-cancel", tooltip="Close without an answer")]
 
     def __init__(self, question: str, value: str = "", placeholder: str = "") -> None:
         super().__init__()
@@ -205,9 +211,10 @@ class ConfirmDialog(ModalScreen[bool]):
         width: 64; max-width: 95%; height: auto; border: thick $error; background: $surface; padding: 0 1;
     }
     """
+    BINDING_GROUP_TITLE = "Confirmation"
     BINDINGS = [
-        Binding("y", "answer(True)", "yes"),
-        Binding("n,escape", "answer(False)", "no"),
+        Binding("y", "answer(True)", "yes", id="confirm-yes"),
+        Binding("n,escape", "answer(False)", "no", id="confirm-no"),
     ]
 
     def __init__(self, question: str) -> None:
@@ -217,7 +224,7 @@ class ConfirmDialog(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(Content(sanitise(self.question)))
-            yield Label("y: yes · n / escape: no")
+            yield Label(keys.hint(self.app, ConfirmDialog, ["confirm-yes", "confirm-no"]))
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)

@@ -45,12 +45,15 @@ class Mark(NamedTuple):
     ambiguous: bool = False
 
 
-def _motion(key: str, action: str, argument: str, description: str) -> list[Binding]:
+def _motion(key: str, action: str, argument: str, description: str, binding_id: str) -> list[Binding]:
     """A movement and its selecting twin on shift+key."""
     return [
-        Binding(key, f"{action}({argument})", description, show=False),
-        Binding(f"shift+{key}", f"{action}({argument}, True)", f"select {description}", show=False),
-    ]
+        Binding(key, f"{action}({argument})", description, show=False, id=binding_id),
+        Binding(
+            f"shift+{key}", f"{action}({argument}, True)", f"select {description}", show=False,
+            id=f"select-{binding_id}",
+        ),
+    ]  # fmt: skip
 
 
 class DocumentView(ScrollView, can_focus=True):
@@ -74,25 +77,26 @@ class DocumentView(ScrollView, can_focus=True):
     }
     """
 
+    BINDING_GROUP_TITLE = "Document"
     BINDINGS = [
-        *_motion("up", "move_row", "-1", "up"),
-        *_motion("down", "move_row", "1", "down"),
-        Binding("k", "move_row(-1)", "up", show=False),
-        Binding("j", "move_row(1)", "down", show=False),
-        *_motion("left", "move_char", "-1", "left"),
-        *_motion("right", "move_char", "1", "right"),
-        *_motion("pageup", "move_page", "-1", "page up"),
-        *_motion("pagedown", "move_page", "1", "page down"),
-        *_motion("home", "row_edge", "False", "row start"),
-        *_motion("end", "row_edge", "True", "row end"),
-        Binding("g", "document_edge(False)", "top", show=False),
-        Binding("G", "document_edge(True)", "bottom", show=False),
-        Binding("w", "word(True)", "next word", show=False),
-        Binding("b", "word(False)", "previous word", show=False),
-        Binding("right_curly_bracket", "paragraph(True)", "next paragraph", show=False),
-        Binding("left_curly_bracket", "paragraph(False)", "previous paragraph", show=False),
-        Binding("v", "toggle_select", "select", show=False),
-        Binding("escape", "clear_selection", "clear selection", show=False),
+        *_motion("up", "move_row", "-1", "up", "cursor-up"),
+        *_motion("down", "move_row", "1", "down", "cursor-down"),
+        Binding("k", "move_row(-1)", "up", show=False, id="cursor-up-vi"),
+        Binding("j", "move_row(1)", "down", show=False, id="cursor-down-vi"),
+        *_motion("left", "move_char", "-1", "left", "cursor-left"),
+        *_motion("right", "move_char", "1", "right", "cursor-right"),
+        *_motion("pageup", "move_page", "-1", "page up", "page-up"),
+        *_motion("pagedown", "move_page", "1", "page down", "page-down"),
+        *_motion("home", "row_edge", "False", "row start", "row-start"),
+        *_motion("end", "row_edge", "True", "row end", "row-end"),
+        Binding("g", "document_edge(False)", "top", show=False, id="document-top"),
+        Binding("G", "document_edge(True)", "bottom", show=False, id="document-bottom"),
+        Binding("w", "word(True)", "next word", show=False, id="next-word"),
+        Binding("b", "word(False)", "previous word", show=False, id="previous-word"),
+        Binding("right_curly_bracket", "paragraph(True)", "next paragraph", show=False, id="next-paragraph"),
+        Binding("left_curly_bracket", "paragraph(False)", "previous paragraph", show=False, id="previous-paragraph"),
+        Binding("v", "toggle_select", "select", show=False, id="select", tooltip="Start or stop a selection"),
+        Binding("escape", "clear_selection", "clear selection", show=False, id="clear-selection"),
     ]
 
     class CursorMoved(Message):

@@ -15,6 +15,7 @@ from textual.widgets import Input, Label, RadioButton, RadioSet
 from ..export import ExportError, render_store, write_export
 from ..storage import StoreError
 from ..store import Store
+from . import keys
 from .dialogs import ConfirmDialog
 from .safe_input import SafeInput
 
@@ -28,7 +29,8 @@ class ExportDialog(ModalScreen[None]):
     ExportDialog RadioSet { layout: horizontal; width: 100%; }
     ExportDialog .hint { color: $foreground-muted; }
     """
-    BINDINGS = [Binding("escape", "cancel", "cancel")]
+    BINDING_GROUP_TITLE = "Export dialog"
+    BINDINGS = [Binding("escape", "cancel", "cancel", id="export-cancel", tooltip="Close without exporting")]
 
     def __init__(self, store: Store) -> None:
         super().__init__()
@@ -45,7 +47,7 @@ class ExportDialog(ModalScreen[None]):
                 yield RadioButton("W3C JSON", id="w3c")
             yield SafeInput(placeholder="themes, comma-separated (empty: all)", id="themes")
             yield SafeInput(str(Path.cwd() / "marginalia-export.md"), id="file")
-            yield Label("enter writes the file · escape cancels", classes="hint")
+            yield Label(keys.hint(self.app, ExportDialog, ["export-cancel"], ["enter write the file"]), classes="hint")
 
     def on_mount(self) -> None:
         self.query_one("#file", Input).focus()

@@ -19,6 +19,7 @@ from ..document import Document
 from ..model import Annotation, Theme, theme_key
 from ..text import sanitise
 from ..wording import cut
+from . import keys
 from .dialogs import chip
 from .safe_input import SafeInput
 
@@ -44,7 +45,8 @@ class SidePanel(ModalScreen):
     SidePanel .title { text-style: bold; color: $accent; }
     SidePanel .hint { color: $foreground-muted; }
     """
-    BINDINGS = [Binding("escape", "close", "close")]
+    BINDING_GROUP_TITLE = "Panels"
+    BINDINGS = [Binding("escape", "close", "close", id="panel-close", tooltip="Close the panel")]
 
     def action_close(self) -> None:
         self.dismiss(None)
@@ -56,11 +58,18 @@ class AnnotationsPanel(SidePanel):
     DEFAULT_CSS = """
     AnnotationsPanel OptionList { height: 1fr; }
     """
+    BINDING_GROUP_TITLE = "Annotations panel"
     BINDINGS = [  # escape: SidePanel's
-        Binding("ctrl+a", "toggle_all", "all documents"),
-        Binding("ctrl+d", "act('delete')", "delete"),
-        Binding("ctrl+t", "act('reattach')", "re-attach orphan"),
-    ]
+        Binding(
+            "ctrl+a", "toggle_all", "all documents", id="annotations-all",
+            tooltip="This document's highlights, or every document's",
+        ),
+        Binding("ctrl+d", "act('delete')", "delete", id="annotations-delete", tooltip="Delete the highlight"),
+        Binding(
+            "ctrl+t", "act('reattach')", "re-attach orphan", id="annotations-reattach",
+            tooltip="Re-attach an orphan to the selection",
+        ),
+    ]  # fmt: skip
 
     def __init__(
         self,
@@ -81,7 +90,8 @@ class AnnotationsPanel(SidePanel):
             yield SafeInput(placeholder="filter by theme or words", id="filter")
             yield Checkbox("all documents", self.document is None, id="all")
             yield OptionList(id="list")
-            yield Label("enter: jump · ctrl+d: delete · ctrl+t: re-attach an orphan to the selection", classes="hint")
+            ids = ["annotations-all", "annotations-delete", "annotations-reattach"]
+            yield Label(keys.hint(self.app, AnnotationsPanel, ids, ["enter jump"]), classes="hint")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -156,12 +166,13 @@ class ThemesPanel(SidePanel):
     DEFAULT_CSS = """
     ThemesPanel DataTable { height: 1fr; }
     """
+    BINDING_GROUP_TITLE = "Themes panel"
     BINDINGS = [  # escape: SidePanel's
-        Binding("r", "act('rename')", "rename"),
-        Binding("m", "act('merge')", "merge"),
-        Binding("c", "act('recolour')", "recolour"),
-        Binding("D", "act('describe')", "describe"),
-        Binding("d,delete", "act('delete')", "delete"),
+        Binding("r", "act('rename')", "rename", id="theme-rename", tooltip="Rename the theme"),
+        Binding("m", "act('merge')", "merge", id="theme-merge", tooltip="Merge the theme into another"),
+        Binding("c", "act('recolour')", "recolour", id="theme-recolour", tooltip="Change the theme's colour"),
+        Binding("D", "act('describe')", "describe", id="theme-describe", tooltip="Describe the theme"),
+        Binding("d,delete", "act('delete')", "delete", id="theme-delete", tooltip="Delete the theme"),
     ]
 
     def __init__(self, themes: list[Theme], annotations: list[Annotation], documents: list[Document]) -> None:
@@ -174,7 +185,11 @@ class ThemesPanel(SidePanel):
         with Vertical():
             yield Label("Themes", classes="title")
             yield DataTable(cursor_type="row", zebra_stripes=True)
-            yield Label("r rename · m merge · c colour · D describe · d delete · escape close", classes="hint")
+            ids = ["theme-rename", "theme-merge", "theme-recolour", "theme-describe", "theme-delete"]
+            yield Label(
+                keys.hint(self.app, ThemesPanel, ids) + " · " + keys.hint(self.app, SidePanel, ["panel-close"]),
+                classes="hint",
+            )
         yield Footer()
 
     def on_mount(self) -> None:
@@ -215,7 +230,10 @@ class ThemesPanel(SidePanel):
 class DocumentsPanel(SidePanel):
     """Choose which documents are shown side by side (at most ``limit``)."""
 
-    BINDINGS = [Binding("enter", "apply", "show", priority=True)]
+    BINDING_GROUP_TITLE = "Documents panel"
+    BINDINGS = [
+        Binding("enter", "apply", "show", priority=True, id="documents-show", tooltip="Show the chosen documents")
+    ]
 
     def __init__(self, documents: list[Document], shown: list[int], limit: int) -> None:
         super().__init__()
