@@ -14,7 +14,7 @@ from typing import Any, NoReturn
 
 import orjson
 
-from . import config, files
+from . import config, files, state
 from .codebook import Codebook, matches, node_key
 from .coders import by_coder, coder_key
 from .compare import COUNTS
@@ -97,6 +97,9 @@ def build_parser() -> Parser:
     read = sub.add_parser("read", help="open the reader (the default command; no paths: the bundled seeds)")
     read.add_argument("paths", nargs="*", metavar="PATH", help="files or folders to open side by side")
     read.add_argument("--encoding", help="decode documents with this encoding instead of detecting it")
+    read.add_argument(
+        "--no-state", action="store_true", help="start fresh: do not restore (nor save) where you left off"
+    )
     _add_coder(read)
     _add_store(read)
 
@@ -316,7 +319,11 @@ def cmd_read(args: argparse.Namespace) -> int:
     store = _open_store(args, settings)
     from .ui.app import MarginaliaApp  # the only command that needs Textual; it re-anchors in a worker
 
-    MarginaliaApp(documents, store, problems, settings=settings).run()
+    saved = None
+    if not (args.no_state or state.disabled()):
+        saved, problem = state.load()
+        problems += [problem] if problem else []
+    MarginaliaApp(documents, store, problems, settings=settings, state=saved).run()
     return 0
 
 

@@ -26,6 +26,8 @@ from ..corpus import Hit
 from ..document import Document
 from ..history import Change, Created, Deleted, Edited, History, Tagged, ThemesChanged
 from ..model import Annotation, Theme, new_annotation, pick_colour, theme_key
+from ..state import Place, State
+from ..state import save as save_state
 from ..storage import StoreError
 from ..store import Store
 from ..text import sanitise
@@ -90,7 +92,12 @@ class MarginaliaApp(App[None]):
     # fmt: on
 
     def __init__(
-        self, documents: list[Document], store: Store, problems: Iterable[str] = (), settings: Config | None = None
+        self,
+        documents: list[Document],
+        store: Store,
+        problems: Iterable[str] = (),
+        settings: Config | None = None,
+        state: State | None = None,
     ) -> None:
         super().__init__()
         self.documents = documents
@@ -108,6 +115,38 @@ class MarginaliaApp(App[None]):
         self._last_view: DocumentView | None = None  # the pane that had the focus before a dialog took it
         self._load_model(store.annotations(), store.themes())
         self._apply_settings()
+        self.state = state  # None: nothing restored, nothing saved
+        if state is not None:
+            self._restore_app_state(state)
+
+    def _restore_app_state(self, state: State) -> None:
+        """What the user last chose in the app wins over the config file's default."""
+        if state.colour_scheme in self.available_themes:
+            self.theme = state.colour_scheme
+        if state.sync_scroll is not None:
+            self.sync_scroll = state.sync_scroll
+
+    def _restore_places(self) -> None:
+        if self.state is None:
+            return
+        for view in self.views:
+            place = self.state.places.get(view.document.key)
+            if place is not None and place.fingerprint == view.document.fingerprint:
+                view.restore_place(place.cursor, place.top)
+
+    def save_state(self) -> None:
+        """Remember where each shown document is, and the app's choices (atomically; a failure is a notice)."""
+        if self.state is None:
+            return
+        for view in self.views:
+            self.state.places.pop(view.document.key, None)  # re-inserted last: the most recent
+            self.state.places[view.document.key] = Place(view.document.fingerprint, view.cursor, view.top_offset())
+        self.state.colour_scheme = self.theme
+        self.state.sync_scroll = self.sync_scroll
+        try:
+            save_state(self.state)
+        except OSError as error:
+            self.notify(f"{self.state.path}: cannot save where you left off ({error})", severity="warning")
 
     def _apply_settings(self) -> None:
         """The config file's keymap, colour scheme and scrolling; what cannot be used becomes a notice."""
@@ -148,6 +187,7 @@ class MarginaliaApp(App[None]):
             self.notify(problem, title="Settings", severity="warning", timeout=10)
         self._stack_if_narrow(self.size.width)
         self.set_interval(POLL_SECONDS, self._poll_store)
+        self.call_after_refresh(self._restore_places)
         self._reconcile()
 
     def on_resize(self, event: events.Resize) -> None:
@@ -631,7 +671,13 @@ class MarginaliaApp(App[None]):
     def action_export(self) -> None:
         from .export_dialog import ExportDialog
 
-        self.push_screen(ExportDialog(self.store))
+        last = self.state.export if self.state is not None else {}
+
+        def remember(choices: dict[str, str] | None) -> None:
+            if choices is not None and self.state is not None:
+                self.state.export = choices
+
+        self.push_screen(ExportDialog(self.store, last), remember)
 
     def action_help(self) -> None:
         if self.screen.query("HelpPanel"):
@@ -641,6 +687,7 @@ class MarginaliaApp(App[None]):
 
     async def action_quit(self) -> None:
         async with self._write_lock:  # a save under way finishes first
+            self.save_state()
             self.exit()
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:

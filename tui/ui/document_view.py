@@ -272,6 +272,16 @@ class DocumentView(ScrollView, can_focus=True):
         self._scroll_to_cursor(center)
         self.post_message(self.CursorMoved(self))
 
+    def top_offset(self) -> int:
+        """The offset the first row shown starts at."""
+        return self._ensure_layout().row_span(self.scroll_offset.y)[0]
+
+    def restore_place(self, cursor: int, top: int) -> None:
+        """Back where the reader left off: the row holding ``top`` first on screen, the cursor at ``cursor``."""
+        layout = self._ensure_layout()
+        self.scroll_to(y=layout.row_of(min(top, len(self.text))), animate=False, immediate=True)
+        self.move_to(cursor)
+
     def select(self, start: int, end: int, center: bool = True) -> None:
         """Select ``start:end`` with the cursor at its end."""
         old_rows = self._selection_rows()

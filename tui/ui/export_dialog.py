@@ -20,7 +20,9 @@ from .dialogs import ConfirmDialog
 from .safe_input import SafeInput
 
 
-class ExportDialog(ModalScreen[None]):
+class ExportDialog(ModalScreen[dict[str, str] | None]):
+    """Returns the choices it exported with (None if cancelled): the next export starts from them."""
+
     DEFAULT_CSS = """
     ExportDialog { align: center middle; }
     ExportDialog > Vertical {
@@ -32,21 +34,27 @@ class ExportDialog(ModalScreen[None]):
     BINDING_GROUP_TITLE = "Export dialog"
     BINDINGS = [Binding("escape", "cancel", "cancel", id="export-cancel", tooltip="Close without exporting")]
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, last: dict[str, str] | None = None) -> None:
         super().__init__()
         self.store = store
+        self.last = last or {}
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label("Export annotations", classes="title")
+            by = self.last.get("by", "theme")
+            fmt = self.last.get("format", "markdown")
             with RadioSet(id="by"):
-                yield RadioButton("by theme", value=True, id="theme")
-                yield RadioButton("by document", id="document")
+                yield RadioButton("by theme", value=by != "document", id="theme")
+                yield RadioButton("by document", value=by == "document", id="document")
             with RadioSet(id="format"):
-                yield RadioButton("Markdown", value=True, id="markdown")
-                yield RadioButton("W3C JSON", id="w3c")
-            yield SafeInput(placeholder="themes, comma-separated (empty: all)", id="themes")
-            yield SafeInput(str(Path.cwd() / "marginalia-export.md"), id="file")
+                yield RadioButton("Markdown", value=fmt != "w3c", id="markdown")
+                yield RadioButton("W3C JSON", value=fmt == "w3c", id="w3c")
+            yield SafeInput(
+                self.last.get("themes", ""), placeholder="themes, comma-separated (empty: all)", id="themes"
+            )
+            folder = Path(self.last.get("folder") or Path.cwd())
+            yield SafeInput(str(folder / f"marginalia-export{'.json' if fmt == 'w3c' else '.md'}"), id="file")
             yield Label(keys.hint(self.app, ExportDialog, ["export-cancel"], ["enter write the file"]), classes="hint")
 
     def on_mount(self) -> None:
@@ -80,9 +88,10 @@ class ExportDialog(ModalScreen[None]):
         fmt = self.query_one("#format", RadioSet).pressed_button
         themes = [t.strip() for t in self.query_one("#themes", Input).value.split(",") if t.strip()]
 
+        chosen_format = (fmt.id if fmt else None) or "markdown"
+        chosen_by = (by.id if by else None) or "theme"
+
         def export() -> Path:
-            chosen_format = (fmt.id if fmt else None) or "markdown"
-            chosen_by = (by.id if by else None) or "theme"
             text = render_store(self.store, chosen_format, chosen_by, themes or None)
             return write_export(text, path, force)
 
@@ -92,7 +101,8 @@ class ExportDialog(ModalScreen[None]):
             self.notify(str(error), title="Not exported", severity="error", timeout=8)
             return
         self.app.notify(f"Exported to {written}", title="Export", timeout=8)
-        self.dismiss(None)
+        choices = {"by": chosen_by, "format": chosen_format, "folder": str(written.parent)}
+        self.dismiss({**choices, "themes": self.query_one("#themes", Input).value.strip()})
 
     def action_cancel(self) -> None:
         self.dismiss(None)
