@@ -421,3 +421,33 @@ def test_an_unreadable_document(cli, store_arg: list[str], write_doc, monkeypatc
         "",
         f"marginalia: error: {path}: cannot read (Permission denied)\n",
     )
+
+
+def test_the_seeds_are_one_document_each_wherever_they_lie(cli, store_arg: list[str], tmp_path: Path) -> None:
+    """Issue 13, as a new user meets it: the reader (no arguments) opens the installed seeds while the README's
+    ``marginalia tag seeds/...`` tags the clone's copy. One document per seed, in the reader and in exports."""
+    import shutil
+
+    from tui.document import seed_paths
+    from tui.library import reconcile
+    from tui.model import new_annotation
+    from tui.store import Store, resolve_store_path
+
+    clone = Path(shutil.copytree(ASMOLOV.parent, tmp_path / "clone" / "seeds"))
+    assert cli("tag", clone / ASMOLOV.name, "--match", "sanctions", "--theme", "sanctions", *store_arg).code == 0
+    assert cli("tag", clone / PROMA.name, "--match", "China", "--theme", "China's role", *store_arg).code == 0
+    store = Store(resolve_store_path(store_arg[1]))
+    installed = [load_document(p) for p in seed_paths()]  # what the reader opens
+    reconcile(store, installed)
+    asmolov = next(d for d in installed if d.path.name == ASMOLOV.name)
+    assert asmolov.key == str((clone / ASMOLOV.name).resolve())  # its pane shows the clone's highlights
+    store.add(new_annotation(asmolov, 0, 5, ["dates"]))  # a highlight made in the reader joins them
+    assert cli("tag", ASMOLOV, "--match", "Pyongyang", "--theme", "place", *store_arg).code == 0
+    assert len({a["document"]["path"] for a in listing(cli, store_arg)}) == 2
+    export = cli("export", "--by", "document", *store_arg).out
+    assert export.count("\n## 08.08.2023 Author: Konstantin Asmolov") == 1
+    assert export.count("\n## Sergei Shoigu") == 1
+    themes = {t["name"]: t["counts"] for t in json.loads(cli("themes", "--format", "json", *store_arg).out)}
+    assert all(len(counts) == 1 for counts in themes.values()) and set(themes) >= {"dates", "place", "sanctions"}
+    seen = store.paths_seen()[asmolov.fingerprint]
+    assert set(seen) == {str((clone / ASMOLOV.name).resolve()), str(asmolov.path)}

@@ -138,18 +138,21 @@ def test_a_moved_file_keeps_its_annotations(store: Store, write_doc, tmp_path: P
     assert [(a.start, a.end, a.status, a.quote) for a in after] == [(a.start, a.end, a.status, a.quote) for a in before]
 
 
-def test_identical_copies_do_not_take_each_others_annotations(store: Store, write_doc) -> None:
+def test_a_text_is_one_document_wherever_it_lies(store: Store, write_doc) -> None:
+    """Two copies of one text tagged apart (as a store made before schema 3 can hold them) become one document,
+    under the path most of its annotations use; the other copy shows the same annotations; every path is kept."""
     original = write_doc("article.txt", TEXT)
     copy = write_doc("copy/article.txt", TEXT)
     tag(store, original, "China")
-    tag(store, copy, "Pyongyang")
-    report = reconcile(store, [load_document(copy), load_document(original)])
-    assert report.saved == []
-    assert {a.quote: Path(a.document.path).parent.name for a in store.annotations()} == {
-        "China": "docs",
-        "Pyongyang": "copy",
-    }
-    assert reconcile(store, [load_document(copy)]).saved == []  # the original exists: it keeps its annotations
+    tag(store, original, "Pyongyang")
+    tag(store, copy, "sanctions")
+    documents = [load_document(copy), load_document(original)]
+    report = reconcile(store, documents)
+    assert len(report.saved) == report.relinked == TEXT.count("sanctions") == 2
+    assert {a.document.path for a in store.annotations()} == {str(original)}
+    assert [d.key for d in documents] == [str(original)] * 2  # the copy's pane shows them, new ones join them
+    assert store.paths_seen() == {documents[0].fingerprint: sorted([str(original), str(copy)])}
+    assert reconcile(store, [load_document(copy)]).saved == []  # nothing more to do
 
 
 def test_an_edited_file_keeps_its_annotations_while_an_unedited_copy_exists(store: Store, write_doc) -> None:

@@ -274,7 +274,7 @@ def test_the_file_is_human_readable_json(store: Store) -> None:
     assert b'\n  "annotations": {\n    "1": {"coder":' in raw  # one record a line, keys sorted
     data = json.loads(raw)
     assert data["meta"] == {"1": {"schema": SCHEMA}}
-    assert set(data) == {"meta", "themes", "annotations"}
+    assert set(data) == {"meta", "themes", "annotations", "documents"}
 
 
 def test_backups_keep_the_last_five_versions(store: Store) -> None:
@@ -541,3 +541,18 @@ def test_merge_with_a_source_named_twice(store):
     store.merge_themes(["A", "a", "b"], "c")
     assert [t.name for t in store.themes()] == ["c"]
     assert [a.themes for a in store.annotations()] == [["c"], ["c"]]
+
+
+def test_a_schema_2_store_migrates_to_remember_the_paths_of_each_text(store_path: Path) -> None:
+    """Schema 3 keeps, per text (fingerprint), every path where it was seen, from the annotations' own paths."""
+    record = {"id": "a1", "start": 0, "end": 3, "quote": "abc", "prefix": "", "suffix": "", "themes": [], "note": "",
+              "created": "2024-01-01T00:00:00.000Z", "updated": "2024-01-01T00:00:00.000Z", "status": "anchored",
+              "rev": 1, "coder": "", "document": {"path": "/a/x.txt", "title": "x", "fingerprint": "f1"}}  # fmt: skip
+    other = {**record, "id": "a2", "document": {"path": "/b/x.txt", "title": "x", "fingerprint": "f1"}}
+    old = json.dumps({"meta": {"1": {"schema": 2}}, "themes": {}, "annotations": {"1": record, "2": other}}).encode()
+    store_path.parent.mkdir(parents=True, exist_ok=True)
+    store_path.write_bytes(old)
+    store = Store(store_path)
+    assert store.paths_seen() == {"f1": ["/a/x.txt", "/b/x.txt"]}
+    assert store_path.with_name("annotations.json.schema-2.bak").read_bytes() == old
+    assert json.loads(store_path.read_bytes())["meta"] == {"1": {"schema": SCHEMA}} and SCHEMA == 3

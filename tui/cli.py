@@ -372,9 +372,10 @@ def cmd_tag(args: argparse.Namespace) -> int:
     spans = find_spans(document.text, needle, args.ignore_case, args.first)
     if not spans:  # scripts can trust the exit code: nothing found is a failure, and nothing is written
         raise Failure(f"no occurrence of {needle!r} in {_clip(document.title, 60)!r}")
-    annotations = [new_annotation(document, s, e, args.theme, args.note) for s, e in spans]
     store = _open_store(args)
     _note(reconcile(store, [document]))  # old annotations first follow the file's edits, so merging finds them
+    # (and the document takes the path its text is annotated under, if another copy of it was tagged first)
+    annotations = [new_annotation(document, s, e, args.theme, args.note) for s, e in spans]
     created, merged = store.add_many(annotations, merge=True)
     where = _clip(document.title, 60)
     # an existing highlight gets the new themes, and the note too: notes are kept both, never dropped

@@ -69,6 +69,7 @@ class Document:
         self.encoding = encoding
         self.title = title or make_title(text, self.path)
         self._fingerprint = fingerprint
+        self.stored_as = ""  # the path its annotations use, if another copy of this text was annotated first
 
     def __repr__(self) -> str:
         return f"Document(path={self.path!r}, encoding={self.encoding!r}, title={self.title!r})"
@@ -85,8 +86,9 @@ class Document:
 
     @property
     def key(self) -> str:
-        """The path as stored in annotations."""
-        return str(self.path)
+        """The path as stored in annotations: where this text was first annotated (``stored_as``, set by
+        ``library.reconcile`` when the same text lies at another path too), else this file's path."""
+        return self.stored_as or str(self.path)
 
     def line_text(self, line: int) -> str:
         return self.text[self.lines.starts[line] : self.lines.line_end(line)]

@@ -74,32 +74,62 @@ def load_and_reconcile(store: Store, only: list[str] | None = None) -> tuple[dic
 def reconcile(store: Store, documents: Iterable[Document]) -> Report:
     """Bring the store's annotations in line with freshly loaded ``documents``, in one store write.
 
+    A text is one document wherever it lies: a loaded document whose text (fingerprint) is annotated under
+    another path that still exists takes that path as its key (``Document.stored_as``), so it shows the same
+    annotations and new ones join them; annotations of that text under any other path are brought to that key
+    (two copies tagged apart become one document). Every path where an annotated text is seen is remembered
+    (``Store.paths_seen``).
+
+    - Same fingerprint, other path: the annotation belongs to the loaded text (above; a vanished path too:
+      a moved or renamed file).
     - Same path, other fingerprint (the file was edited): the annotation is re-anchored (``anchoring``).
-    - Same fingerprint, other path, and the old path is gone (moved or renamed): it follows the file. While the
-      old path exists it stays there, so identical copies never take each other's annotations.
     - Anything else (no loaded document is its own) is left alone.
     """
+    documents = list(documents)
+    annotations = store.annotations()
+    gone: dict[str, bool] = {}
+    _identify(documents, annotations, gone)
     loaded = {d.key: d for d in documents}
+    by_path = {str(d.path): d for d in documents}
     by_text: dict[str, list[Document]] = defaultdict(list)
     for each in sorted(loaded.values(), key=lambda d: d.key):
         by_text[each.fingerprint].append(each)
     mine: dict[str, list[Annotation]] = defaultdict(list)
-    gone: dict[str, bool] = {}
-    annotations = store.annotations()
     for annotation in annotations:
         ref = annotation.document
-        document = loaded.get(ref.path)
-        if document is None and by_text.get(ref.fingerprint) and _gone(ref.path, gone):
-            document = _likeliest(by_text[ref.fingerprint], ref.path)
+        document = loaded.get(ref.path) or by_path.get(ref.path)
+        if by_text.get(ref.fingerprint) and (document is None or document.fingerprint != ref.fingerprint):
+            document = _likeliest(by_text[ref.fingerprint], ref.path)  # its own text, wherever it lies
         if document is not None and (document.key, document.fingerprint) != (ref.path, ref.fingerprint):
             mine[document.key].append(annotation)
     report = Report()
     changes = [pair for key, theirs in mine.items() for pair in _plan(loaded[key], theirs)]
-    _save(store, changes, report)
+    with store.batch():
+        _save(store, changes, report)
+        texts = {a.document.fingerprint for a in annotations} | {a.document.fingerprint for a in report.saved}
+        seen: dict[str, set[str]] = defaultdict(set)
+        for each in loaded.values():
+            if each.fingerprint in texts:
+                seen[each.fingerprint].update({str(each.path), each.key})
+        store.remember_paths(seen)
     saved = {a.id: a.document.path for a in report.saved}
     left = {saved.get(a.id, a.document.path) for a in annotations}  # where each one points now
     report.missing = sorted(p for p in left if p not in loaded and _gone(p, gone))
     return report
+
+
+def _identify(documents: list[Document], annotations: list[Annotation], gone: dict[str, bool]) -> None:
+    """Give each loaded document the key its text is annotated under: of the paths its fingerprint's
+    annotations point at that still exist, the one most of them use (the first in order on a tie: the same for
+    every copy)."""
+    paths: dict[str, Counter[str]] = defaultdict(Counter)
+    for annotation in annotations:
+        paths[annotation.document.fingerprint][annotation.document.path] += 1
+    for document in documents:
+        own = str(document.path)
+        used = {p: n for p, n in paths.get(document.fingerprint, {}).items() if p == own or not _gone(p, gone)}
+        best = min(used, key=lambda p: (-used[p], p), default=own)
+        document.stored_as = "" if best == own else best
 
 
 def relink(store: Store, old: str | os.PathLike, new: str | os.PathLike, encoding: str | None = None) -> Report:

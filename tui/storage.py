@@ -22,9 +22,9 @@ from tinydb.storages import Storage
 from .files import FileProblem, check_regular, read_regular, write_atomically
 from .model import PALETTE, STATUSES, theme_key
 
-SCHEMA = 2
+SCHEMA = 3
 BACKUPS = 5
-TABLES = ("meta", "themes", "annotations")
+TABLES = ("meta", "themes", "annotations", "documents")
 DUMP_OPTIONS = orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE  # schema 1's layout (and exports)
 
 
@@ -204,6 +204,14 @@ def validate(data: Any) -> str | None:
     shape = check_tables(data)
     if shape:
         return shape
+    texts: set[str] = set()
+    for key, record in data.get("documents", {}).items():
+        fingerprint, paths = record.get("fingerprint"), record.get("paths")
+        if set(record) != {"fingerprint", "paths"} or not isinstance(fingerprint, str) or fingerprint in texts:
+            return f"document record {key}: not a unique {{fingerprint, paths}}"
+        if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
+            return f"document record {key}: 'paths' is not a list of paths"
+        texts.add(fingerprint)
     ids: set[str] = set()
     for key, record in data.get("annotations", {}).items():
         problem = _check_annotation(record)
@@ -259,10 +267,26 @@ def migrate_1(data: dict[str, Any]) -> dict[str, Any]:
         if isinstance(record, dict):
             record.setdefault("coder", "")
     data["meta"] = {"1": {"schema": 2}}
+    return data  # and on to migrate_2
+
+
+def migrate_2(data: dict[str, Any]) -> dict[str, Any]:
+    """Schema 2 knew a text only by the path of each annotation: schema 3 remembers, per text (fingerprint),
+    every path where it was seen, starting with those its annotations point at."""
+    paths: dict[str, set[str]] = {}
+    for record in (data.get("annotations") or {}).values():
+        document = record.get("document") if isinstance(record, dict) else None
+        if isinstance(document, dict) and isinstance(document.get("fingerprint"), str) and document["fingerprint"]:
+            paths.setdefault(document["fingerprint"], set()).add(str(document.get("path", "")))
+    data["documents"] = {
+        str(n): {"fingerprint": fingerprint, "paths": sorted(found)}
+        for n, (fingerprint, found) in enumerate(sorted(paths.items()), 1)
+    }
+    data["meta"] = {"1": {"schema": 3}}
     return data
 
 
-MIGRATIONS = {0: migrate_0, 1: migrate_1}
+MIGRATIONS = {0: migrate_0, 1: migrate_1, 2: migrate_2}
 
 
 def atomic_write(path: Path, raw: bytes) -> None:
@@ -302,7 +326,7 @@ def _stamp(path: Path) -> tuple[int, int, int, int] | None:
 
 
 def empty_store() -> dict[str, Any]:
-    return {"meta": {"1": {"schema": SCHEMA}}, "themes": {}, "annotations": {}}
+    return {"meta": {"1": {"schema": SCHEMA}}, "themes": {}, "annotations": {}, "documents": {}}
 
 
 class AtomicStorage(Storage):

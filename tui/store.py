@@ -61,6 +61,7 @@ class Store:
         self.storage: AtomicStorage = self._db.storage  # type: ignore[assignment]
         self._annotations = self._db.table("annotations", cache_size=0)
         self._themes = self._db.table("themes", cache_size=0)
+        self._documents = self._db.table("documents", cache_size=0)
         self._thread_lock = threading.RLock()
         self._depth = 0
         if self.path.is_dir():
@@ -109,6 +110,28 @@ class Store:
         with self._thread_lock:
             record = self._theme_record(name)
         return Theme(**record)
+
+    def paths_seen(self) -> dict[str, list[str]]:
+        """Per text (fingerprint): every path where it was seen with annotations."""
+        with self._thread_lock:
+            return {r["fingerprint"]: list(r["paths"]) for r in self.storage.read().get("documents", {}).values()}
+
+    def remember_paths(self, seen: dict[str, Iterable[str]]) -> None:
+        """Add paths where texts (fingerprint -> paths) were seen; writes only if one is new."""
+        known = self.paths_seen()
+        if any(not set(p) <= set(known.get(f, ())) for f, p in seen.items()):
+            with self._change():
+                self._remember(seen)
+
+    def _remember(self, seen: dict[str, Iterable[str]]) -> None:
+        known = {r["fingerprint"]: r for r in self._documents.all()}
+        for fingerprint, found in seen.items():
+            record = known.get(fingerprint)
+            paths = sorted(set(found) | set(record["paths"] if record else ()))
+            if record is None:
+                self._documents.insert({"fingerprint": fingerprint, "paths": paths})
+            elif paths != record["paths"]:
+                self._documents.update({"paths": paths}, doc_ids=[record.doc_id])
 
     def theme_counts(self) -> dict[str, Counter[str]]:
         """Per theme key: how many annotations each document path has under it."""
@@ -159,6 +182,7 @@ class Store:
                 created.append(annotation)
             if fresh:
                 self._annotations.insert_multiple(fresh)
+                self._remember({a.document.fingerprint: [a.document.path] for a in created if a.document.fingerprint})
             self._replace_all({i: r for i, r in changed.items() if r != spans[self._span(r)]})
         return created, merged
 
@@ -308,7 +332,7 @@ class Store:
                 raise StoreError(f"{self.path}: cannot lock the store ({error.strerror or error})") from None
             try:
                 self.storage.begin()
-                for table in (self._annotations, self._themes):
+                for table in (self._annotations, self._themes, self._documents):
                     table.clear_cache()
                     table._next_id = None  # another process may have inserted since we last looked
                 self._depth += 1
