@@ -439,8 +439,9 @@ def documents(folder: Path, quick: bool, extra: list[Path], max_mb: float | None
     for shape, size in sizes:
         if max_mb is not None and size > max_mb * mb:
             continue
-        label = f"{size / mb:g} MB, {SHAPES[shape].label}"
-        yield Document(label, [write_document(folder, shape, size)], [MARKER])
+        path = write_document(folder, shape, size)
+        actual = float(f"{path.stat().st_size / mb:.2g}")  # what was written: whole blocks of generated text
+        yield Document(f"{actual:g} MB, {SHAPES[shape].label}", [path], [MARKER])
     for path in extra:
         text = path.read_text(encoding="utf-8", errors="replace")
         lines = [line.strip() for line in text.splitlines() if len(line.strip()) > 20]
