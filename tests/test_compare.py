@@ -243,3 +243,41 @@ def test_search_command(cli, tmp_path: Path) -> None:
     assert table.startswith("08.08.2023 Author: Konstantin Asmolov  (") and "[UNSC]" in table
     assert cli("search", "(", ASMOLOV, "--regex").code == 1
     assert cli("search", "zzzqqq", ASMOLOV).out == "no matches\n"
+
+
+# -- the codebook in the store ---------------------------------------------------------------------------------------
+def test_renaming_a_parent_renames_its_subtree_in_one_write_and_undo_restores_it(store) -> None:
+    from tui.history import History, ThemesChanged
+
+    store.add_many([
+        annotation(0, 5, ["sanctions/UN"]), annotation(5, 9, ["Sanctions / unilateral"]),
+        annotation(9, 12, ["sanctions"]), annotation(12, 20, ["sanctionsX", "arms"]),
+    ])  # fmt: skip
+    assert {t.name for t in store.themes()} >= {"sanctions/UN", "Sanctions/unilateral"}  # spaces cleaned
+    before = store.path.read_bytes()
+    history = History()
+    change = ThemesChanged("rename", ["sanctions"], "measures")
+    change.apply(store)
+    history.record(change)
+    assert sorted(t for a in store.annotations() for t in a.themes) == [
+        "arms", "measures", "measures/UN", "measures/unilateral", "sanctionsX",
+    ]  # fmt: skip
+    assert {t.name for t in store.themes()} == {"measures", "measures/UN", "measures/unilateral", "sanctionsX", "arms"}
+    history.undo(store)
+    assert sorted(t.name for t in store.themes()) == sorted(
+        ["sanctions", "sanctions/UN", "Sanctions/unilateral", "sanctionsX", "arms"]
+    )
+    assert store.path.read_bytes() != before  # (revisions moved on) but the themes are back
+    assert sorted(t for a in store.annotations() for t in a.themes)[:3] == ["Sanctions/unilateral", "arms", "sanctions"]
+
+
+def test_a_parent_only_children_carry_can_be_renamed_and_a_clash_is_refused(store, cli) -> None:
+    store.add_many([annotation(0, 5, ["sanctions/UN"]), annotation(5, 9, ["arms"]), annotation(9, 12, ["a/b"])])
+    store.rename_theme("sanctions", "measures")
+    assert sorted(t.name for t in store.themes()) == ["a/b", "arms", "measures/UN"]
+    with pytest.raises(Exception, match="already exists"):
+        store.rename_theme("measures/UN", "arms")
+    store.rename_theme("a", "a/b")  # into its own subtree: renamed once, not twice
+    assert sorted(t.name for t in store.themes()) == ["a/b/b", "arms", "measures/UN"]
+    result = cli("list", "--theme", "measures", "--format", "json", "--store", store.path)
+    assert [a["themes"] for a in json.loads(result.out)] == [["measures/UN"]]

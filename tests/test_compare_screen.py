@@ -133,3 +133,42 @@ async def test_the_command_palette_opens_compare_even_with_no_themes(store_path:
         await pilot.press("enter", "tab")
         await pilot.pause()
         assert isinstance(app.screen, CompareScreen)
+
+
+async def test_themes_panel_shows_the_codebook_tree_folds_and_renames_a_parent(store_path: Path) -> None:
+    from textual.widgets import Input
+
+    from tui.document import load_document
+    from tui.model import new_annotation
+    from tui.ui.dialogs import PromptDialog
+    from tui.ui.panels import ThemesPanel
+
+    store = Store(store_path)
+    text = load_document(ASMOLOV).text
+    for needle, theme in [("UNSC", "sanctions/UN"), ("secretly violate", "sanctions/unilateral"), ("Shoygu", "people")]:
+        start = text.index(needle)
+        store.add(new_annotation(load_document(ASMOLOV), start, start + len(needle), [theme]))
+    app = seeds_app(store_path)
+    async with app.run_test(size=(140, 30)) as pilot:
+        await pilot.press("t")
+        await pilot.pause()
+        assert isinstance(app.screen, ThemesPanel)
+        assert row_with(app, "▾ sanctions").split()[-3:] == ["2", "0", "2"]  # the parent counts its children
+        assert "UN" in row_with(app, "    UN ") and row_with(app, "unilateral")
+        await pilot.press("down", "space")  # fold sanctions
+        await pilot.pause()
+        assert "▸ sanctions" in row_with(app, "sanctions") and not any("unilateral" in r for r in drawn(app))
+        await pilot.press("space", "r")  # unfold; rename the parent
+        await pilot.pause()
+        assert isinstance(app.screen, PromptDialog)
+        app.screen.query_one(Input).value = "measures"
+        await pilot.press("enter")
+        for _ in range(3):
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+        assert sorted(t.name for t in Store(store_path).themes()) == ["measures/UN", "measures/unilateral", "people"]
+        await pilot.press("escape", "u")
+        for _ in range(3):
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+        assert sorted(t.name for t in Store(store_path).themes()) == ["people", "sanctions/UN", "sanctions/unilateral"]

@@ -26,10 +26,9 @@ async def search(pilot, text: str) -> CorpusSearch:
     screen = pilot.app.screen
     assert isinstance(screen, CorpusSearch)
     screen.query_one("#query", Input).value = text  # as typed (each key press costs the pilot ~80 ms)
-    for _ in range(20):  # the search runs in a worker
-        await pilot.pause(0.05)
-        if "match" in drawn(pilot.app)[0]:
-            break
+    for _ in range(3):  # the search runs in a worker, its batches reach the screen a moment later
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
     return screen
 
 
@@ -73,11 +72,13 @@ async def test_space_marks_and_h_tags_them_as_one_undoable_step(store_path: Path
         screen = await search(pilot, "(zzqq")
         assert drawn(app)[0].strip() == "no matches"
         screen.query_one("#regex").value = True
-        await pilot.pause(0.2)
+        await pilot.pause()
         assert "not a valid regular expression" in drawn(app)[0]
         screen.query_one("#regex").value = False
         screen.query_one("#query", Input).value = "UNSC"
-        await pilot.pause(0.3)
+        for _ in range(3):
+            await app.workers.wait_for_complete()
+            await pilot.pause()
         await pilot.press("down", "space", "space")
         await pilot.pause()
         marked = [line for line in drawn(app) if "● " in line]

@@ -566,8 +566,8 @@ def cmd_matrix(args: argparse.Namespace) -> int:
     else:
         labels = [_clip(c.label, 24) for c in matrix.columns]
         rows = [
-            ["  " * depth + name.rsplit("/", 1)[-1], *[reports.format_value(v, args.count) for v in values]]
-            for name, depth, values in reports.matrix_rows(matrix, args.count)
+            [name, *[reports.format_value(v, args.count) for v in values]]  # full names: the tree's order shows
+            for name, _, values in reports.matrix_rows(matrix, args.count)
         ]
         _say_table(rows, [f"THEME ({args.count})", *labels], flexible=0)
     return 0

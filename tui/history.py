@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from .codebook import subtree_renames
 from .model import Annotation, Theme, theme_key
 from .store import Store
 
@@ -131,6 +132,7 @@ class ThemesChanged(Change):
     before_themes: list[Theme] = field(default_factory=list)
     before_annotations: list[Annotation] = field(default_factory=list)
     created_target: bool = False
+    renamed: list[str] = field(default_factory=list)  # a rename's new names: the theme's and its subtree's
 
     @property
     def label(self) -> str:  # type: ignore[override]
@@ -138,6 +140,11 @@ class ThemesChanged(Change):
 
     def apply(self, store: Store) -> None:
         keys = {theme_key(n) for n in self.names} | ({theme_key(self.target)} if self.target else set())
+        if self.kind == "rename":  # a parent takes its subtree along
+            names = [t.name for t in store.themes()] + [t for a in store.annotations() for t in a.themes]
+            renames = subtree_renames(names, self.names[0], self.target)
+            self.renamed = list(renames.values()) or [self.target]
+            keys |= {theme_key(n) for n in [*renames, *self.renamed]}
         self.before_themes = [t for t in store.themes() if t.key in keys]
         self.created_target = bool(self.target) and theme_key(self.target) not in {t.key for t in self.before_themes}
         self.before_annotations = [a for a in store.annotations() if any(theme_key(t) in keys for t in a.themes)]
@@ -149,10 +156,10 @@ class ThemesChanged(Change):
             store.delete_theme(self.names[0])
 
     def revert(self, store: Store) -> None:
-        gone = [self.target] if self.created_target or self.kind == "rename" else []
+        gone = self.renamed if self.kind == "rename" else [self.target] if self.created_target else []
+        had = {t.key for t in self.before_themes}
         with store.batch():
-            if gone and all(theme_key(g) not in {t.key for t in self.before_themes} for g in gone):
-                store.remove_themes(gone)
+            store.remove_themes([g for g in gone if theme_key(g) not in had])
             store.restore_themes(self.before_themes)
             current = {a.id: a for a in store.annotations()}
             restored = []

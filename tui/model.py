@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
@@ -39,6 +40,9 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+_AROUND_SLASH = re.compile(r" ?/ ?")
+
+
 @lru_cache(maxsize=4096)  # asked for every annotation's every theme, again and again
 def theme_key(name: str) -> str:
     """Themes are unique case-insensitively, and spaced as ``clean_theme_name`` spaces them."""
@@ -46,7 +50,8 @@ def theme_key(name: str) -> str:
 
 
 def clean_theme_name(name: str) -> str:
-    name = " ".join(name.split())
+    """Spaces collapsed, none around a ``/`` (which makes ``sanctions/UN`` a child of ``sanctions``)."""
+    name = _AROUND_SLASH.sub("/", " ".join(name.split()))
     if not name:
         raise ValueError("a theme name cannot be empty")
     if "," in name:

@@ -19,8 +19,19 @@ from filelock import FileLock, Timeout
 from tinydb import TinyDB
 from tinydb.table import Document as Record
 
+from .codebook import subtree_renames
 from .coders import by_coder, coder_key, resolve_coder
-from .model import Annotation, Theme, check_themes, clean_theme_name, now, pick_colour, theme_key, unique_themes
+from .model import (
+    PALETTE,
+    Annotation,
+    Theme,
+    check_themes,
+    clean_theme_name,
+    now,
+    pick_colour,
+    theme_key,
+    unique_themes,
+)  # fmt: skip
 from .storage import AtomicStorage, StoreError
 
 LOCK_TIMEOUT = 15.0
@@ -254,15 +265,32 @@ class Store:
             return self._ensure_themes(names)
 
     def rename_theme(self, old: str, new: str) -> Theme:
+        """Rename a theme and its codebook subtree (``sanctions`` -> ``measures`` takes ``sanctions/UN`` to
+        ``measures/UN``), in one write; ``old`` may be a parent only its children carry."""
         new = clean_theme_name(new)
         with self._change():
-            record = self._theme_record(old)
-            clash = self._find_theme(new)
-            if clash is not None and clash.doc_id != record.doc_id:
-                raise StoreError(f"theme {clash['name']!r} already exists; merge instead")
-            self._themes.update({"name": new}, doc_ids=[record.doc_id])
-            self._retag({theme_key(record["name"])}, new)
-            return Theme(**{**record, "name": new})
+            renames = self._subtree_renames(old, new)
+            records = {theme_key(r["name"]): r for r in self._themes.all()}
+            moving = {theme_key(name) for name in renames}
+            for target in renames.values():
+                clash = records.get(theme_key(target))
+                if clash is not None and theme_key(clash["name"]) not in moving:
+                    raise StoreError(f"theme {clash['name']!r} already exists; merge instead")
+            for name, target in renames.items():
+                record = records.get(theme_key(name))
+                if record is not None:
+                    self._themes.update({"name": target}, doc_ids=[record.doc_id])
+            self._retag_many({theme_key(name): target for name, target in renames.items()})
+            top = records.get(theme_key(old)) or {"name": old, "colour": PALETTE[-1], "description": ""}
+            return Theme(**{**top, "name": new})
+
+    def _subtree_renames(self, old: str, new: str) -> dict[str, str]:
+        names = [r["name"] for r in self._themes.all()]
+        names += sorted({t for r in self._records().values() for t in r["themes"]} - set(names))
+        renames = subtree_renames(names, old, new)
+        if not renames:
+            raise NotFound(f"no theme named {old.strip()!r}")
+        return renames
 
     def merge_themes(self, names: list[str], into: str) -> Theme:
         into = clean_theme_name(into)
@@ -424,15 +452,20 @@ class Store:
 
     def _retag(self, keys: set[str], replacement: str | None) -> int:
         """Replace the themes in ``keys`` by ``replacement`` (or remove them) on every annotation."""
+        return self._retag_many(dict.fromkeys(keys, replacement))
+
+    def _retag_many(self, replacements: dict[str, str | None]) -> int:
+        """Replace each theme whose key is in ``replacements`` by its replacement (None: remove it), in one pass
+        (so renaming ``a`` to ``a/b`` and ``a/b`` to ``a/b/b`` never renames twice)."""
         stamp = now()
         changed = 0
 
         def retag(record: MutableMapping[str, Any]) -> None:
             nonlocal changed
             themes = record["themes"]
-            if not any(theme_key(t) in keys for t in themes):
+            if not any(theme_key(t) in replacements for t in themes):
                 return
-            kept = [replacement if theme_key(t) in keys else t for t in themes]
+            kept = [replacements.get(theme_key(t), t) for t in themes]
             record["themes"] = unique_themes([t for t in kept if t is not None])
             record["updated"] = stamp
             record["rev"] += 1

@@ -108,6 +108,7 @@ class MarginaliaApp(App[None]):
         self.annotations: dict[str, Annotation] = {}
         self.themes: dict[str, Theme] = {}
         self.history = History()
+        self.folded_themes: set[str] = set()  # codebook nodes folded in the themes panel
         self.sync_scroll = False
         self.last_query = ""
         self._write_lock = asyncio.Lock()
@@ -555,7 +556,8 @@ class MarginaliaApp(App[None]):
             pane.view.select(start, end)
 
     def action_themes(self) -> None:
-        panel = ThemesPanel(list(self.themes.values()), list(self.annotations.values()), self.documents)
+        themes, annotations = list(self.themes.values()), list(self.annotations.values())
+        panel = ThemesPanel(themes, annotations, self.documents, self.folded_themes)
 
         def done(request: tuple[str, str] | None) -> None:
             if request is not None:
@@ -566,8 +568,10 @@ class MarginaliaApp(App[None]):
     def _theme_request(self, verb: str, name: str) -> None:
         """Ask what the themes panel's ``verb`` needs, then apply it and come back to the panel."""
         theme = self.themes.get(theme_key(name))
-        if theme is None:
+        if theme is None and verb != "rename":
+            self.notify(f"“{name}” only groups other themes: rename it, or act on a theme below it", timeout=4)
             return
+        theme = theme or Theme(name, PLAIN)  # a parent only its children carry
         questions: dict[str, ModalScreen[Any]] = {
             "rename": PromptDialog(f"Rename theme “{theme.name}” to:", theme.name),
             "merge": PromptDialog(f"Merge theme “{theme.name}” into:", placeholder="an existing or new theme"),

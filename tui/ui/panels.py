@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable
 
 from rich.text import Text
@@ -15,8 +15,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Checkbox, DataTable, Footer, Input, Label, OptionList, SelectionList
 from textual.widgets.option_list import Option
 
+from ..codebook import Codebook, Node, covering
 from ..document import Document
-from ..model import Annotation, Theme, theme_key
+from ..model import Annotation, Theme
 from ..text import sanitise
 from ..wording import cut
 from . import keys
@@ -31,6 +32,9 @@ def first_words(text: str, limit: int = 60) -> str:
     hold anything)."""
     text = sanitise(" ".join(text.split()))
     return cut(text, limit)
+
+
+UNTHEMED_COLOUR = "#C0C0C0"  # a parent only its children carry
 
 
 class SidePanel(ModalScreen):
@@ -161,31 +165,43 @@ class AnnotationsPanel(SidePanel):
 
 
 class ThemesPanel(SidePanel):
-    """Every theme with its colour, description and count per document; rename, merge, recolour, describe, delete."""
+    """The codebook: every theme as a tree (``a/b`` under ``a``; ``space`` folds), its colour, description and count
+    per document (a parent's include its children's); rename (a parent: its subtree), merge, recolour, describe,
+    delete."""
 
     DEFAULT_CSS = """
     ThemesPanel DataTable { height: 1fr; }
     """
     BINDING_GROUP_TITLE = "Themes panel"
     BINDINGS = [  # escape: SidePanel's
-        Binding("r", "act('rename')", "rename", id="theme-rename", tooltip="Rename the theme"),
+        Binding("r", "act('rename')", "rename", id="theme-rename", tooltip="Rename the theme (a parent: its subtree)"),
         Binding("m", "act('merge')", "merge", id="theme-merge", tooltip="Merge the theme into another"),
         Binding("c", "act('recolour')", "recolour", id="theme-recolour", tooltip="Change the theme's colour"),
         Binding("D", "act('describe')", "describe", id="theme-describe", tooltip="Describe the theme"),
         Binding("d,delete", "act('delete')", "delete", id="theme-delete", tooltip="Delete the theme"),
+        Binding("space", "fold", "fold / unfold", id="theme-fold", tooltip="Fold or unfold a parent's subtree"),
     ]
 
-    def __init__(self, themes: list[Theme], annotations: list[Annotation], documents: list[Document]) -> None:
+    def __init__(
+        self,
+        themes: list[Theme],
+        annotations: list[Annotation],
+        documents: list[Document],
+        folded: set[str] | None = None,
+    ) -> None:
         super().__init__()
         self.themes = sorted(themes, key=lambda t: t.key)
         self.annotations = annotations
         self.documents = documents
+        self.codebook = Codebook(themes, {t for a in annotations for t in a.themes})
+        self.folded = folded if folded is not None else set()  # node keys; the app keeps them between visits
+        self.rows: list[Node] = []
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label("Themes", classes="title")
             yield DataTable(cursor_type="row", zebra_stripes=True)
-            ids = ["theme-rename", "theme-merge", "theme-recolour", "theme-describe", "theme-delete"]
+            ids = ["theme-rename", "theme-merge", "theme-recolour", "theme-describe", "theme-delete", "theme-fold"]
             yield Label(
                 keys.hint(self.app, ThemesPanel, ids) + " · " + keys.hint(self.app, SidePanel, ["panel-close"]),
                 classes="hint",
@@ -194,37 +210,53 @@ class ThemesPanel(SidePanel):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        counts: dict[str, Counter[str]] = {}
-        for annotation in self.annotations:
-            for name in annotation.themes:
-                counts.setdefault(theme_key(name), Counter())[annotation.document.path] += 1
-        paths = [d.key for d in self.documents]
         table.add_column(" ", key="chip")
         table.add_column("theme", key="name")
         for n, document in enumerate(self.documents, 1):
             table.add_column(Text(f"#{n} {first_words(document.title, 16)}"), key=f"doc{n}")
         table.add_column("total", key="total")
         table.add_column("description", key="description")
-        for theme in self.themes:
-            per_doc = counts.get(theme.key, Counter())
+        self._fill()
+        table.focus()
+
+    def _fill(self) -> None:
+        table = self.query_one(DataTable)
+        table.clear()
+        counts: dict[str, Counter[str]] = defaultdict(Counter)
+        for annotation in self.annotations:
+            for key in covering(annotation):  # each passage once under each node above its themes
+                counts[key][annotation.document.path] += 1
+        paths = [d.key for d in self.documents]
+        self.rows = self.codebook.visible(self.folded)
+        for node in self.rows:
+            per_doc = counts.get(node.key, Counter())
+            fold = ("▸ " if node.key in self.folded else "▾ ") if node.children else "  "
+            colour = node.theme.colour if node.theme is not None else UNTHEMED_COLOUR
             table.add_row(
-                Text("██", style=theme.colour),
-                Text(first_words(theme.name, 40)),  # Text, not markup: a theme is the reader's own words
+                Text("██", style=colour),
+                Text("  " * node.depth + fold + first_words(node.label, 40)),  # Text, not markup: the reader's words
                 *[str(per_doc.get(p, 0)) for p in paths],
                 str(sum(per_doc.values())),
-                Text(first_words(theme.description, 50)),
-                key=theme.key,
+                Text(first_words(node.theme.description if node.theme is not None else "", 50)),
+                key=node.key,
             )
-        if not self.themes:
+        if not self.rows:
             table.add_row("", Text("no themes yet: press h on a passage"), *[""] * len(paths), "", "")
-        table.focus()
+
+    def action_fold(self) -> None:
+        table = self.query_one(DataTable)
+        if not self.rows or not self.rows[table.cursor_row].children:
+            return
+        key = self.rows[table.cursor_row].key
+        self.folded ^= {key}
+        self._fill()
+        table.move_cursor(row=[n.key for n in self.rows].index(key))
 
     def action_act(self, verb: str) -> None:
         table = self.query_one(DataTable)
-        if not self.themes:
+        if not self.rows:
             return
-        theme = self.themes[table.cursor_row]
-        self.dismiss((verb, theme.name))
+        self.dismiss((verb, self.rows[table.cursor_row].name))
 
 
 class DocumentsPanel(SidePanel):
