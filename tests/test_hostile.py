@@ -49,7 +49,7 @@ async def test_a_hostile_theme_name_in_the_rename_prompt_is_shown_safely(write_d
     store.add(new_annotation(load_document(doc), 0, 5, [HOSTILE]))
     app = MarginaliaApp(load_paths([doc]), store)
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.press("t", "r")
+        await pilot.press("t", "down", "r")  # its "/" puts it under a codebook parent ("...http:")
         assert isinstance(app.screen, PromptDialog)
         field = app.screen.query_one(Input)
         assert no_controls(field.value) and field.value == safe_line(HOSTILE)

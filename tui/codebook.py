@@ -83,8 +83,8 @@ class Codebook:
                 self.nodes[ancestor] = node
                 if depth:
                     self.nodes[lineage(key)[depth - 1]].children.append(ancestor)
-            if ancestor == key and theme is not None:
-                node.theme, node.name, node.label = theme, SEPARATOR.join(parts), parts[-1]
+            if ancestor == key and theme is not None:  # the theme's own name, as stored (``a//b`` stays so)
+                node.theme, node.name, node.label = theme, theme.name, parts[-1]
 
     @property
     def roots(self) -> list[str]:
@@ -126,6 +126,9 @@ def subtree_renames(names: Iterable[str], old: str, new: str) -> dict[str, str]:
     for name in names:
         key = node_key(name)
         if not in_subtree(key, old_key):
+            continue
+        if key == old_key:
+            renames[name] = new  # as given
             continue
         parts = [p.strip() for p in name.split(SEPARATOR) if p.strip()]
         depth = len(old_key.split(SEPARATOR))
