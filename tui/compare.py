@@ -64,11 +64,15 @@ class Cell:
         return {"passages": len(self.passages), "characters": self.characters, "percent": self.percent}[count]
 
 
-def coded_characters(annotations: Iterable[Annotation]) -> int:
-    """Characters covered by the annotations' spans (of one document), each counted once."""
+def coded_characters(annotations: Iterable[Annotation], ordered: bool = False) -> int:
+    """Characters covered by the annotations' spans (of one document), each counted once. ``ordered``: they
+    come sorted by start already."""
+    spans = [(a.start, a.end) for a in annotations if a.status != "orphan"]
+    if not ordered:
+        spans.sort()
     total = 0
     reach = -1
-    for start, end in sorted((a.start, a.end) for a in annotations if a.status != "orphan"):
+    for start, end in spans:
         if end <= reach:
             continue
         total += end - max(start, reach)
@@ -76,8 +80,8 @@ def coded_characters(annotations: Iterable[Annotation]) -> int:
     return total
 
 
-def by_document_order(annotations: Iterable[Annotation]) -> list[Annotation]:
-    return sorted(annotations, key=lambda a: (a.start, a.end, a.id))
+def _document_order(a: Annotation) -> tuple[str, int, int, str]:
+    return a.document.path, a.start, a.end, a.id
 
 
 class Matrix:
@@ -107,7 +111,7 @@ def build_matrix(
     only: Callable[[str], bool] | None = None,
 ) -> Matrix:
     """The matrix of ``annotations`` on ``sources``; ``only(node_key)`` keeps some rows (and their ancestors)."""
-    annotations = list(annotations)
+    annotations = sorted(annotations, key=_document_order)  # so every bucket is in document order already
     codebook = Codebook(themes, {t for a in annotations for t in a.themes})
     columns = group_columns(sources, by)
     column_of = {path: c.key for c in columns for path in c.paths}
@@ -128,8 +132,13 @@ def build_matrix(
     cells: dict[tuple[str, str], Cell] = {}
     for key in codebook.order:
         for column in columns:
-            passages = by_document_order(buckets.get((key, column.key), []))
-            characters = sum(coded_characters(a for a in passages if a.document.path == path) for path in column.paths)
+            passages = buckets.get((key, column.key), [])
+            if len(column.paths) == 1:
+                characters = coded_characters(passages, ordered=True)
+            else:
+                characters = sum(
+                    coded_characters((a for a in passages if a.document.path == p), ordered=True) for p in column.paths
+                )
             length = lengths[column.key]
             percent = round(100 * characters / length, 2) if length else (0.0 if length == 0 else None)
             cells[(key, column.key)] = Cell(key, column.key, passages, characters, percent)
