@@ -30,8 +30,7 @@ from .wording import cut, plural
 
 COMMANDS = (
     "read", "tag", "list", "themes", "theme", "delete", "export", "import", "relink", "matrix", "cooccur", "search",
-    "agree",
-    "keys", "config",
+    "agree", "keys", "config", "resolve", "git",
 )  # fmt: skip
 
 
@@ -228,6 +227,20 @@ def build_parser() -> Parser:
     config = sub.add_parser("config", help="where the config file is (settings and keymap: see README)")
     config.add_argument("action", choices=("path",), metavar="ACTION", help="path: print the config file's path")
     _add_store(config)  # unused: every command takes it
+    resolve = sub.add_parser("resolve", help="end a git merge conflict on an annotation: show or pick a version")
+    resolve.add_argument("id", metavar="ID")
+    resolve.add_argument("--take", type=int, metavar="N", help="keep version N (0: the one shown now)")
+    _add_store(resolve)
+
+    git = sub.add_parser("git", help="work on the store through git (init: set up; merge: git's merge driver)")
+    git_sub = git.add_subparsers(dest="action", metavar="ACTION", required=True, parser_class=Parser)
+    git_init = git_sub.add_parser("init", help="register the merge driver and ignore rules in this work tree")
+    _add_store(git_init)
+    git_merge = git_sub.add_parser("merge", help="the merge driver git runs: BASE OURS THEIRS [PATH]")
+    for name in ("base", "ours", "theirs"):
+        git_merge.add_argument(name, metavar=name.upper())
+    git_merge.add_argument("path", nargs="?", default="", metavar="PATH")
+    _add_store(git)
     return parser
 
 
@@ -689,6 +702,44 @@ def _say_agreement(result: Any, limit: int) -> None:
             say(f"  ... and {len(theme.disagreements) - limit} more (--limit N, or --format json for all)")
 
 
+def cmd_resolve(args: argparse.Namespace) -> int:
+    store = _open_store(args)
+    annotation = store.get(args.id)
+    if args.take is None:
+        if not annotation.conflicted:
+            raise Failure(f"annotation {annotation.id[:8]} has no conflict to resolve")
+        versions = [annotation.to_record(), *(annotation.conflict or [])]
+        say(f"annotation {annotation.id[:8]} has {len(versions)} versions from a git merge:")
+        for n, version in enumerate(versions):
+            if version.get("deleted") is True:
+                say(f"  {n}: deleted")
+                continue
+            themes = ", ".join(version["themes"]) or "-"
+            say(f"  {n}: {version['start']}-{version['end']} by {version.get('coder') or '-'}; themes: {themes}; "
+                f"note: {_clip(version['note'], 40) or '-'}; quote: {_clip(version['quote'], 40)}")  # fmt: skip
+        say("keep one with: marginalia resolve ID --take N")
+        return 1
+    kept = store.resolve(annotation.id, args.take)
+    say(f"resolved {annotation.id[:8]}: " + ("deleted" if kept is None else f"version {args.take} kept"))
+    return 0
+
+
+def cmd_git(args: argparse.Namespace) -> int:
+    from .gitmerge import MergeError, merge_files, own_program, setup
+
+    try:
+        if args.action == "init":
+            for line in setup(resolve_store_path(args.store), own_program()):
+                say(line)
+            return 0
+        report = merge_files(Path(args.base), Path(args.ours), Path(args.theirs), args.path)
+    except MergeError as error:
+        raise Failure(str(error)) from None
+    for line in report.lines():
+        say(line, err=True)
+    return 0
+
+
 HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "read": cmd_read,
     "tag": cmd_tag,
@@ -705,6 +756,8 @@ HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "agree": cmd_agree,
     "keys": cmd_keys,
     "config": cmd_config,
+    "resolve": cmd_resolve,
+    "git": cmd_git,
 }
 
 

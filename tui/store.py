@@ -220,6 +220,26 @@ class Store:
             self._annotations.update(changes, doc_ids=[record.doc_id])
             return Annotation.from_record({**record, **changes})
 
+    def resolve(self, annotation_id: str, take: int) -> Annotation | None:
+        """End a git merge conflict: keep version ``take`` (0: the one shown, n: the n-th other version of its
+        ``conflict`` list); returns the annotation as kept, or None if the version kept is a deletion."""
+        with self._change():
+            record = self._record(annotation_id)
+            versions = [{k: v for k, v in record.items() if k != "conflict"}, *(record.get("conflict") or [])]
+            if len(versions) == 1:
+                raise StoreError(f"annotation {record['id'][:8]} has no conflict to resolve")
+            if not 0 <= take < len(versions):
+                raise StoreError(f"annotation {record['id'][:8]} has versions 0 to {len(versions) - 1}, not {take}")
+            chosen = versions[take]
+            if chosen.get("deleted") is True:
+                self._annotations.remove(doc_ids=[record.doc_id])
+                return None
+            kept = {**chosen, "rev": max(v.get("rev", 1) for v in versions) + 1, "updated": now()}
+            annotation = Annotation.from_record(kept)
+            annotation.themes = self._ensure_themes(annotation.themes)
+            self._annotations.update(_replace(annotation.to_record()), doc_ids=[record.doc_id])
+            return annotation
+
     def delete(self, annotation_id: str, expect_rev: int | None = None) -> Annotation:
         with self._change():
             record = self._record(annotation_id)

@@ -1,0 +1,294 @@
+"""Merging two coders' stores the way git merges source, and setting git up to do it.
+
+``merge_stores(base, ours, theirs)`` is a three-way merge record by record: annotations are matched by their id,
+themes by their name. A record one side changed and the other left alone takes the change (a deletion too); one
+both sides added or changed alike is kept once; one both sides changed differently keeps our version with the
+other version in its ``conflict`` field (a deletion as ``{"deleted": true}``), for ``list`` and the reader to
+flag until ``marginalia resolve`` picks one. Nothing is ever dropped silently and the output is never a text
+conflict. TinyDB's record numbers are renumbered where both sides used the same one for different records.
+
+``setup(work_tree, store, command)`` registers the merge driver (``.gitattributes`` plus ``git config``) and
+keeps the store's backups, lock and temporary files out of git (``.gitignore``).
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from .files import write_atomically
+from .model import PALETTE, theme_key
+from .storage import MIGRATIONS, SCHEMA, check_tables, dump, parse, schema_of, validate
+
+DELETED = {"deleted": True}
+DRIVER = "marginalia"
+
+
+class MergeError(Exception):
+    """A side that is not a store this marginalia can read; the message is one line."""
+
+
+@dataclass
+class MergeReport:
+    conflicts: list[str] = field(default_factory=list)  # annotation ids kept with both versions
+    theme_conflicts: list[str] = field(default_factory=list)  # theme names changed differently on both sides
+    added: int = 0
+    deleted: int = 0
+    changed: int = 0
+
+    def lines(self) -> list[str]:
+        out = [f"marginalia: merged the store ({self.added} added, {self.changed} changed, {self.deleted} deleted)"]
+        if self.conflicts:
+            out.append(
+                f"marginalia: {len(self.conflicts)} annotation(s) edited on both sides kept with both versions: "
+                "see `marginalia list --conflicts`, then `marginalia resolve ID`"
+            )
+        for name in self.theme_conflicts:
+            out.append(f"marginalia: theme {name!r} was changed on both sides; our colour and description kept")
+        return out
+
+
+def load_side(raw: bytes, what: str) -> dict[str, Any] | None:
+    """A side's bytes as a store at the current schema (migrated in memory); None for an empty side (a file the
+    common ancestor did not have)."""
+    if not raw.strip():
+        return None
+    try:
+        data = parse(raw)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise MergeError(f"{what}: not a marginalia store ({error})") from None
+    problem = check_tables(data)
+    if problem:
+        raise MergeError(f"{what}: not a marginalia store ({problem})")
+    schema = schema_of(data)
+    if type(schema) is not int or (schema != SCHEMA and schema not in MIGRATIONS):
+        raise MergeError(f"{what}: store schema {schema!r} is not one this marginalia can merge ({SCHEMA})")
+    while schema != SCHEMA:
+        data = MIGRATIONS[schema](data)
+        schema = schema_of(data)
+    problem = validate(data)
+    if problem:
+        raise MergeError(f"{what}: the store is damaged ({problem})")
+    return data
+
+
+def _by_id(data: dict[str, Any] | None) -> dict[str, tuple[str, dict[str, Any]]]:
+    records = (data or {}).get("annotations") or {}
+    return {r["id"]: (key, r) for key, r in records.items()}
+
+
+def _by_name(data: dict[str, Any] | None) -> dict[str, tuple[str, dict[str, Any]]]:
+    records = (data or {}).get("themes") or {}
+    return {theme_key(r["name"]): (key, r) for key, r in records.items()}
+
+
+def _plain(record: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in record.items() if k != "conflict"}
+
+
+def _with_conflict(kept: dict[str, Any], other: dict[str, Any] | None) -> dict[str, Any]:
+    """``kept`` with ``other`` (None: deleted) and every version either already carried, each once."""
+    versions: list[dict[str, Any]] = []
+    for version in [*(kept.get("conflict") or []), DELETED if other is None else _plain(other),
+                    *((other or {}).get("conflict") or [])]:  # fmt: skip
+        if version != _plain(kept) and version not in versions:
+            versions.append(version)
+    result = _plain(kept)
+    if versions:
+        result["conflict"] = versions
+    return result
+
+
+def _three_way(
+    base: dict[str, Any] | None, ours: dict[str, Any] | None, theirs: dict[str, Any] | None
+) -> tuple[dict[str, Any] | None, bool]:
+    """The merged record (None: deleted) and whether it is a conflict."""
+    if ours == theirs:
+        return ours, False
+    if base is None and (ours is None or theirs is None):  # added on one side only
+        return ours if ours is not None else theirs, False
+    if base is not None and ours == base:
+        return theirs, False
+    if base is not None and theirs == base:
+        return ours, False
+    if ours is None:  # deleted here, changed there: keep their change, and our deletion as the other version
+        assert theirs is not None
+        return _with_conflict(theirs, None), True
+    return _with_conflict(ours, theirs), True
+
+
+def _number(records: dict[str, dict[str, Any]], wanted: list[tuple[str | None, str | None, dict[str, Any]]]) -> None:
+    """Put each record at our number, else theirs, else the next free one (so unchanged records keep theirs)."""
+    later = []
+    for our_key, their_key, record in wanted:
+        key = our_key if our_key is not None else their_key
+        if key is not None and key not in records and (our_key is not None or not _ours_elsewhere(wanted, key)):
+            records[key] = record
+        else:
+            later.append(record)
+    top = max((int(k) for k in records), default=0)
+    for record in later:
+        top += 1
+        records[str(top)] = record
+
+
+def _ours_elsewhere(wanted: list[tuple[str | None, str | None, dict[str, Any]]], key: str) -> bool:
+    return any(our_key == key for our_key, _, _ in wanted)
+
+
+def merge_stores(
+    base: dict[str, Any] | None, ours: dict[str, Any] | None, theirs: dict[str, Any] | None
+) -> tuple[dict[str, Any], MergeReport]:
+    report = MergeReport()
+    b, o, t = _by_id(base), _by_id(ours), _by_id(theirs)
+    wanted: list[tuple[str | None, str | None, dict[str, Any]]] = []
+    for annotation_id in sorted(set(o) | set(t) | set(b)):
+        in_base, in_ours, in_theirs = (side.get(annotation_id) for side in (b, o, t))
+        merged, conflict = _three_way(*(x[1] if x else None for x in (in_base, in_ours, in_theirs)))
+        if conflict:
+            report.conflicts.append(annotation_id)
+        if merged is None:
+            report.deleted += in_ours is not None
+            continue
+        if in_ours is None:
+            report.added += 1
+        elif merged != in_ours[1]:
+            report.changed += 1
+        wanted.append((in_ours[0] if in_ours else None, in_theirs[0] if in_theirs else None, merged))
+    annotations: dict[str, dict[str, Any]] = {}
+    _number(annotations, wanted)
+
+    bt, ot, tt = _by_name(base), _by_name(ours), _by_name(theirs)
+    themes_wanted: list[tuple[str | None, str | None, dict[str, Any]]] = []
+    for key in sorted(set(ot) | set(tt) | set(bt)):
+        in_base, in_ours, in_theirs = (side.get(key) for side in (bt, ot, tt))
+        merged, conflict = _three_way(*(x[1] if x else None for x in (in_base, in_ours, in_theirs)))
+        if conflict:  # themes carry no conflict field: ours stands, and the merge says so
+            kept = in_ours if in_ours is not None else in_theirs
+            assert kept is not None
+            merged = kept[1]
+            report.theme_conflicts.append(merged["name"])
+        if merged is not None:
+            themes_wanted.append((in_ours[0] if in_ours else None, in_theirs[0] if in_theirs else None, merged))
+    used = {theme_key(n): n for r in annotations.values() for n in r["themes"]}
+    have = {theme_key(r["name"]) for _, _, r in themes_wanted}
+    for key in sorted(used.keys() - have):  # deleted on one side, used by the other side's new annotations
+        source = ot.get(key) or tt.get(key) or bt.get(key)
+        record = dict(source[1]) if source else {"name": used[key], "colour": PALETTE[0], "description": ""}
+        themes_wanted.append((None, None, record))
+    themes: dict[str, dict[str, Any]] = {}
+    _number(themes, themes_wanted)
+    merged_store = {"meta": {"1": {"schema": SCHEMA}}, "themes": themes, "annotations": annotations}
+    problem = validate(merged_store)
+    if problem:  # a bug, never a silently broken store
+        raise MergeError(f"the merged store would be damaged ({problem})")
+    return merged_store, report
+
+
+def merge_files(base: Path, ours: Path, theirs: Path, label: str = "") -> MergeReport:
+    """git's merge driver: merge the three versions and write the result over ``ours`` (``%A``)."""
+    name = label or str(ours)
+    sides = [load_side(path.read_bytes(), f"{name} ({which})") for path, which in
+             ((base, "base"), (ours, "ours"), (theirs, "theirs"))]  # fmt: skip
+    merged, report = merge_stores(*sides)
+    write_atomically(Path(os.path.realpath(ours)), dump(merged))  # no backups: git keeps the history
+    return report
+
+
+# -- git setup -----------------------------------------------------------------------------------------------------
+def work_tree(folder: Path) -> Path:
+    """The top of the git work tree holding ``folder``."""
+    try:
+        done = subprocess.run(
+            ["git", "rev-parse", "--show-toplevel"], cwd=folder, capture_output=True, text=True, timeout=30, check=False
+        )
+    except FileNotFoundError:
+        raise MergeError("git is not installed") from None
+    except OSError as error:
+        raise MergeError(f"cannot run git ({error})") from None
+    if done.returncode != 0:
+        raise MergeError(f"{folder}: not inside a git work tree (run git init first)")
+    return Path(done.stdout.strip()).resolve()
+
+
+def _pattern(path: PurePosixPath) -> str:
+    """A gitattributes/gitignore pattern for exactly this path (anchored; spaces and glob characters escaped)."""
+    out = []
+    for ch in str(path):
+        out.append(f"[{ch}]" if ch in " *?[]\\#!" else ch)
+    return "/" + "".join(out)
+
+
+def ignore_rules(relative: PurePosixPath) -> list[str]:
+    folder = relative.parent
+    name = _pattern(PurePosixPath(relative.name))[1:]
+    under = "" if str(folder) == "." else _pattern(folder)
+    return [
+        f"{under}/{name}.bak-*",  # rotating backups
+        f"{under}/{name}.schema-*.bak",  # the copy kept before a schema migration
+        f"{under}/{name}.lock",  # the cross-process lock
+        f"{under}/.{name}.*.tmp",  # an atomic write's temporary file
+    ]
+
+
+def _add_lines(path: Path, lines: list[str], header: str) -> bool:
+    existing = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+    missing = [line for line in lines if line not in existing]
+    if not missing:
+        return False
+    text = "\n".join(existing)
+    if text and not text.endswith("\n"):
+        text += "\n"
+    text += ("\n" if text else "") + header + "\n" + "\n".join(missing) + "\n"
+    write_atomically(Path(os.path.realpath(path)), text.encode("utf-8"))
+    return True
+
+
+def driver_command(program: list[str]) -> str:
+    return " ".join(shlex.quote(part) for part in program) + " git merge %O %A %B %P"
+
+
+def setup(store: Path, program: list[str]) -> list[str]:
+    """Register the merge driver for ``store`` in the git work tree holding it (the store and its folder need not
+    exist yet); returns what it did, one line each."""
+    real = Path(os.path.realpath(store))
+    folder = real.parent
+    while not folder.is_dir() and folder != folder.parent:
+        folder = folder.parent
+    try:
+        top = work_tree(folder)
+    except MergeError:
+        raise MergeError(
+            f"{store}: the store is not inside a git work tree (run git init there, or give --store a path inside "
+            "one, or set MARGINALIA_STORE)"
+        ) from None
+    relative = PurePosixPath(real.relative_to(top).as_posix())
+    done = []
+    attribute = f"{_pattern(relative)} merge={DRIVER}"
+    if _add_lines(top / ".gitattributes", [attribute], "# marginalia's store merges annotation by annotation"):
+        done.append(f"{top / '.gitattributes'}: {attribute}")
+    if _add_lines(top / ".gitignore", ignore_rules(relative), "# marginalia: backups, lock and temporary files"):
+        done.append(f"{top / '.gitignore'}: the store's backups, lock and temporary files ignored")
+    command = driver_command(program)
+    for key, value in ((f"merge.{DRIVER}.name", "marginalia annotation store"), (f"merge.{DRIVER}.driver", command)):
+        config = ["git", "config", key, value]
+        result = subprocess.run(config, cwd=top, capture_output=True, text=True, timeout=30, check=False)
+        if result.returncode != 0:
+            raise MergeError(f"git config {key} failed: {result.stderr.strip()}")
+    done.append(f"git config merge.{DRIVER}.driver {command}")
+    return done
+
+
+def own_program() -> list[str]:
+    """How git should run this marginalia from any shell: the absolute path of the installed command, else this
+    Python running the package."""
+    import sys
+
+    argv0 = Path(sys.argv[0]) if sys.argv and sys.argv[0] else None
+    if argv0 is not None and argv0.name.startswith("marginalia") and argv0.exists():
+        return [str(argv0.resolve())]
+    return [str(Path(sys.executable).absolute()), "-m", "tui"]
