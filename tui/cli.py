@@ -240,6 +240,7 @@ def build_parser() -> Parser:
     for name in ("base", "ours", "theirs"):
         git_merge.add_argument(name, metavar=name.upper())
     git_merge.add_argument("path", nargs="?", default="", metavar="PATH")
+    _add_store(git_merge)  # accepted like everywhere, unused: git names the files
     _add_store(git)
     return parser
 
