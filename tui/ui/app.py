@@ -21,6 +21,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Input
 
 from .. import anchoring, library, textnav
+from ..coders import coder_key
 from ..config import Config
 from ..corpus import Hit
 from ..document import Document
@@ -84,6 +85,8 @@ class MarginaliaApp(App[None]):
         Binding("x", "export", "export", show=False, id="export", tooltip="Export annotations as Markdown or W3C JSON"),
         Binding("o", "documents", "documents", show=False, id="documents", tooltip="Choose which documents are shown"),
         Binding("question_mark", "help", "help", id="help", tooltip="Show the keys"),
+        Binding("C", "coders", "coders", show=False, id="coders",
+                tooltip="Show every coder's highlights (others' underlined), or only yours"),
         Binding("q", "quit", "quit", id="quit", tooltip="Quit marginalia"),
     ]
     # the bindings the command palette offers too, in this order
@@ -110,6 +113,7 @@ class MarginaliaApp(App[None]):
         self.history = History()
         self.folded_themes: set[str] = set()  # codebook nodes folded in the themes panel
         self.sync_scroll = False
+        self.only_mine = False  # C: only the reader's coder's highlights
         self.last_query = ""
         self._write_lock = asyncio.Lock()
         self._syncing = False
@@ -230,12 +234,27 @@ class MarginaliaApp(App[None]):
 
     def _refresh_views(self) -> None:
         by_doc: dict[str, list[Annotation]] = {}
-        for annotation in self.annotations.values():
+        for annotation in self._visible(self.annotations.values()):
             by_doc.setdefault(annotation.document.path, []).append(annotation)
         for pane in self.query(Pane):
+            pane.view.coder = self.store.coder
             mine = by_doc.get(pane.document.key, [])
             pane.view.set_annotations(mine, {a.id: self.colour_of(a) for a in mine})
             pane.update_title()
+
+    def _visible(self, annotations: Iterable[Annotation]) -> list[Annotation]:
+        """Every coder's highlights, or with ``only_mine`` the reader's own (and unattributed old ones)."""
+        if not self.only_mine:
+            return list(annotations)
+        me = coder_key(self.store.coder)
+        return [a for a in annotations if not a.coder or coder_key(a.coder) == me]
+
+    def action_coders(self) -> None:
+        self.only_mine = not self.only_mine
+        self._refresh_views()
+        others = len({coder_key(a.coder) for a in self.annotations.values() if a.coder} - {coder_key(self.store.coder)})
+        shown = f"only {self.store.coder}'s highlights" if self.only_mine else "every coder's highlights"
+        self.notify(f"Showing {shown} ({others} other coder{'s' * (others != 1)} in the store; theirs underlined)")
 
     def _pane_of(self, document_key: str) -> Pane | None:
         return next((p for p in self.query(Pane) if p.document.key == document_key), None)
@@ -244,7 +263,9 @@ class MarginaliaApp(App[None]):
         """Draw one new or changed highlight without redrawing the others (thousands of them, maybe)."""
         self.annotations[annotation.id] = annotation
         pane = self._pane_of(annotation.document.path)
-        if pane is not None:
+        if pane is not None and not self._visible([annotation]):
+            pane.view.drop_annotation(annotation.id)
+        elif pane is not None:
             pane.view.put_annotation(annotation, self.colour_of(annotation))
             pane.update_title()
 

@@ -28,6 +28,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from .. import textnav
+from ..coders import coder_key
 from ..document import Document
 from ..layout import Layout, cells
 from ..model import Annotation
@@ -43,6 +44,7 @@ class Mark(NamedTuple):
     annotation_id: str
     fuzzy: bool = False
     ambiguous: bool = False
+    look: str = ""  # "other": another coder's; "conflict": left with two versions by a git merge
 
 
 def _motion(key: str, action: str, argument: str, description: str, binding_id: str) -> list[Binding]:
@@ -126,6 +128,7 @@ class DocumentView(ScrollView, can_focus=True):
         self._mark_starts: list[int] = []
         self._longest_mark = 0
         self._annotations: dict[str, Annotation] = {}
+        self.coder: str | None = None  # whose highlights are drawn as the reader's own (others: underlined)
         self._by_id: dict[str, Mark] = {}
         self._sorted: list[Annotation] | None = None  # ``annotations``, once asked for
         # Pygments lexes *.txt with its TextLexer (no colours), but finding that out loads every lexer's file
@@ -176,7 +179,7 @@ class DocumentView(ScrollView, can_focus=True):
         for a in self._annotations.values():
             if a.end > a.start:
                 end = a.end if a.end < size else size
-                key = (a.start, end, colours[a.id], a.id, a.status == "fuzzy", a.status == "ambiguous")
+                key = (a.start, end, colours[a.id], a.id, a.status == "fuzzy", a.status == "ambiguous", self._look(a))
                 mark = old.get(a.id)
                 if mark != key:
                     mark = Mark(*key)
@@ -186,6 +189,13 @@ class DocumentView(ScrollView, can_focus=True):
         removed += [old[m.annotation_id] for m in added if m.annotation_id in old]
         self._by_id = marks
         self._redraw_marks(added, removed)
+
+    def _look(self, annotation: Annotation) -> str:
+        if annotation.conflicted:
+            return "conflict"
+        if self.coder is not None and annotation.coder and coder_key(annotation.coder) != coder_key(self.coder):
+            return "other"
+        return ""
 
     def put_annotation(self, annotation: Annotation, colour: str) -> None:
         """Draw one new or changed highlight: what ``set_annotations`` does for the list with it added or
@@ -200,7 +210,7 @@ class DocumentView(ScrollView, can_focus=True):
         if annotation.end > annotation.start:
             end = min(annotation.end, len(self.text))
             fuzzy, ambiguous = annotation.status == "fuzzy", annotation.status == "ambiguous"
-            mark = Mark(annotation.start, end, colour, annotation.id, fuzzy, ambiguous)
+            mark = Mark(annotation.start, end, colour, annotation.id, fuzzy, ambiguous, self._look(annotation))
         if mark == old:
             return
         if mark is None:
@@ -562,7 +572,7 @@ class DocumentView(ScrollView, can_focus=True):
             stylize(style, s, e)
         marks = self._marks_in(start, end)
         for mark in sorted(marks, key=lambda m: m.start - m.end):  # longest first: inner ones stay visible
-            stylize(_mark_style(mark.colour, mark.fuzzy, mark.ambiguous), mark.start, mark.end)
+            stylize(_mark_style(mark.colour, mark.fuzzy, mark.ambiguous, mark.look), mark.start, mark.end)
         if len(marks) > 1:
             for a, b in _overlaps(marks):
                 stylize(Style(underline=True, bold=True), a, b)
@@ -672,9 +682,14 @@ WRAP_GAP = 0.002  # then this long for everything else: startup, keys, drawing g
 
 
 @lru_cache(maxsize=256)
-def _mark_style(colour: str, fuzzy: bool, ambiguous: bool = False) -> Style:
-    """Fuzzy: italic and underlined; ambiguous (only one of several places it could be): italic, struck through."""
-    return Style(bgcolor=colour, color="#000000", italic=fuzzy or ambiguous, underline=fuzzy, strike=ambiguous)
+def _mark_style(colour: str, fuzzy: bool, ambiguous: bool = False, look: str = "") -> Style:
+    """Fuzzy: italic and underlined; ambiguous (only one of several places it could be): italic, struck through.
+    Another coder's: the theme's colour as the text's, underlined, no background; a git merge conflict: reversed
+    and bold."""
+    if look == "other":
+        return Style(color=colour, underline=True, italic=fuzzy or ambiguous, strike=ambiguous)
+    style = Style(bgcolor=colour, color="#000000", italic=fuzzy or ambiguous, underline=fuzzy, strike=ambiguous)
+    return style + Style(reverse=True, bold=True) if look == "conflict" else style
 
 
 def _expand_tabs(line: str) -> tuple[str, Callable[[int], int]]:
