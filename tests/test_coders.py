@@ -12,13 +12,19 @@ from tui.coders import by_coder, clean_coder, login_name, resolve_coder
 from tui.store import Store
 
 
-def test_the_coder_comes_from_the_option_then_the_environment_then_the_login(monkeypatch) -> None:
+def test_the_coder_comes_from_the_option_then_the_environment_then_the_login(monkeypatch, tmp_path: Path) -> None:
     assert resolve_coder() == login_name()
     monkeypatch.setenv("MARGINALIA_CODER", "  Ana   Lima ")
     assert resolve_coder() == "Ana Lima"
     assert resolve_coder("Bo") == "Bo"
     monkeypatch.setenv("MARGINALIA_CODER", "   ")
     assert resolve_coder() == login_name()
+    config = tmp_path / "config.toml"
+    config.write_text('coder = "Cy Config"\n', encoding="utf-8")
+    monkeypatch.setenv("MARGINALIA_CONFIG", str(config))
+    assert resolve_coder() == "Cy Config"  # the config file comes after the option and the environment
+    monkeypatch.setenv("MARGINALIA_CODER", "Dee")
+    assert resolve_coder() == "Dee"
 
 
 def test_a_coder_name_is_one_line_of_visible_text() -> None:

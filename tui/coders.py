@@ -29,10 +29,11 @@ def clean_coder(name: str) -> str:
 
 
 def configured_coder() -> str | None:
-    """The ``coder`` setting of marginalia's config file (``tui.config``), if it sets one."""
-    from .config import load  # imported here: only a command that makes annotations reads the config for it
+    """The ``coder`` setting of marginalia's config file (``tui.config``), if it has one."""
+    from .config import load  # only where a coder is needed: commands that never make annotations skip it
 
-    return load().coder
+    value = load().coder
+    return value if value and value.strip() else None
 
 
 def login_name() -> str:
@@ -43,7 +44,7 @@ def login_name() -> str:
 
 
 def resolve_coder(option: str | None = None) -> str:
-    """``--coder``, else ``$MARGINALIA_CODER``, else the configured name, else the login name."""
+    """``--coder``, else ``$MARGINALIA_CODER``, else the config file's ``coder``, else the login name."""
     for candidate in (option, os.environ.get(ENV_VAR), configured_coder()):
         if candidate and candidate.strip():
             return clean_coder(candidate)
