@@ -176,7 +176,7 @@ def _key(path: str | os.PathLike) -> str:
 
 def _gone(path: str, cache: dict[str, bool]) -> bool:
     if path not in cache:
-        cache[path] = not Path(path).exists()
+        cache[path] = not os.path.lexists(path)  # (False for a name too long: no file can have it)
     return cache[path]
 
 

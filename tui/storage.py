@@ -133,6 +133,8 @@ def _check_annotation(record: dict[str, Any]) -> str | None:
         value = record.get(name)
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
             return f"field {name!r} is missing or not a {kind.__name__}"
+        if isinstance(value, int) and not -(2**63) <= value < 2**63:  # the store could not be written back
+            return f"field {name!r} is out of range"
     unknown = set(record) - set(_ANNOTATION_FIELDS) - _OPTIONAL_FIELDS
     if unknown:
         return f"unknown field {sorted(unknown)[0]!r}"

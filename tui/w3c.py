@@ -477,6 +477,7 @@ def _orphan_ref(incoming: Incoming, document: Document | None, finder: DocumentF
     path = incoming.source
     if local:
         absolute = Path(local).absolute()
+        path = absolute.as_uri()  # a file that exists and was not chosen: a URI, never opened as a path
         with contextlib.suppress(OSError, ValueError):
             if finder.chosen(absolute) or not os.path.lexists(absolute):
                 path = str(absolute)
