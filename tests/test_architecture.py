@@ -1,4 +1,5 @@
-"""The core (every module directly in ``tui/``, not the ``tui.ui`` package) never imports Textual."""
+"""The core (every module directly in ``tui/`` and in its core subpackages such as ``tui/formats/``, not the
+``tui.ui`` package) never imports Textual."""
 
 from __future__ import annotations
 
@@ -11,8 +12,18 @@ from conftest import run_python
 import tui
 
 PACKAGE = Path(tui.__file__).resolve().parent
-CORE = sorted(p for p in PACKAGE.glob("*.py"))
-IMPORTABLE = [p.stem for p in CORE if p.stem != "__main__"]  # importing __main__ runs the program
+CORE_PACKAGES = ("formats",)  # subpackages of the core: file formats
+CORE = sorted(PACKAGE.glob("*.py")) + sorted(p for name in CORE_PACKAGES for p in (PACKAGE / name).glob("*.py"))
+
+
+def _module(path: Path) -> str:
+    """``tui/text.py`` -> ``text``; ``tui/formats/pdf.py`` -> ``formats.pdf``; ``tui/formats/__init__.py`` ->
+    ``formats``."""
+    parts = path.relative_to(PACKAGE).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" and len(parts) > 1 else parts)
+
+
+IMPORTABLE = [_module(p) for p in CORE if p.stem != "__main__"]  # importing __main__ runs the program
 
 PROBE = """
 import importlib, sys
@@ -25,6 +36,7 @@ print(",".join(found))
 def test_the_core_modules_are_found() -> None:
     names = {p.stem for p in CORE}
     assert names >= {"__init__", "__main__", "text", "document", "model", "storage", "store", "library", "cli"}
+    assert {_module(p) for p in CORE} >= {"formats", "formats.pdf", "formats.html", "formats.epub", "formats.docx"}
     assert not any(p.parent.name == "ui" for p in CORE)
 
 
@@ -61,7 +73,7 @@ def textual_imports(tree: ast.AST) -> list[tuple[int, str]]:
     return found
 
 
-@pytest.mark.parametrize("path", CORE, ids=[p.name for p in CORE])
+@pytest.mark.parametrize("path", CORE, ids=[str(p.relative_to(PACKAGE)) for p in CORE])
 def test_no_core_file_mentions_an_import_of_textual(path: Path) -> None:
     assert textual_imports(ast.parse(path.read_text("utf-8"), str(path))) == []
 

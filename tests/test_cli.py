@@ -40,20 +40,28 @@ def occurrences(text: str, needle: str) -> list[int]:
 def test_tag_the_seed_then_list_json_shows_one_annotation_per_occurrence(cli, store_arg: list[str]) -> None:
     result = cli("tag", ASMOLOV, "--match", "sanctions", "--theme", "sanctions", *store_arg)
     assert (result.code, result.err) == (0, "")
-    assert result.out == "created 8 highlights of 'sanctions' in '08.08.2023 Author: Konstantin Asmolov'\n"
+    assert (
+        result.out
+        == "created 8 highlights of 'sanctions' in 'Some comments on the Russian Defense Minister’s visit to No…'\n"
+    )
     text = load_document(ASMOLOV).text
     annotations = listing(cli, store_arg)
     assert [a["start"] for a in annotations] == occurrences(text, "sanctions")
     assert len(annotations) == 8
     for a in annotations:
-        assert list(a) == list(PUBLIC_KEYS)
+        assert list(a) == [*PUBLIC_KEYS, "page", "metadata"]
+        assert a["page"] is None  # a text file has no pages
+        assert a["metadata"] == {
+            "title": "Some comments on the Russian Defense Minister’s visit to North Korea",
+            "authors": ["Konstantin Asmolov"], "date": "2023-08-08", "url": "",
+        }  # fmt: skip
         assert list(a["document"]) == ["path", "title", "fingerprint"]
         assert a["quote"] == "sanctions" == text[a["start"] : a["end"]]
         assert a["prefix"] == text[max(0, a["start"] - 32) : a["start"]] and len(a["prefix"]) == 32
         assert a["suffix"] == text[a["end"] : a["end"] + 32]
         assert a["document"] == {
             "path": str(ASMOLOV.resolve()),
-            "title": "08.08.2023 Author: Konstantin Asmolov",
+            "title": "Some comments on the Russian Defense Minister’s visit to North Korea",
             "fingerprint": load_document(ASMOLOV).fingerprint,
         }
         assert (a["themes"], a["note"], a["status"]) == (["sanctions"], "", "anchored")
@@ -66,7 +74,7 @@ def test_re_running_tag_creates_no_duplicates(cli, store_arg: list[str]) -> None
     again = cli("tag", ASMOLOV, "--match", "sanctions", "--theme", "sanctions", *store_arg)
     assert (
         again.out
-        == "created 0 highlights of 'sanctions' in '08.08.2023 Author: Konstantin Asmolov' (8 already there)\n"
+        == "created 0 highlights of 'sanctions' in 'Some comments on the Russian Defense Minister’s visit to No…' (8 already there)\n"
     )
     assert listing(cli, store_arg) == before
     more = cli("tag", ASMOLOV, "--match", "sanctions", "--theme", "UN", *store_arg)

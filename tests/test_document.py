@@ -179,7 +179,7 @@ def test_a_missing_path_among_several(write_doc, tmp_path: Path) -> None:
 def test_the_seeds() -> None:
     assert [p.name for p in seed_paths()] == [ASMOLOV.name, PROMA.name]
     doc = load_document(ASMOLOV)
-    assert doc.title == "08.08.2023 Author: Konstantin Asmolov"
+    assert doc.title == "Some comments on the Russian Defense Minister’s visit to North Korea"
     assert doc.encoding == "utf-8"
     assert "\r" not in doc.text
 

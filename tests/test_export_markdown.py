@@ -73,13 +73,16 @@ class Markup(AssertionError):
     """The parser found markup where there should be plain text."""
 
 
-def _inline_text(token: Token) -> str:
+def _inline_text(token: Token, emphasis: bool = False) -> str:
+    """The text of an inline token; with ``emphasis`` (a citation's title) emphasis is allowed, shown as ``*``."""
     parts = []
     for child in token.children or []:
         if child.type == "text":
             parts.append(child.content)
         elif child.type == "hardbreak":
             parts.append("\n")
+        elif emphasis and child.type in ("em_open", "em_close"):
+            parts.append("*")
         else:
             raise Markup(f"{child.type} in {token.content!r}")
     return "".join(parts)
@@ -134,7 +137,7 @@ def passages_back(markdown: str) -> list[tuple[str, str, str]]:
         if token.type == "heading_open":
             current = None
         elif token.type == "paragraph_open" and token.level == 0 and current is not None:
-            current.append(_inline_text(tokens[index + 1]))
+            current.append(_inline_text(tokens[index + 1], emphasis=len(current) == 1))
         index += 1
     return [(p[0], p[1], "\n\n".join(p[2:])) for p in found]
 
@@ -250,6 +253,7 @@ def test_every_passage_and_note_of_an_export_reads_back(items, title, by):
 def seeds(tmp_path: Path) -> tuple[Path, Path]:
     folder = tmp_path / "seeds"
     folder.mkdir()
+    shutil.copy(ASMOLOV.parent / ".metadata.json", folder)  # the seeds' authors, titles and dates
     return Path(shutil.copy(ASMOLOV, folder)), Path(shutil.copy(PROMA, folder))
 
 
@@ -279,20 +283,25 @@ def test_export_by_theme(tagged: Store):
     assert headings(markdown, 2) == ["Contents", "arms", "China's role", "sanctions", "Without a theme"]
     assert "- sanctions (2 highlights)" in markdown
     sanctions = markdown.split("## sanctions")[1].split("## Without")[0]
-    assert sanctions.startswith("\n\nUN sanctions on the DPRK.\n\n2 highlights in 2 documents.\n\n### 08")
-    assert sanctions.index("Konstantin Asmolov") < sanctions.index("Sergei Shoigu")  # documents in path order
+    assert sanctions.startswith("\n\nUN sanctions on the DPRK.\n\n2 highlights in 2 documents.\n\n### Some comments")
+    assert sanctions.index("Some comments") < sanctions.index("Sergei Shoigu")  # documents in path order
     passages = passages_back(markdown)
     assert passages[0][0].startswith("celebrated, and this year") and "\n\n" in passages[0][0]
-    assert passages[0][1] == "— 08.08.2023 Author: Konstantin Asmolov, paragraphs 4–5, lines 7–9"
+    assert passages[0][1] == (
+        "— Asmolov, *Some comments on the Russian Defense Minister’s visit to North Korea* (2023), paragraphs 4–5, "
+        "lines 7–9"
+    )
     assert ("sanctions", "Asmolov on *sanctions*") in [(p, n) for p, _, n in passages]
     assert passages[-1][0] == "Kim Jong Un"
 
 
 def test_export_by_document_tags_passages(tagged: Store):
     markdown = render_store(tagged, by="document", today=DAY)
-    assert headings(markdown, 2)[1:] == ["08.08.2023 Author: Konstantin Asmolov", load_document(PROMA).title]
+    assert headings(markdown, 2)[1:] == [load_document(ASMOLOV).title, load_document(PROMA).title]
     china = next(p for p in passages_back(markdown) if p[0] == "China")
-    assert re.fullmatch(r"— Sergei Shoigu.*, paragraph \d+, line \d+ · #China's-role #sanctions", china[1])
+    assert re.fullmatch(
+        r"— Proma, \*Sergei Shoigu.*\* \(2023\), paragraph \d+, line \d+ · #China's-role #sanctions", china[1]
+    )
     assert china[2] == "compare\n\nwith Asmolov"
     assert "File: `" in markdown
 

@@ -20,8 +20,10 @@ from .coders import by_coder, coder_key
 from .compare import COUNTS
 from .config import Config
 from .corpus import CONTEXT
-from .document import DocumentError, load_document, load_paths, load_paths_leniently, seed_paths
-from .library import Report, load_and_reconcile, reconcile, relink
+from .document import Document, DocumentError, load_document, load_paths, load_paths_leniently, seed_paths
+from .formats import snapshot
+from .library import Report, apply_metadata, load_and_reconcile, reconcile, relink
+from .metadata import FIELDS, Metadata, parse_assignments
 from .model import Annotation, check_themes, new_annotation, unique_themes
 from .storage import StoreError
 from .store import Store, resolve_store_path
@@ -30,7 +32,7 @@ from .wording import cut, plural
 
 COMMANDS = (
     "read", "tag", "list", "themes", "theme", "delete", "export", "import", "relink", "matrix", "cooccur", "search",
-    "agree", "keys", "config", "resolve", "git",
+    "agree", "keys", "config", "resolve", "git", "doc",
 )  # fmt: skip
 
 
@@ -84,6 +86,16 @@ def _add_coder_filter(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_extraction(parser: argparse.ArgumentParser, all_options: bool = True) -> None:
+    """How PDFs, web pages, EPUBs and Word files are turned into text (text files ignore these)."""
+    parser.add_argument("--password", metavar="TEXT", help="the password of an encrypted PDF")
+    if all_options:
+        parser.add_argument(
+            "--reextract", action="store_true", help="extract the text again instead of reusing its snapshot"
+        )
+        parser.add_argument("--whole-page", action="store_true", help="a web page's every part, not just its article")
+
+
 def _add_format(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=("table", "json"), default="table", help="table for people, json for tools")
 
@@ -100,6 +112,7 @@ def build_parser() -> Parser:
         "--no-state", action="store_true", help="start fresh: do not restore (nor save) where you left off"
     )
     _add_coder(read)
+    _add_extraction(read)
     _add_store(read)
 
     tag = sub.add_parser("tag", help="highlight every occurrence of a text under one or more themes")
@@ -111,6 +124,7 @@ def build_parser() -> Parser:
     tag.add_argument("--first", action="store_true", help="only the first occurrence")
     tag.add_argument("--encoding")
     _add_coder(tag)
+    _add_extraction(tag)
     _add_store(tag)
 
     listing = sub.add_parser("list", help="list annotations")
@@ -242,6 +256,19 @@ def build_parser() -> Parser:
     git_merge.add_argument("path", nargs="?", default="", metavar="PATH")
     _add_store(git_merge)  # accepted like everywhere, unused: git names the files
     _add_store(git)
+
+    doc = sub.add_parser("doc", help="show or set a document's title, authors, date and URL (for citations)")
+    doc_sub = doc.add_subparsers(dest="action", metavar="ACTION", required=True, parser_class=Parser)
+    show = doc_sub.add_parser("show", help="what a document is: format, pages or chapters, snapshot, metadata")
+    show.add_argument("path", metavar="PATH")
+    _add_format(show)
+    _add_extraction(show, all_options=False)
+    setting = doc_sub.add_parser("set", help="set metadata by hand: title=... author=... date=YYYY-MM-DD url=...")
+    setting.add_argument("path", metavar="PATH")
+    setting.add_argument("fields", nargs="+", metavar="FIELD=VALUE", help="author= may repeat; empty clears")
+    for action in (show, setting):
+        _add_store(action)
+    _add_store(doc)
     return parser
 
 
@@ -322,15 +349,37 @@ def _open_store(args: argparse.Namespace, settings: Config | None = None) -> Sto
 
 
 # -- commands ----------------------------------------------------------------------------------------------------
+def _options(args: argparse.Namespace) -> snapshot.Options:
+    return snapshot.Options(
+        password=getattr(args, "password", None),
+        whole_page=getattr(args, "whole_page", False),
+        reextract=getattr(args, "reextract", False),
+        progress=_progress_on_stderr(),
+    )
+
+
+def _progress_on_stderr() -> snapshot.Progress | None:
+    """A long extraction's progress, on stderr only when it is a terminal (a pipe or a log gets nothing)."""
+    if not sys.stderr or not sys.stderr.isatty():
+        return None
+
+    def show(done: int, total: int) -> None:
+        end = "\n" if done >= total else ""
+        print(f"\rmarginalia: extracting text: {done}/{total}", end=end, file=sys.stderr, flush=True)
+
+    return show
+
+
 def cmd_read(args: argparse.Namespace) -> int:
     for word in args.paths:  # ``marginalia frob``: a mistyped command, not a missing file
         if not os.path.lexists(word) and re.fullmatch(r"[a-z][a-z-]*", word):
             raise Usage(f"{word!r} is neither a command nor a file; the commands are {', '.join(COMMANDS)}")
-    documents, problems = load_paths_leniently(args.paths or seed_paths(), args.encoding)
+    documents, problems = load_paths_leniently(args.paths or seed_paths(), args.encoding, _options(args))
     if not documents:
         raise Failure(problems[0] if len(problems) == 1 else "; ".join(problems))
     settings = config.load()  # its problems are the reader's notices
     store = _open_store(args, settings)
+    apply_metadata(store, documents)
     from .ui.app import MarginaliaApp  # the only command that needs Textual; it re-anchors in a worker
 
     saved = None
@@ -381,12 +430,14 @@ def cmd_tag(args: argparse.Namespace) -> int:
     if not args.match:
         raise Usage("--match needs a text to look for (it is empty)")
     check_themes(unique_themes(args.theme))
-    document = load_document(args.path, args.encoding)
+    document = load_document(args.path, args.encoding, _options(args))
     needle = args.match.replace("\r\n", "\n")
     spans = find_spans(document.text, needle, args.ignore_case, args.first)
     if not spans:  # scripts can trust the exit code: nothing found is a failure, and nothing is written
         raise Failure(f"no occurrence of {needle!r} in {_clip(document.title, 60)!r}")
     store = _open_store(args)
+    apply_metadata(store, [document])
+    annotations = [new_annotation(document, s, e, args.theme, args.note) for s, e in spans]
     _note(reconcile(store, [document]))  # old annotations first follow the file's edits, so merging finds them
     # (and the document takes the path its text is annotated under, if another copy of it was tagged first)
     annotations = [new_annotation(document, s, e, args.theme, args.note) for s, e in spans]
@@ -410,7 +461,8 @@ def cmd_list(args: argparse.Namespace) -> int:
     doc = _doc_filter(args.doc)
     if doc and doc not in {a.document.path for a in store.annotations()}:
         raise Failure(f"{doc}: no annotations on this document")  # as export says
-    _note(load_and_reconcile(store, [doc] if doc else None)[1])
+    documents, report = load_and_reconcile(store, [doc] if doc else None)
+    _note(report)
     annotations = store.annotations(doc=doc, coders=args.coders)
     if args.theme:  # a parent theme lists its subtree too
         used = {t for a in annotations for t in a.themes}
@@ -420,7 +472,8 @@ def cmd_list(args: argparse.Namespace) -> int:
     if args.conflicts:
         annotations = [a for a in annotations if a.conflicted]
     if args.format == "json":
-        _print_json([a.public() for a in annotations])
+        overrides = store.all_document_metadata()
+        _print_json([_public(a, documents.get(a.document.path), overrides) for a in annotations])
         return 0
     if not annotations:
         say("no annotations")
@@ -435,6 +488,16 @@ def cmd_list(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return 0
+
+
+def _public(annotation: Annotation, document: Document | None, overrides: dict) -> dict:
+    """An annotation as ``list --format json`` gives it: its page (a PDF's label, else null) and its document's
+    metadata (the file's and what was set by hand; only the latter if the file is gone)."""
+    shape = annotation.public()
+    shape["page"] = document.page_of(annotation.start) if document is not None else None
+    metadata = document.metadata if document is not None else overrides.get(annotation.document.path)
+    shape["metadata"] = metadata.to_record() if metadata is not None else None
+    return shape
 
 
 def _annotation_row(annotation: Annotation) -> list[str]:
@@ -741,6 +804,48 @@ def cmd_git(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_doc(args: argparse.Namespace) -> int:
+    store = _open_store(args)
+    key = _doc_filter(args.path) or ""
+    if args.action == "set":
+        try:
+            fields = parse_assignments(args.fields)
+        except ValueError as error:
+            raise Failure(str(error)) from None
+        if not Path(key).is_file() and not store.annotations(doc=key):
+            raise Failure(f"{key}: no such file, and no annotations point there")
+        store.set_document_metadata(key, fields)
+        say(f"set {', '.join(f for f in FIELDS if f in fields)} of {sanitise(key)}")
+        return 0
+    document = load_document(args.path, options=snapshot.Options(password=args.password))
+    apply_metadata(store, [document])
+    by_hand = store.document_metadata(document.key)
+    if args.format == "json":
+        _print_json({
+            "path": document.key, "format": document.kind, "extractor": document.extractor or None,
+            "pages": len(document.pages) or None, "chapters": [t for _, t in document.chapters] or None,
+            "metadata": document.metadata.to_record(), "set_by_hand": [f for f, v in by_hand.to_record().items() if v],
+        })  # fmt: skip
+        return 0
+    say(f"path:      {sanitise(document.key)}")
+    say(f"format:    {document.kind}" + (f" (text by {document.extractor})" if document.extractor else ""))
+    if document.pages:
+        say(f"pages:     {len(document.pages)} ({document.pages[0][1]}–{document.pages[-1][1]})")
+    if document.chapters:
+        say(f"chapters:  {len(document.chapters)}: " + _clip("; ".join(t for _, t in document.chapters), 100))
+    say(f"length:    {len(document.text)} characters")
+    _print_metadata(document.metadata, by_hand)
+    return 0
+
+
+def _print_metadata(metadata: Metadata, by_hand: Metadata) -> None:
+    hand = by_hand.to_record()
+    for name, value in metadata.to_record().items():
+        shown = "; ".join(value) if isinstance(value, list) else value
+        mark = " (set by hand)" if hand.get(name) else ""
+        say(f"{name + ':':<10} {_clip(shown, 100) if shown else '-'}{mark}")
+
+
 HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "read": cmd_read,
     "tag": cmd_tag,
@@ -759,6 +864,7 @@ HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "config": cmd_config,
     "resolve": cmd_resolve,
     "git": cmd_git,
+    "doc": cmd_doc,
 }
 
 
@@ -772,6 +878,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--store needs a path (an empty one would silently mean the default store)")
     files.max_size = args.max_size
     try:
+        snapshot.use_folder(snapshot.folder_for_store(resolve_store_path(args.store)))
         return HANDLERS[args.command](args)
     except Usage as error:
         say(f"marginalia: usage error: {_one_line(str(error))} (see --help)", err=True)
@@ -787,6 +894,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    finally:
+        snapshot.use_folder(None)  # the next caller in this process (a test) may use another store
 
 
 def _one_line(message: str) -> str:

@@ -9,12 +9,18 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .files import FileProblem, read_regular
+from .metadata import Metadata
 from .text import DecodeError, decode
 from .wording import cut
 
+if TYPE_CHECKING:
+    from .formats.snapshot import Options
+
 MAX_TITLE = 120
+SEED_METADATA = ".metadata.json"  # in the seeds folder: each seed's author, title and date
 
 
 class DocumentError(Exception):
@@ -59,15 +65,33 @@ class LineIndex:
 class Document:
     """A document's normalised text and what is derived from it. The line index and the fingerprint cost time in
     proportion to the text, so they are made when first asked for (the reader shows its first screen without
-    them; re-anchoring asks for the fingerprint in a thread)."""
+    them; re-anchoring asks for the fingerprint in a thread). A PDF, web page, EPUB or Word file (``kind``) has
+    the extracted text of its snapshot, its page or chapter offsets and its metadata."""
 
     def __init__(
-        self, path: str | os.PathLike, text: str, encoding: str = "utf-8", title: str = "", fingerprint: str = ""
+        self,
+        path: str | os.PathLike,
+        text: str,
+        encoding: str = "utf-8",
+        title: str = "",
+        fingerprint: str = "",
+        *,
+        kind: str = "text",
+        pages: list[tuple[int, str]] | None = None,
+        chapters: list[tuple[int, str]] | None = None,
+        source_metadata: Metadata | None = None,
+        extractor: str = "",
     ) -> None:
         self.path = Path(path)
         self.text = text
         self.encoding = encoding
-        self.title = title or make_title(text, self.path)
+        self.kind = kind  # or a format of ``formats``: "pdf", "html", "epub", "docx"
+        self.pages = pages or []  # (start offset, label): a PDF's
+        self.chapters = chapters or []  # (start offset, title): an EPUB's
+        self.source_metadata = source_metadata or Metadata()  # what the file says about itself
+        self.metadata = self.source_metadata  # that, with what was set by hand (``set_metadata``)
+        self.extractor = extractor  # the snapshot's extractor, for formatted documents
+        self.title = title or self.metadata.title or make_title(text, self.path)
         self._fingerprint = fingerprint
         self.stored_as = ""  # the path its annotations use, if another copy of this text was annotated first
 
@@ -83,6 +107,22 @@ class Document:
     @cached_property
     def lines(self) -> LineIndex:
         return LineIndex(self.text)
+
+    def set_metadata(self, overrides: Metadata) -> None:
+        """Fields set by hand (the store's) over the file's own; the title follows."""
+        self.metadata = self.source_metadata.merged(overrides)
+        self.title = self.metadata.title or make_title(self.text, self.path)
+
+    def page_of(self, offset: int) -> str | None:
+        """The label of the page holding ``offset`` (a PDF's), else None."""
+        return _mark_at(self.pages, offset)
+
+    def chapter_of(self, offset: int) -> tuple[int, str] | None:
+        """(1-based number, title) of the chapter holding ``offset`` (an EPUB's), else None."""
+        if not self.chapters:
+            return None
+        index = max(bisect_right([o for o, _ in self.chapters], offset) - 1, 0)
+        return index + 1, self.chapters[index][1]
 
     @property
     def key(self) -> str:
@@ -109,6 +149,13 @@ class Document:
         return numbers
 
 
+def _mark_at(marks: list[tuple[int, str]], offset: int) -> str | None:
+    if not marks:
+        return None
+    index = max(bisect_right([o for o, _ in marks], offset) - 1, 0)
+    return marks[index][1]
+
+
 HASH_SLICE = 1 << 20  # characters encoded at a time: a 50 MB text is never copied whole to be hashed
 
 
@@ -132,7 +179,8 @@ def make_title(text: str, path: Path) -> str:
     return cut(line, MAX_TITLE)
 
 
-def load_document(path: str | os.PathLike, encoding: str | None = None) -> Document:
+def load_document(path: str | os.PathLike, encoding: str | None = None, options: Options | None = None) -> Document:
+    """A text file, or a PDF, web page, EPUB or Word file (chosen by content) through its snapshot."""
     path = Path(path).expanduser()
     try:
         data = read_regular(path)  # not a named pipe or a device (a hang), nor more than --max-size
@@ -142,11 +190,47 @@ def load_document(path: str | os.PathLike, encoding: str | None = None) -> Docum
         raise DocumentError(f"{path}: {problem}") from None
     except (OSError, ValueError) as error:  # ValueError: a NUL in the path
         raise DocumentError(f"{path}: cannot read ({getattr(error, 'strerror', None) or error})") from None
+    from .formats import detect
+
+    kind = detect(data, path.name)
+    if kind is not None:
+        return _load_formatted(path, data, kind, options)
     try:
         text, used = decode(data, encoding)
     except DecodeError as error:
         raise DocumentError(f"{path}: {error}") from None
-    return Document(path.resolve(), text, used)
+    return Document(path.resolve(), text, used, source_metadata=_seed_metadata(path))
+
+
+def _load_formatted(path: Path, data: bytes, kind: str, options: Options | None) -> Document:
+    from .formats import FormatError
+    from .formats.snapshot import load_or_extract
+
+    try:
+        snapshot = load_or_extract(data, kind, options)
+    except FormatError as error:
+        raise DocumentError(f"{path}: {error}") from None
+    except OSError as error:
+        raise DocumentError(f"{path}: cannot save its snapshot ({error.strerror or error})") from None
+    e = snapshot.extraction
+    return Document(
+        path.resolve(), e.text, kind, kind=kind, pages=e.pages, chapters=e.chapters, source_metadata=e.metadata,
+        extractor=e.extractor,
+    )  # fmt: skip
+
+
+def _seed_metadata(path: Path) -> Metadata:
+    """The bundled seeds' author, title and date (``seeds/.metadata.json``); nothing for other text files."""
+    sidecar = path.parent / SEED_METADATA
+    if not sidecar.is_file():
+        return Metadata()
+    try:
+        import orjson
+
+        record = orjson.loads(sidecar.read_bytes()).get(path.name)
+    except (OSError, ValueError, AttributeError):
+        return Metadata()
+    return Metadata.from_record(record) if isinstance(record, dict) else Metadata()
 
 
 def _folder_files(folder: Path) -> list[Path]:
@@ -158,18 +242,20 @@ def _folder_files(folder: Path) -> list[Path]:
     return sorted(files, key=lambda p: p.relative_to(folder).parts)
 
 
-def load_paths(paths: list[str | os.PathLike], encoding: str | None = None) -> list[Document]:
+def load_paths(
+    paths: list[str | os.PathLike], encoding: str | None = None, options: Options | None = None
+) -> list[Document]:
     """Load files and folders (their text files, sorted, hidden and binary ones skipped), in the order given."""
     documents: list[Document] = []
     for raw in paths:
         path = Path(raw).expanduser()
         if not path.is_dir():
-            documents.append(load_document(path, encoding))
+            documents.append(load_document(path, encoding, options))
             continue
         found = []
         for file in _folder_files(path):
             try:
-                found.append(load_document(file, encoding))
+                found.append(load_document(file, encoding, options))
             except DocumentError:
                 continue  # a folder's binary or unreadable files are not its text files
         if not found:
@@ -179,7 +265,7 @@ def load_paths(paths: list[str | os.PathLike], encoding: str | None = None) -> l
 
 
 def load_paths_leniently(
-    paths: Sequence[str | os.PathLike[str]], encoding: str | None = None
+    paths: Sequence[str | os.PathLike[str]], encoding: str | None = None, options: Options | None = None
 ) -> tuple[list[Document], list[str]]:
     """Like ``load_paths``, but what cannot be loaded becomes a one-line problem instead of stopping the rest
     (the reader opens what it can and shows the problems)."""
@@ -187,7 +273,7 @@ def load_paths_leniently(
     problems: list[str] = []
     for path in paths:
         try:
-            documents.extend(load_paths([path], encoding))
+            documents.extend(load_paths([path], encoding, options))
         except DocumentError as error:
             problems.append(str(error))
     return documents, problems

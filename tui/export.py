@@ -180,21 +180,52 @@ def _span_text(first: int, last: int, word: str) -> str:
 
 
 def citation(annotation: Annotation, document: Document | None, inline: Callable[[str], str] = markdown_inline) -> str:
-    """``Title, paragraph 3, lines 12–14`` (``(approximate)`` for a fuzzy anchor, ``(ambiguous: one of N
-    places)`` for an ambiguous one); just the title when the document is missing or the passage is not where
-    the annotation says. ``inline`` writes the title (as Markdown by default; ``str`` for plain text)."""
+    """``Asmolov, *Title* (2023), p. 4`` for a PDF page (its label), ``…, chapter 2`` for an EPUB, ``…, paragraph
+    12`` for a web page or Word file, ``…, paragraph 3, lines 12–14`` for a text file; without metadata (author,
+    date or a title of its own) just the document's title, not in italics. ``(approximate)`` for a fuzzy anchor,
+    ``(ambiguous: one of N places)`` for an ambiguous one; the title alone when the document is missing or the
+    passage is not where the annotation says. ``inline`` writes the title (as Markdown by default; ``str`` for
+    plain text, without the italics)."""
     a = annotation
-    title = inline(document.title if document is not None else a.document.title)
     placed = document is not None and 0 <= a.start < a.end <= len(document.text)
     fuzzy = a.status in ("fuzzy", "ambiguous") and placed
     if document is None or (document.text[a.start : a.end] != a.quote and not fuzzy):
+        title = inline(document.title if document is not None else a.document.title)
         return title + (" (not found in the document as it is now)" if a.status == "orphan" else "")
-    last = max(a.start, a.end - 1)
-    paragraphs = _span_text(document.paragraph_of(a.start), document.paragraph_of(last), "paragraph")
-    lines = _span_text(document.lines.line_of(a.start) + 1, document.lines.line_of(last) + 1, "line")
+    cited = f"{cited_work(document, inline)}, {cited_place(document, a.start, a.end)}"
     if a.status == "ambiguous":
-        return f"{title}, {paragraphs}, {lines} (ambiguous: one of {max(len(a.candidates or ()), 2)} places)"
-    return f"{title}, {paragraphs}, {lines}" + (" (approximate)" if fuzzy else "")
+        return f"{cited} (ambiguous: one of {max(len(a.candidates or ()), 2)} places)"
+    return cited + (" (approximate)" if fuzzy else "")
+
+
+def cited_work(document: Document, inline: Callable[[str], str] = markdown_inline) -> str:
+    """``Asmolov, *Title* (2023)`` in Markdown (``inline=str``: plain, no italics); the title alone for a
+    document without metadata."""
+    meta = document.metadata
+    if not (meta.authors or meta.year or meta.title):
+        return inline(document.title)
+    markdown = inline is markdown_inline
+    work = f"*{inline(meta.title or document.title)}*" if markdown else inline(meta.title or document.title)
+    if meta.short_author:
+        author = markdown_inline(meta.short_author, True) if markdown else inline(meta.short_author)
+        work = f"{author}, {work}"
+    return work + (f" ({meta.year})" if meta.year else "")
+
+
+def cited_place(document: Document, start: int, end: int) -> str:
+    """Where ``start:end`` is: ``p. 4``/``pp. 4–5``, ``chapter 2``, ``paragraph 12`` or ``paragraph 3, line 12``."""
+    last = max(start, end - 1)
+    if document.pages:
+        first_page, last_page = document.page_of(start), document.page_of(last)
+        return f"p. {first_page}" if first_page == last_page else f"pp. {first_page}–{last_page}"
+    if document.chapters:
+        first_chapter, last_chapter = document.chapter_of(start), document.chapter_of(last)
+        return _span_text(first_chapter[0] if first_chapter else 1, last_chapter[0] if last_chapter else 1, "chapter")
+    paragraphs = _span_text(document.paragraph_of(start), document.paragraph_of(last), "paragraph")
+    if document.kind != "text":
+        return paragraphs  # one paragraph a line: line numbers would say nothing more
+    lines = _span_text(document.lines.line_of(start) + 1, document.lines.line_of(last) + 1, "line")
+    return f"{paragraphs}, {lines}"
 
 
 def _tags(annotation: Annotation) -> str:

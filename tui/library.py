@@ -68,7 +68,16 @@ def load_and_reconcile(store: Store, only: list[str] | None = None) -> tuple[dic
             documents[path] = load_document(Path(path))
         except DocumentError:
             continue
+    apply_metadata(store, documents.values())
     return documents, reconcile(store, documents.values())
+
+
+def apply_metadata(store: Store, documents: Iterable[Document]) -> None:
+    """Give each document the metadata set by hand for its path (``marginalia doc set``) over the file's own."""
+    overrides = store.all_document_metadata()
+    for document in documents:
+        if document.key in overrides:
+            document.set_metadata(overrides[document.key])
 
 
 def reconcile(store: Store, documents: Iterable[Document]) -> Report:

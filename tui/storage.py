@@ -24,7 +24,7 @@ from .model import PALETTE, STATUSES, theme_key
 
 SCHEMA = 3
 BACKUPS = 5
-TABLES = ("meta", "themes", "annotations", "documents")
+TABLES = ("meta", "themes", "annotations", "documents", "metadata")
 DUMP_OPTIONS = orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE  # schema 1's layout (and exports)
 
 
@@ -184,6 +184,21 @@ def _check_theme(record: dict[str, Any]) -> str | None:
     return None
 
 
+_DOCUMENT_FIELDS = {"path": str, "title": str, "authors": list, "date": str, "url": str}
+
+
+def _check_metadata(record: dict[str, Any]) -> str | None:
+    """Metadata set by hand for one document path (``marginalia doc set``)."""
+    for name, kind in _DOCUMENT_FIELDS.items():
+        if not isinstance(record.get(name), kind):
+            return f"field {name!r} is missing or not a {kind.__name__}"
+    if set(record) - set(_DOCUMENT_FIELDS):
+        return f"unknown field {sorted(set(record) - set(_DOCUMENT_FIELDS))[0]!r}"
+    if not all(isinstance(a, str) for a in record["authors"]):
+        return "'authors' must be a list of names"
+    return None
+
+
 def check_tables(data: Any) -> str | None:
     """What is wrong with the shape of a parsed store (any schema: tables of numbered objects), or None."""
     if not isinstance(data, dict):
@@ -234,6 +249,10 @@ def validate(data: Any) -> str | None:
         missing = next((t for t in record["themes"] if theme_key(t) not in names), None)
         if missing is not None:
             return f"annotation record {key}: theme {missing!r} is not in the themes table"
+    for key, record in data.get("metadata", {}).items():
+        problem = _check_metadata(record)
+        if problem:
+            return f"metadata record {key}: {problem}"
     return None
 
 
@@ -328,7 +347,7 @@ def _stamp(path: Path) -> tuple[int, int, int, int] | None:
 
 
 def empty_store() -> dict[str, Any]:
-    return {"meta": {"1": {"schema": SCHEMA}}, "themes": {}, "annotations": {}, "documents": {}}
+    return {"meta": {"1": {"schema": SCHEMA}}, "themes": {}, "annotations": {}, "documents": {}, "metadata": {}}
 
 
 class AtomicStorage(Storage):

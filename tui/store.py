@@ -21,6 +21,7 @@ from tinydb.table import Document as Record
 
 from .codebook import subtree_renames
 from .coders import by_coder, coder_key, resolve_coder
+from .metadata import Metadata
 from .model import (
     PALETTE,
     Annotation,
@@ -73,6 +74,7 @@ class Store:
         self._annotations = self._db.table("annotations", cache_size=0)
         self._themes = self._db.table("themes", cache_size=0)
         self._documents = self._db.table("documents", cache_size=0)
+        self._metadata = self._db.table("metadata", cache_size=0)  # document metadata set by hand, per path
         self._thread_lock = threading.RLock()
         self._depth = 0
         if self.path.is_dir():
@@ -356,6 +358,30 @@ class Store:
             ids = [r.doc_id for n in names if (r := self._find_theme(n)) is not None]
             self._themes.remove(doc_ids=ids)
 
+    # -- document metadata set by hand ----------------------------------------------------------------------------
+    def document_metadata(self, path: str) -> Metadata:
+        """What was set by hand for the document at ``path`` (a stored path): empty fields were not."""
+        return self.all_document_metadata().get(path, Metadata())
+
+    def all_document_metadata(self) -> dict[str, Metadata]:
+        with self._thread_lock:
+            records = self.storage.read().get("metadata", {}).values()
+            return {r["path"]: Metadata.from_record(r) for r in records}
+
+    def set_document_metadata(self, path: str, fields: dict[str, Any]) -> Metadata:
+        """Set (or, with an empty value, clear) fields of ``path``'s metadata in one write; returns them all."""
+        with self._change():
+            found = next((r for r in self._metadata.all() if r["path"] == path), None)
+            current = Metadata.from_record(found).to_record() if found is not None else Metadata().to_record()
+            current.update(fields)
+            merged = Metadata.from_record(current)
+            record = {"path": path, **merged.to_record()}
+            if found is None:
+                self._metadata.insert(record)
+            else:
+                self._metadata.update(record, doc_ids=[found.doc_id])
+            return merged
+
     # -- internals ---------------------------------------------------------------------------------------------
     def batch(self) -> Any:
         """Group several changes into one atomic write: ``with store.batch(): ...``."""
@@ -380,7 +406,7 @@ class Store:
                 raise StoreError(f"{self.path}: cannot lock the store ({error.strerror or error})") from None
             try:
                 self.storage.begin()
-                for table in (self._annotations, self._themes, self._documents):
+                for table in (self._annotations, self._themes, self._documents, self._metadata):
                     table.clear_cache()
                     table._next_id = None  # another process may have inserted since we last looked
                 self._depth += 1
