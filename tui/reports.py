@@ -66,9 +66,15 @@ def write_csv(header: Sequence[str], rows: Iterable[Sequence[Any]], protect: boo
 
 # -- what the documents are ------------------------------------------------------------------------------------------
 def attributes(document: Document) -> tuple[tuple[str, str], ...]:
-    """A document's metadata (author, date, ...) as (name, value) pairs, where the document has any."""
-    metadata = getattr(document, "metadata", None) or {}
-    return tuple(sorted((str(k), str(v)) for k, v in dict(metadata).items() if v))
+    """A document's metadata as (name, value) pairs, where the document has any: ``author`` (family names, as a
+    citation gives them: "Asmolov", "Fifield and Lankov"), ``authors`` (full names), ``date``, ``year``,
+    ``title``, ``url``."""
+    meta = document.metadata
+    pairs = {
+        "author": meta.short_author, "authors": "; ".join(meta.authors), "date": meta.date, "year": meta.year,
+        "title": meta.title, "url": meta.url,
+    }  # fmt: skip
+    return tuple(sorted((k, v) for k, v in pairs.items() if v))
 
 
 def sources(annotations: Iterable[Annotation], documents: Mapping[str, Document]) -> list[Source]:

@@ -113,8 +113,7 @@ def _ordered_lists(archive: Archive) -> set[str]:
             ordered_abstract.add(abstract.get(f"{W}abstractNumId"))
     ordered = set()
     for num in root.iter(f"{W}num"):
-        abstract = num.find(f"{W}abstractNumId")
-        if abstract is not None and abstract.get(f"{W}val") in ordered_abstract:
+        if _attribute(num, "abstractNumId", "") in ordered_abstract:
             ordered.add(num.get(f"{W}numId", ""))
     return ordered
 

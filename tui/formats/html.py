@@ -62,7 +62,7 @@ def main_text(html: str) -> str | None:
 def page_blocks(html: str) -> list[str]:
     """Every block of the page (inscriptis: scripts and styles dropped, lists and tables laid out), a block's
     lines kept (list items, table rows)."""
-    from inscriptis import get_text
+    from inscriptis import get_text  # type: ignore[import-untyped]
 
     try:
         text = get_text(html)

@@ -13,10 +13,15 @@ from __future__ import annotations
 import io
 import re
 from collections import Counter
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from importlib.metadata import version
+from typing import TYPE_CHECKING
 
 from ..metadata import Metadata, split_authors
+
+if TYPE_CHECKING:
+    from pypdf import PdfReader
 from . import Extraction, FormatError, NoTextLayer, PasswordRequired, Progress, TextBuilder, join_lines
 
 EDGE = 0.08  # the top and bottom eighth-ish of a page, where running headers and footers sit
@@ -51,7 +56,7 @@ def extract_pdf(data: bytes, password: str | None = None, progress: Progress | N
     return Extraction("pdf", text, f"pdfminer.six {version('pdfminer.six')}", builder.pages, [], _metadata(reader))
 
 
-def _open(data: bytes, password: str | None):  # -> pypdf.PdfReader
+def _open(data: bytes, password: str | None) -> PdfReader:
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
 
@@ -73,7 +78,9 @@ def _reason(error: Exception) -> str:
     return " ".join(str(error).split())[:120] or type(error).__name__
 
 
-def _pdfminer_pages(data: bytes, password: str | None, total: int, progress: Progress | None):
+def _pdfminer_pages(
+    data: bytes, password: str | None, total: int, progress: Progress | None
+) -> Iterator[tuple[float, list[Box]]]:
     """(page height, text boxes) per page."""
     from pdfminer.high_level import extract_pages
     from pdfminer.layout import LAParams, LTTextBox
@@ -158,7 +165,7 @@ def _running_lines(pages: list[tuple[float, list[Box]]]) -> set[str]:
     return {key for key, n in counts.items() if n >= needed} | numbers
 
 
-def _labels(reader, total: int) -> list[str]:  # reader: pypdf.PdfReader
+def _labels(reader: PdfReader, total: int) -> list[str]:
     try:
         labels = list(reader.page_labels)
     except Exception:  # a damaged /PageLabels tree: plain numbers
@@ -166,10 +173,10 @@ def _labels(reader, total: int) -> list[str]:  # reader: pypdf.PdfReader
     return labels if len(labels) == total else [str(n + 1) for n in range(total)]
 
 
-def _metadata(reader) -> Metadata:  # reader: pypdf.PdfReader
+def _metadata(reader: PdfReader) -> Metadata:
     title = author = date = ""
     try:
-        info = reader.metadata or {}
+        info: Mapping[str, object] = reader.metadata or {}
         title, author = str(info.get("/Title") or ""), str(info.get("/Author") or "")
         date = _pdf_date(str(info.get("/CreationDate") or ""))
     except Exception:  # metadata is a courtesy: a damaged info dictionary leaves it empty
