@@ -22,7 +22,7 @@ from textual.widgets.option_list import Option
 from ..codebook import Codebook, in_subtree
 from ..compare import Matrix, Source, build_matrix, cooccurrence
 from ..document import Document
-from ..export import citation
+from ..export import citation, cited_work
 from ..model import Annotation, Theme
 from ..reports import attributes
 from ..text import safe_line, sanitise
@@ -47,7 +47,7 @@ def passage(annotation: Annotation, document: Document | None, colour: str, titl
         parts += ["\n✎ ", (sanitise(annotation.note), "italic")]
     cite = citation(annotation, document, inline=str)
     if not title:
-        named = document.title if document is not None else annotation.document.title
+        named = cited_work(document, str) if document is not None else annotation.document.title
         cite = cite.removeprefix(named + ", ")
     parts += ["\n", ("— " + safe_line(cite), "dim")]
     return Content.assemble(*parts)
