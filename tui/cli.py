@@ -878,7 +878,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--store needs a path (an empty one would silently mean the default store)")
     files.max_size = args.max_size
     try:
-        snapshot.use_folder(snapshot.folder_for_store(resolve_store_path(args.store)))
+        # snapshots live next to the store this command uses (--store, $MARGINALIA_STORE, the config file's)
+        snapshot.use_folder(snapshot.folder_for_store(resolve_store_path(args.store, config.load().store)))
         return HANDLERS[args.command](args)
     except Usage as error:
         say(f"marginalia: usage error: {_one_line(str(error))} (see --help)", err=True)
