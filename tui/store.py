@@ -129,14 +129,14 @@ class Store:
         with self._thread_lock:
             return {r["fingerprint"]: list(r["paths"]) for r in self.storage.read().get("documents", {}).values()}
 
-    def remember_paths(self, seen: dict[str, Iterable[str]]) -> None:
+    def remember_paths(self, seen: Mapping[str, Iterable[str]]) -> None:
         """Add paths where texts (fingerprint -> paths) were seen; writes only if one is new."""
         known = self.paths_seen()
         if any(not set(p) <= set(known.get(f, ())) for f, p in seen.items()):
             with self._change():
                 self._remember(seen)
 
-    def _remember(self, seen: dict[str, Iterable[str]]) -> None:
+    def _remember(self, seen: Mapping[str, Iterable[str]]) -> None:
         known = {r["fingerprint"]: r for r in self._documents.all()}
         for fingerprint, found in seen.items():
             record = known.get(fingerprint)
