@@ -453,7 +453,7 @@ def test_the_seeds_are_one_document_each_wherever_they_lie(cli, store_arg: list[
     assert cli("tag", ASMOLOV, "--match", "Pyongyang", "--theme", "place", *store_arg).code == 0
     assert len({a["document"]["path"] for a in listing(cli, store_arg)}) == 2
     export = cli("export", "--by", "document", *store_arg).out
-    assert export.count("\n## 08.08.2023 Author: Konstantin Asmolov") == 1
+    assert export.count("\n## Some comments on the Russian Defense Minister’s visit to North Korea") == 1
     assert export.count("\n## Sergei Shoigu") == 1
     themes = {t["name"]: t["counts"] for t in json.loads(cli("themes", "--format", "json", *store_arg).out)}
     assert all(len(counts) == 1 for counts in themes.values()) and set(themes) >= {"dates", "place", "sanctions"}
