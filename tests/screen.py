@@ -18,6 +18,7 @@ from rich.color import Color
 from rich.segment import Segment
 from rich.style import Style
 from textual.app import App
+from textual.pilot import Pilot
 from textual.strip import Strip
 from textual.widget import Widget
 
@@ -134,3 +135,20 @@ def component_background(view: Widget, component: str) -> str:
     colour = _hex(view.get_component_rich_style(component).bgcolor)
     assert colour is not None
     return colour
+
+
+async def burst(pilot: Pilot, *keys: str) -> None:
+    """Send ``keys`` as a fast typist or a paste does: all at once, with no pause for the app between them
+    (``pilot.press`` waits for the app to go idle after each key, which hides keys dropped or misrouted)."""
+    from textual import events
+    from textual.app import _character_to_key  # type: ignore[attr-defined]
+
+    driver = pilot.app._driver
+    assert driver is not None
+    for key in keys:
+        name = _character_to_key(key) if len(key) == 1 and not key.isalnum() else key
+        char = key if len(key) == 1 else {"space": " ", "tab": "\t", "enter": "\r"}.get(key)
+        event = events.Key(name, char)
+        event.set_sender(pilot.app)
+        driver.send_message(event)
+    await pilot.pause()

@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 from conftest import ASMOLOV, PROMA
-from screen import Shot, background_cells, component_background, span_cells, view_rows
+from screen import Shot, background_cells, burst, component_background, span_cells, view_rows
 from test_reader import settle
 
+from tui import textnav
 from tui.document import load_document, load_paths
 from tui.model import new_annotation
 from tui.store import Store
@@ -301,3 +302,128 @@ def test_snapshot_of_a_scrolled_view_with_overlapping_highlights(snap_compare, s
         await pilot.pause()
 
     assert snap_compare(overlapping_app(store_path), terminal_size=size, run_before=run_before)
+
+
+async def test_status_line_names_the_highlight_under_the_cursor_and_marks_show_themes_and_notes(store_path):
+    store = Store(store_path)
+    document = load_document(ASMOLOV)
+    quote = "expressed his view quite directly"
+    start = document.text.index(quote)
+    store.add(new_annotation(document, start, start + len(quote), ["sanctions", "people"], "Blinken's line\nmore"))
+    plain = document.text.index("Krivoruchko")
+    store.add(new_annotation(document, plain, plain + len("Krivoruchko"), ["people"]))
+    app = seeds_app(store_path, store)
+    async with app.run_test(size=SIZE) as pilot:
+        view, pane = app.views[0], app.query_one("#pane-0")
+        status = pane.query_one("StatusLine")
+        assert str(status.render()).strip() == ""
+        await pilot.press("right_square_bracket")  # Krivoruchko: one theme, no note
+        await pilot.pause()
+        assert "people" in str(status.render()) and "✎" not in str(status.render())
+        [k, *_] = span_cells(app, view, plain + 1, plain + 11)
+        assert not k.style.bold and k.background == store.theme("people").colour.upper()
+        await pilot.press("right_square_bracket", "right")  # the passage with two themes and a note
+        await pilot.pause()
+        line = str(status.render())
+        assert "sanctions" in line and "people" in line and "✎ Blinken's line" in line and "more" not in line
+        chips = [s.style for s in status.render().spans]  # the chips are drawn in the themes' colours
+        assert any(store.theme("sanctions").colour.lower() in str(style).lower() for style in chips)
+        shot = view_rows(app, view, scrollbar=False)
+        sanctions, people = store.theme("sanctions").colour.upper(), store.theme("people").colour.upper()
+        first, *rest = span_cells(app, view, start, start + len(quote))
+        assert first.background == people, "several themes: the first cell in the second theme's colour"
+        assert all(c.style.bold for c in rest if c.background == sanctions), "a note: drawn bold"
+        assert shot.rows
+        await pilot.press("g")
+        await pilot.pause()
+        assert str(status.render()).strip() == ""
+
+
+async def test_search_counts_draws_every_match_and_wraps_with_a_notice(store_path):
+    app = seeds_app(store_path)
+    async with app.run_test(size=SIZE) as pilot:
+        view, pane = app.views[0], app.query_one("#pane-0")
+        total = view.text.count("Russia")
+        await pilot.press("slash", *"Russia")
+        await pilot.pause()
+        assert app.query_one("#search").border_subtitle == f"{total} matches"
+        await pilot.press("enter", "n", "n")
+        await pilot.pause()
+        third = [i for i in range(len(view.text)) if view.text.startswith("Russia", i)][2]
+        assert view.selection == (third, third + 6) and view.cursor == third, "the cursor at the match's start"
+        assert f"match 3 of {total}" in str(pane.query_one("StatusLine").render())
+        # every match in view is drawn, not only the current one
+        match = component_background(view, "document-view--match")
+        top = view.wrapped.row_span(view.scroll_offset.y)[0]
+        bottom = view.wrapped.row_span(view.scroll_offset.y + view.size.height - 1)[1]
+        shown = [s for s, _ in textnav.find_all(view.text, "Russia", top, bottom) if s != third]
+        assert len(shown) >= 2
+        for s in shown:
+            assert {c.background for c in span_cells(app, view, s, s + 6)} == {match}
+        await pilot.press("N", "N", "N")  # back past the first: wraps to the end
+        await pilot.pause()
+        assert any("wrapped to the end" in n.message for n in app._notifications)
+        assert f"match {total} of {total}" in str(pane.query_one("StatusLine").render())
+        await pilot.press("h")  # h works on the match
+        assert isinstance(app.screen, ThemeDialog) and app.screen.quote == "Russia"
+
+
+async def test_pane_titles_say_top_and_end_and_cut_wide_titles_by_cells(write_doc, store_path):
+    title = "北朝鮮とロシアの防衛協力についての長い題名" * 3
+    path = write_doc("wide.txt", title + "\n\n" + "\n".join(f"line {n}" for n in range(300)))
+    app = MarginaliaApp(load_paths([path, ASMOLOV]), Store(store_path))
+    async with app.run_test(size=(100, 30)) as pilot:
+        bar = app.query_one("#pane-0 TitleBar")
+        await pilot.pause()
+        assert "· top ·" in str(bar.render())
+        await pilot.press("G")
+        await pilot.pause()
+        rendered = str(bar.render())
+        assert "· end ·" in rendered and rendered.rstrip().endswith("0 highlights")
+        shot = view_rows(app, bar)
+        assert shot.rows[0].rstrip().endswith("0 highlights"), "the figures stay visible"
+        await pilot.press("pageup")
+        await pilot.pause()
+        assert "%" in str(bar.render())
+
+
+async def test_command_palette_tells_the_colour_scheme_from_the_themes(store_path):
+    from textual.command import CommandPalette
+
+    app = seeds_app(store_path)
+    async with app.run_test(size=SIZE) as pilot:
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert "Theme" not in titles and "Colour scheme" in titles and "Themes" in titles
+        await pilot.press("ctrl+p", *"colour scheme", "enter")
+        await pilot.pause()
+        assert type(app.screen).__name__ != "ThemesPanel"  # Textual's own scheme picker
+        await pilot.press("escape")
+        await pilot.press("ctrl+p", *"themes", "enter")
+        await pilot.pause()
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ThemesPanel"
+        assert not isinstance(app.screen, CommandPalette)
+
+
+async def test_keys_typed_in_a_burst_are_never_dropped_or_misrouted(store_path):
+    app = seeds_app(store_path)
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.views[0]
+        await pilot.press("pagedown", "pagedown")
+        await burst(pilot, "v", "w", "w", "h", *"arms", "tab", *"a note", "enter")
+        await settle(pilot, app)
+        [saved] = Store(store_path).annotations()
+        assert (saved.themes, saved.note) == (["arms"], "a note"), "after tab the characters go to the note"
+        # escape h right after a save: a new highlight (the sentence at the cursor, elsewhere)
+        await pilot.press("g")
+        await burst(pilot, "escape", "h", *"people", "enter")
+        await settle(pilot, app)
+        assert sorted(a.themes[0] for a in Store(store_path).annotations()) == ["arms", "people"]
+        # / then a query then enter, in one go
+        await burst(pilot, "slash", *"Blinken", "enter")
+        assert view.text[slice(*view.selection)] == "Blinken"
+        # t then c (recolour) 0.25 s apart
+        await burst(pilot, "t")
+        await pilot.pause(0.25)
+        await burst(pilot, "c")
+        assert type(app.screen).__name__ == "PromptDialog"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 
 _PARAGRAPH_WINDOW = 100_000
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
@@ -115,12 +115,32 @@ def smart_case(query: str) -> bool:
     return query == query.lower()
 
 
+@lru_cache(maxsize=64)
+def _search_pattern(query: str) -> re.Pattern[str]:
+    # a lookahead finds every match, overlapping ones too ("aa" twice in "aaa"), backwards as forwards
+    return re.compile(f"(?=({re.escape(query)}))", re.IGNORECASE if smart_case(query) else 0)
+
+
+def find_all(text: str, query: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Every match of ``query`` that lies within ``text[start:end]``."""
+    if not query:
+        return []
+    start, end = max(start, 0), len(text) if end is None else min(end, len(text))
+    matches = (m.span(1) for m in _search_pattern(query).finditer(text, start, end))
+    return [span for span in matches if span[1] <= end]
+
+
+def match_number(text: str, query: str, start: int) -> tuple[int, int]:
+    """(n, count): the match starting at ``start`` is the n-th of ``count``."""
+    spans = find_all(text, query)
+    return sum(1 for s, _ in spans if s <= start), len(spans)
+
+
 def find(text: str, query: str, offset: int, forward: bool = True) -> tuple[int, int] | None:
     """The next (or previous) match of ``query`` starting after (before) ``offset``, wrapping around."""
     if not query:
         return None
-    # a lookahead finds every match, overlapping ones too ("aa" twice in "aaa"), backwards as forwards
-    pattern = re.compile(f"(?=({re.escape(query)}))", re.IGNORECASE if smart_case(query) else 0)
+    pattern = _search_pattern(query)
     if forward:
         match = pattern.search(text, offset + 1) or pattern.search(text, 0)
         return match.span(1) if match else None

@@ -17,7 +17,9 @@ from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.content import Content
 from textual.screen import ModalScreen, Screen
+from textual.widget import AwaitMount, Widget
 from textual.widgets import Footer, Input
 
 from .. import anchoring, library, textnav
@@ -33,8 +35,9 @@ from ..storage import StoreError
 from ..store import Store
 from ..text import sanitise
 from . import keys
-from .dialogs import ConfirmDialog, PromptDialog, Tagging, ThemeDialog
+from .dialogs import ConfirmDialog, PromptDialog, Tagging, ThemeDialog, chip
 from .document_view import DocumentView
+from .focus import focus_now
 from .pane import Pane
 from .panels import AnnotationsPanel, DocumentsPanel, ThemesPanel
 from .safe_input import SafeInput
@@ -76,7 +79,7 @@ class MarginaliaApp(App[None]):
         Binding("u", "undo", "undo", id="undo", tooltip="Undo the last change"),
         Binding("ctrl+r", "redo", "redo", show=False, id="redo", tooltip="Redo what was undone"),
         Binding("a", "annotations", "annotations", id="annotations", tooltip="List highlights; jump to one"),
-        Binding("t", "themes", "themes", id="themes", tooltip="Rename, merge, recolour, describe or delete themes"),
+        Binding("t", "themes", "themes", id="themes", tooltip="Your coding themes: rename, merge, recolour, describe or delete"),
         Binding("F", "corpus_search", "search all", id="search-all",
                 tooltip="Search every open document; mark and tag the hits"),
         Binding("c", "compare", "compare", id="compare",
@@ -168,6 +171,23 @@ class MarginaliaApp(App[None]):
             self.sync_scroll = self.settings.sync_scroll
         self.setting_problems = self.settings.problems + problems
 
+    async def on_event(self, event: events.Event) -> None:
+        """A key's binding runs as the key arrives, before the next key is delivered. Textual delivers a key to the
+        focused widget and runs the binding once the key has bubbled back: keys typed in a burst after ``h`` or
+        ``tab`` would reach the pane or field that had the focus before (and be lost). An action that opens a
+        screen returns its mount, which the binding waits for, so the keys after it reach the new screen."""
+        if isinstance(event, events.Key) and not event.is_forwarded and self._binds_at_once(event):
+            await _drained(self.focused)  # the characters typed before it are in the field first
+            if await self._check_bindings(event.key, priority=True) or await self._check_bindings(event.key):
+                return
+            if isinstance(self.focused, DocumentView):  # unbound there: bubbling back later would find the
+                return  # bindings of whatever screen is open by then (an escape would cancel the next dialog)
+        await super().on_event(event)
+
+    def _binds_at_once(self, event: events.Key) -> bool:
+        # A pane types nothing, so all its keys are bindings; elsewhere printable keys are typed into inputs.
+        return isinstance(self.focused, DocumentView) or not event.is_printable
+
     def notify(self, message: str, *, title: str = "", markup: bool = False, **options: Any) -> None:
         """Messages quote themes, notes and paths: never markup, never control codes (widgets call this too)."""
         super().notify(sanitise(message), title=sanitise(title), markup=False, **options)
@@ -232,6 +252,15 @@ class MarginaliaApp(App[None]):
                 return theme.colour
         return PLAIN
 
+    def paint_of(self, annotation: Annotation) -> tuple[str, str]:
+        """Its colour and, with several themes, the second theme's colour (drawn on its first cell)."""
+        colours = [t.colour for t in map(self.themes.get, map(theme_key, annotation.themes)) if t is not None]
+        first = colours[0] if colours else PLAIN
+        second = next((c for c in colours[1:] if c.upper() != first.upper()), "")
+        if len(annotation.themes) > 1 and not second:  # several themes of one colour: still marked
+            second = PLAIN if first.upper() != PLAIN else "#808080"
+        return first, second
+
     def _refresh_views(self) -> None:
         by_doc: dict[str, list[Annotation]] = {}
         for annotation in self._visible(self.annotations.values()):
@@ -239,8 +268,9 @@ class MarginaliaApp(App[None]):
         for pane in self.query(Pane):
             pane.view.coder = self.store.coder
             mine = by_doc.get(pane.document.key, [])
-            pane.view.set_annotations(mine, {a.id: self.colour_of(a) for a in mine})
+            pane.view.set_annotations(mine, {a.id: self.paint_of(a) for a in mine})
             pane.update_title()
+            self._update_status(pane)
 
     def _visible(self, annotations: Iterable[Annotation]) -> list[Annotation]:
         """Every coder's highlights, or with ``only_mine`` the reader's own (and unattributed old ones)."""
@@ -266,8 +296,9 @@ class MarginaliaApp(App[None]):
         if pane is not None and not self._visible([annotation]):
             pane.view.drop_annotation(annotation.id)
         elif pane is not None:
-            pane.view.put_annotation(annotation, self.colour_of(annotation))
+            pane.view.put_annotation(annotation, self.paint_of(annotation))
             pane.update_title()
+            self._update_status(pane)
 
     def _hide(self, annotation: Annotation) -> None:
         self.annotations.pop(annotation.id, None)
@@ -275,6 +306,28 @@ class MarginaliaApp(App[None]):
         if pane is not None:
             pane.view.drop_annotation(annotation.id)
             pane.update_title()
+            self._update_status(pane)
+
+    def on_document_view_cursor_moved(self, message: DocumentView.CursorMoved) -> None:
+        pane = self._pane_of(message.view.document.key)
+        if pane is not None:
+            self._update_status(pane)
+
+    def _update_status(self, pane: Pane) -> None:
+        """The pane's status line: the highlight under the cursor, or where the search match stands."""
+        view = pane.view
+        annotation = under_cursor(view)
+        if annotation is not None:
+            pane.show_status(status_of(annotation, self.themes))
+            return
+        selection = view.selection
+        if view.search_query and selection and selection in textnav.find_all(view.text, view.search_query, *selection):
+            number, count = textnav.match_number(view.text, view.search_query, selection[0])
+            pane.show_status(
+                Content(f"match {number} of {count} · “{sanitise(view.search_query)}” (n / N: next, previous)")
+            )
+            return
+        pane.show_status(Content(""))
 
     def usage(self) -> dict[str, int]:
         counts: Counter[str] = Counter()
@@ -362,13 +415,23 @@ class MarginaliaApp(App[None]):
             return
         current = self.active_view
         index = views.index(current) if current in views else -1
-        views[(index + step) % len(views)].focus()
+        focus_now(views[(index + step) % len(views)])
 
     def action_search(self) -> None:
         search = self.query_one("#search", Input)
         search.add_class("-shown")
         search.value = self.last_query
-        search.focus()
+        focus_now(search)
+
+    @on(Input.Changed, "#search")
+    def _search_typed(self, event: Input.Changed) -> None:
+        """Every match drawn as it is typed; their number on the bar."""
+        view = self.active_view
+        if view is None:
+            return
+        view.show_matches(event.value)
+        count = len(textnav.find_all(view.text, event.value)) if event.value else 0
+        event.input.border_subtitle = f"{count} match{'es' * (count != 1)}" if event.value else ""
 
     @on(Input.Submitted, "#search")
     def _search_submitted(self, event: Input.Submitted) -> None:
@@ -377,18 +440,30 @@ class MarginaliaApp(App[None]):
         self.action_search_again(True)
 
     def action_close_search(self) -> None:
-        self.query_one("#search", Input).remove_class("-shown")
+        search = self.query_one("#search", Input)
+        search.remove_class("-shown")
         view = self.active_view
         if view is not None:
-            view.focus()
+            if not search.value:
+                view.show_matches("")
+            focus_now(view)
 
     def action_search_again(self, forward: bool) -> None:
         view = self.active_view
         if view is None or not self.last_query:
             self.notify("Nothing to search for: press / first", timeout=3)
             return
-        if not view.search(self.last_query, forward):
+        origin = view.selection[0] if view.selection else view.cursor
+        span = view.search(self.last_query, forward)
+        if span is None:
             self.notify(f"No match for “{self.last_query}”", severity="warning", timeout=3)
+            return
+        number, count = textnav.match_number(view.text, self.last_query, span[0])
+        search = self.query_one("#search", Input)
+        search.border_subtitle = f"match {number} of {count}"
+        if (forward and span[0] <= origin and count > 1) or (not forward and span[0] >= origin and count > 1):
+            where = "the top" if forward else "the end"
+            self.notify(f"Search wrapped to {where}: match {number} of {count}", timeout=2)
 
     def action_jump(self, forward: bool) -> None:
         view = self.active_view
@@ -418,14 +493,14 @@ class MarginaliaApp(App[None]):
             return textnav.trim(view.text, *view.selection)
         return textnav.sentence_at(view.text, view.cursor)
 
-    def action_highlight(self) -> None:
+    def action_highlight(self) -> AwaitMount | None:
         view = self.active_view
         if view is None:
-            return
+            return None
         span = self._span_to_highlight(view)
         if span is None or span[0] >= span[1]:
             self.notify("Nothing to highlight here: select some text first", severity="warning", timeout=3)
-            return
+            return None
         quote = view.text[span[0] : span[1]]
         dialog = ThemeDialog(quote, list(self.themes.values()), self.usage())
 
@@ -433,7 +508,7 @@ class MarginaliaApp(App[None]):
             if result is not None:
                 self._create(view, span, result)
 
-        self.push_screen(dialog, done)
+        return self.push_screen(dialog, done)
 
     def _create(self, view: DocumentView, span: tuple[int, int], tagging: Tagging) -> None:
         try:
@@ -461,17 +536,15 @@ class MarginaliaApp(App[None]):
         view = self.active_view
         if view is None:
             return None
-        offset = view.selection[0] if view.selection else view.cursor
-        # the cursor just after a highlight (where making one leaves it) counts as on it
-        found = view.annotation_at(offset) or (view.annotation_at(offset - 1) if offset else None)
+        found = under_cursor(view)
         if found is None:
             self.notify("No highlight at the cursor (] and [ jump to one)", severity="warning", timeout=3)
         return found
 
-    def action_edit(self) -> None:
+    def action_edit(self) -> AwaitMount | None:
         annotation = self._annotation_at_cursor()
         if annotation is None:
-            return
+            return None
         dialog = ThemeDialog(
             annotation.quote, list(self.themes.values()), self.usage(), annotation.themes, annotation.note,
             title="Edit highlight",
@@ -479,11 +552,11 @@ class MarginaliaApp(App[None]):
 
         def done(result: Tagging | None) -> None:
             if result is None:
-                return
+                return None
             after = Annotation.from_record({**annotation.to_record(), "themes": result.themes, "note": result.note})
             self._persist(Edited(annotation, after, expect_rev=annotation.rev), "Highlight updated")
 
-        self.push_screen(dialog, done)
+        return self.push_screen(dialog, done)
 
     def action_delete(self) -> None:
         annotation = self._annotation_at_cursor()
@@ -515,7 +588,7 @@ class MarginaliaApp(App[None]):
             self.notify(f"{'Undid' if undo else 'Redid'} {change.label}", timeout=2)
 
     # -- panels ----------------------------------------------------------------------------------------------------
-    def action_annotations(self) -> None:
+    def action_annotations(self) -> AwaitMount | None:
         view = self.active_view
         panel = AnnotationsPanel(
             list(self.annotations.values()), self.themes, view.document.key if view else None, self.colour_of
@@ -523,11 +596,11 @@ class MarginaliaApp(App[None]):
 
         def done(choice: tuple[str, str] | None) -> None:
             if choice is None:
-                return
+                return None
             verb, annotation_id = choice
             annotation = self.annotations.get(annotation_id)
             if annotation is None:
-                return
+                return None
             if verb == "jump":
                 self.jump_to(annotation)
             elif verb == "delete":
@@ -536,7 +609,7 @@ class MarginaliaApp(App[None]):
             elif verb == "reattach":
                 self._reattach(annotation)
 
-        self.push_screen(panel, done)
+        return self.push_screen(panel, done)
 
     def _reattach(self, annotation: Annotation) -> None:
         """Give an orphan (or a fuzzy highlight) the place selected in the focused pane; undoable."""
@@ -570,13 +643,13 @@ class MarginaliaApp(App[None]):
             self._rebuild_panes(focus_document=index, then=lambda: self.go_to(path, start, end))
             return
         pane = self.query_one(f"#pane-{index}", Pane)
-        pane.view.focus()
+        focus_now(pane.view)
         if end is None:
             pane.view.move_to(start, center=True)
         else:
             pane.view.select(start, end)
 
-    def action_themes(self) -> None:
+    def action_themes(self) -> AwaitMount | None:
         themes, annotations = list(self.themes.values()), list(self.annotations.values())
         panel = ThemesPanel(themes, annotations, self.documents, self.folded_themes)
 
@@ -584,7 +657,7 @@ class MarginaliaApp(App[None]):
             if request is not None:
                 self._theme_request(*request)
 
-        self.push_screen(panel, done)
+        return self.push_screen(panel, done)
 
     def _theme_request(self, verb: str, name: str) -> None:
         """Ask what the themes panel's ``verb`` needs, then apply it and come back to the panel."""
@@ -617,17 +690,17 @@ class MarginaliaApp(App[None]):
 
         self.push_screen(questions[verb], after)
 
-    def action_documents(self) -> None:
+    def action_documents(self) -> AwaitMount | None:
         if len(self.documents) <= 1:
             self.notify("Only one document is open", timeout=2)
-            return
+            return None
 
         def done(chosen: list[int] | None) -> None:
             if chosen:
                 self.shown = chosen[:MAX_PANES]
                 self._rebuild_panes(focus_document=self.shown[0])
 
-        self.push_screen(DocumentsPanel(self.documents, self.shown, MAX_PANES), done)
+        return self.push_screen(DocumentsPanel(self.documents, self.shown, MAX_PANES), done)
 
     def _rebuild_panes(self, focus_document: int, then: Callable[[], None] | None = None) -> None:
         panes = self.query_one("#panes")
@@ -693,7 +766,7 @@ class MarginaliaApp(App[None]):
 
         self.push_screen(dialog, done)
 
-    def action_export(self) -> None:
+    def action_export(self) -> AwaitMount | None:
         from .export_dialog import ExportDialog
 
         last = self.state.export if self.state is not None else {}
@@ -702,7 +775,7 @@ class MarginaliaApp(App[None]):
             if choices is not None and self.state is not None:
                 self.state.export = choices
 
-        self.push_screen(ExportDialog(self.store, last), remember)
+        return self.push_screen(ExportDialog(self.store, last), remember)
 
     def action_help(self) -> None:
         if self.screen.query("HelpPanel"):
@@ -716,12 +789,55 @@ class MarginaliaApp(App[None]):
             self.exit()
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        for command in super().get_system_commands(screen):
+            if command.title == "Theme":  # Textual's colours, not marginalia's themes: named so
+                yield SystemCommand(
+                    "Colour scheme", "Change the app's colours (dark, light, ...): not the themes you code with",
+                    command.callback,
+                )  # fmt: skip
+            else:
+                yield command
         by_id = {binding.id: binding for binding in keys.own_bindings(MarginaliaApp)}
         for binding_id in self.PALETTE:
             binding = by_id[binding_id]
             action = getattr(self, f"action_{binding.action}")
             yield SystemCommand(binding.description.capitalize(), binding.tooltip, action)
+
+
+async def _drained(widget: Widget | None) -> None:
+    """Until ``widget`` has handled the messages (keys) it was sent (a few turns of the event loop at most)."""
+    if widget is None:
+        return
+    for _ in range(200):
+        if widget._message_queue.empty():
+            break
+        await asyncio.sleep(0)
+    await asyncio.sleep(0)  # the last one taken is handled in the same turn
+
+
+def under_cursor(view: DocumentView) -> Annotation | None:
+    """The innermost highlight at the cursor (or at the selection's start); the cursor just after a highlight
+    (where making one leaves it) counts as on it."""
+    offset = view.selection[0] if view.selection else view.cursor
+    return view.annotation_at(offset) or (view.annotation_at(offset - 1) if offset else None)
+
+
+def status_of(annotation: Annotation, themes: dict[str, Theme]) -> Content:
+    """Each theme with its colour chip, the note's first line, and the status when not simply anchored."""
+    parts: list[Content] = []
+    for name in annotation.themes or ["no theme"]:
+        theme = themes.get(theme_key(name))
+        parts.append(Content.assemble(chip(theme.colour if theme else PLAIN), " ", sanitise(name)))
+    status = annotation.status
+    if status == "fuzzy":
+        score = f" {annotation.score:.2f}" if annotation.score is not None else ""
+        parts.append(Content.styled(f"fuzzy{score}: check it (a: review)", "italic"))
+    elif status not in ("anchored", ""):
+        parts.append(Content.styled(status, "italic"))
+    note = annotation.note.strip().splitlines()[0] if annotation.note.strip() else ""
+    if note:
+        parts.append(Content.styled("✎ " + sanitise(note), "bold"))
+    return Content(" · ").join(parts)
 
 
 class SearchBar(SafeInput):

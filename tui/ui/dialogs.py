@@ -18,6 +18,7 @@ from ..model import Theme, theme_key
 from ..text import safe_line, sanitise
 from ..wording import cut
 from . import keys
+from .focus import focus_now
 from .safe_input import SafeInput, original
 
 
@@ -122,7 +123,7 @@ class ThemeDialog(ModalScreen[Tagging | None]):
 
     def on_mount(self) -> None:
         self._show_matches("")
-        self.query_one("#themes", Input).focus()
+        focus_now(self.query_one("#themes", Input))
 
     @on(Input.Changed, "#themes")
     def _themes_changed(self, event: Input.Changed) -> None:
@@ -141,12 +142,12 @@ class ThemeDialog(ModalScreen[Tagging | None]):
     def action_other_field(self) -> None:
         """tab goes between the two fields; the list of themes is reached with the down arrow."""
         themes, note = self.query_one("#themes", Input), self.query_one("#note", Input)
-        (note if self.focused is themes else themes).focus()
+        focus_now(note if self.focused is themes else themes)
 
     def action_to_list(self) -> None:
         options = self.query_one("#matches", OptionList)
         if options.display:
-            options.focus()
+            focus_now(options)
             options.highlighted = 0
 
     @on(OptionList.OptionSelected, "#matches")
@@ -155,7 +156,7 @@ class ThemeDialog(ModalScreen[Tagging | None]):
         field = self.query_one("#themes", Input)
         head, _ = split_fragment(field.value)
         field.value = f"{head}{theme.name}, "
-        field.focus()
+        focus_now(field)
         field.cursor_position = len(field.value)
 
     @on(Input.Submitted)
@@ -194,7 +195,7 @@ class PromptDialog(ModalScreen[str | None]):
             yield SafeInput(self.value, placeholder=self.placeholder)
 
     def on_mount(self) -> None:
-        self.query_one(Input).focus()
+        focus_now(self.query_one(Input))
 
     @on(Input.Submitted)
     def _submit(self, event: Input.Submitted) -> None:

@@ -35,8 +35,8 @@ from ..model import Annotation
 
 
 class Mark(NamedTuple):
-    """A highlight as drawn: a span, its colour, and whether it is fuzzy or ambiguous (a tuple: compared at C
-    speed)."""
+    """A highlight as drawn: a span, its colour, whether it is fuzzy or ambiguous, the colour of its first cell (its
+    second theme's, when it has several) and whether it has a note (drawn bold). A tuple: compared at C speed."""
 
     start: int
     end: int
@@ -45,6 +45,11 @@ class Mark(NamedTuple):
     fuzzy: bool = False
     ambiguous: bool = False
     look: str = ""  # "other": another coder's; "conflict": left with two versions by a git merge
+    second: str = ""
+    noted: bool = False
+
+
+Paint = tuple[str, str]  # a highlight's colour and its second theme's colour ("" for none)
 
 
 def _motion(key: str, action: str, argument: str, description: str, binding_id: str) -> list[Binding]:
@@ -65,6 +70,7 @@ class DocumentView(ScrollView, can_focus=True):
         "document-view--cursor",
         "document-view--selection",
         "document-view--overlap",
+        "document-view--match",
     }
 
     DEFAULT_CSS = """
@@ -75,6 +81,7 @@ class DocumentView(ScrollView, can_focus=True):
         overflow-x: hidden;
         & > .document-view--cursor { background: $foreground; color: $background; }
         & > .document-view--selection { background: $primary 60%; }
+        & > .document-view--match { background: $warning 35%; text-style: underline; }
         &:blur > .document-view--cursor { background: $foreground 40%; color: $foreground; }
     }
     """
@@ -142,6 +149,7 @@ class DocumentView(ScrollView, can_focus=True):
         self._cache: LRUCache[int, Strip] = LRUCache(1024)  # rows as drawn, at the view's width
         self._style: Style | None = None  # ``rich_style`` (it walks every ancestor's CSS: too slow per row)
         self._dragging = False
+        self.search_query = ""  # the search whose matches are drawn
 
     # -- public API ---------------------------------------------------------------------------------------------
     @property
@@ -162,13 +170,22 @@ class DocumentView(ScrollView, can_focus=True):
         return len(self._annotations)
 
     @property
+    def position(self) -> str:
+        """Where the view is: "top", "end" or the share of the document read so far."""
+        if self.scroll_offset.y <= 0:
+            return "top"
+        if self.scroll_offset.y >= self.max_scroll_y:
+            return "end"
+        return f"{self.percent}%"
+
+    @property
     def percent(self) -> int:
         if self.wrapped is None or len(self.wrapped) <= self.size.height:
             return 100
         return round(100 * min(self.scroll_y + self.size.height, len(self.wrapped)) / len(self.wrapped))
 
-    def set_annotations(self, annotations: list[Annotation], colours: dict[str, str]) -> None:
-        """Draw these highlights; ``colours`` maps an annotation id to its colour. Only the rows of highlights
+    def set_annotations(self, annotations: list[Annotation], colours: dict[str, Paint]) -> None:
+        """Draw these highlights; ``colours`` maps an annotation id to its paint. Only the rows of highlights
         that changed are drawn again (with thousands of highlights, rebuilding them all takes too long)."""
         self._annotations = {a.id: a for a in annotations if a.status != "orphan"}
         self._sorted = None
@@ -178,11 +195,10 @@ class DocumentView(ScrollView, can_focus=True):
         added: list[Mark] = []
         for a in self._annotations.values():
             if a.end > a.start:
-                end = a.end if a.end < size else size
-                key = (a.start, end, colours[a.id], a.id, a.status == "fuzzy", a.status == "ambiguous", self._look(a))
+                key = _mark_of(a, colours[a.id], size, self._look(a))
                 mark = old.get(a.id)
                 if mark != key:
-                    mark = Mark(*key)
+                    mark = key
                     added.append(mark)
                 marks[a.id] = mark
         removed = [old[i] for i in old.keys() - marks.keys()]  # gone, or drawn differently now:
@@ -197,7 +213,7 @@ class DocumentView(ScrollView, can_focus=True):
             return "other"
         return ""
 
-    def put_annotation(self, annotation: Annotation, colour: str) -> None:
+    def put_annotation(self, annotation: Annotation, paint: Paint) -> None:
         """Draw one new or changed highlight: what ``set_annotations`` does for the list with it added or
         replaced, without going through every other one (for a single edit among thousands)."""
         if annotation.status == "orphan":
@@ -208,9 +224,7 @@ class DocumentView(ScrollView, can_focus=True):
         old = self._by_id.get(annotation.id)
         mark = None
         if annotation.end > annotation.start:
-            end = min(annotation.end, len(self.text))
-            fuzzy, ambiguous = annotation.status == "fuzzy", annotation.status == "ambiguous"
-            mark = Mark(annotation.start, end, colour, annotation.id, fuzzy, ambiguous, self._look(annotation))
+            mark = _mark_of(annotation, paint, len(self.text), self._look(annotation))
         if mark == old:
             return
         if mark is None:
@@ -292,11 +306,11 @@ class DocumentView(ScrollView, can_focus=True):
         self.scroll_to(y=layout.row_of(min(top, len(self.text))), animate=False, immediate=True)
         self.move_to(cursor)
 
-    def select(self, start: int, end: int, center: bool = True) -> None:
-        """Select ``start:end`` with the cursor at its end."""
+    def select(self, start: int, end: int, center: bool = True, cursor_at_start: bool = False) -> None:
+        """Select ``start:end`` with the cursor at its end (or its start)."""
         old_rows = self._selection_rows()
         self.selecting = False
-        self.selection_anchor, self.cursor = start, end
+        self.selection_anchor, self.cursor = (end, start) if cursor_at_start else (start, end)
         self._refresh_rows(old_rows | self._selection_rows())
         self._scroll_to_cursor(center)
         self.post_message(self.CursorMoved(self))
@@ -307,14 +321,22 @@ class DocumentView(ScrollView, can_focus=True):
         self.selecting = False
         self._refresh_rows(rows)
 
-    def search(self, query: str, forward: bool = True) -> bool:
-        """Select the next (previous) match of ``query`` from the cursor; False if there is none."""
+    def search(self, query: str, forward: bool = True) -> tuple[int, int] | None:
+        """Select the next (previous) match of ``query`` from the cursor, the cursor at its start (so ``v`` and
+        ``h`` act on it); every match in view is drawn. The match, or None if there is none."""
+        self.show_matches(query)
         origin = self.selection[0] if self.selection else self.cursor
         span = textnav.find(self.text, query, origin, forward)
         if span is None:
-            return False
-        self.select(*span)
-        return True
+            return None
+        self.select(*span, cursor_at_start=True)
+        return span
+
+    def show_matches(self, query: str) -> None:
+        """Draw every match of ``query`` (or none, for "")."""
+        if query != self.search_query:
+            self.search_query = query
+            self._invalidate()
 
     def next_highlight(self, forward: bool = True) -> Annotation | None:
         origin = self.selection[0] if self.selection else self.cursor
@@ -572,10 +594,19 @@ class DocumentView(ScrollView, can_focus=True):
             stylize(style, s, e)
         marks = self._marks_in(start, end)
         for mark in sorted(marks, key=lambda m: m.start - m.end):  # longest first: inner ones stay visible
-            stylize(_mark_style(mark.colour, mark.fuzzy, mark.ambiguous, mark.look), mark.start, mark.end)
+            stylize(_mark_style(mark.colour, mark.fuzzy, mark.ambiguous, mark.look, mark.noted), mark.start, mark.end)
+            if mark.second:  # several themes: the first cell in the second one's colour
+                second = _mark_style(mark.second, mark.fuzzy, mark.ambiguous, mark.look, mark.noted)
+                stylize(second, mark.start, mark.start + 1)
         if len(marks) > 1:
             for a, b in _overlaps(marks):
                 stylize(Style(underline=True, bold=True), a, b)
+        if self.search_query:  # every match in view
+            match = self.get_component_rich_style("document-view--match")
+            for a, b in textnav.find_all(
+                self.text, self.search_query, start - len(self.search_query) + 1, end + len(self.search_query)
+            ):
+                stylize(match, a, b)
         selection = self.selection
         if selection:
             stylize(self.get_component_rich_style("document-view--selection"), *selection)
@@ -682,14 +713,23 @@ WRAP_GAP = 0.002  # then this long for everything else: startup, keys, drawing g
 
 
 @lru_cache(maxsize=256)
-def _mark_style(colour: str, fuzzy: bool, ambiguous: bool = False, look: str = "") -> Style:
+def _mark_style(colour: str, fuzzy: bool, ambiguous: bool = False, look: str = "", noted: bool = False) -> Style:
     """Fuzzy: italic and underlined; ambiguous (only one of several places it could be): italic, struck through.
     Another coder's: the theme's colour as the text's, underlined, no background; a git merge conflict: reversed
-    and bold."""
+    and bold; with a note: bold."""
     if look == "other":
-        return Style(color=colour, underline=True, italic=fuzzy or ambiguous, strike=ambiguous)
-    style = Style(bgcolor=colour, color="#000000", italic=fuzzy or ambiguous, underline=fuzzy, strike=ambiguous)
+        return Style(color=colour, underline=True, italic=fuzzy or ambiguous, strike=ambiguous, bold=noted)
+    style = Style(
+        bgcolor=colour, color="#000000", italic=fuzzy or ambiguous, underline=fuzzy, strike=ambiguous, bold=noted
+    )
     return style + Style(reverse=True, bold=True) if look == "conflict" else style
+
+
+def _mark_of(annotation: Annotation, paint: Paint, size: int, look: str = "") -> Mark:
+    end = min(annotation.end, size)
+    fuzzy, ambiguous = annotation.status == "fuzzy", annotation.status == "ambiguous"
+    noted = bool(annotation.note.strip())
+    return Mark(annotation.start, end, paint[0], annotation.id, fuzzy, ambiguous, look, paint[1], noted)
 
 
 def _expand_tabs(line: str) -> tuple[str, Callable[[int], int]]:

@@ -17,6 +17,7 @@ from ..storage import StoreError
 from ..store import Store
 from . import keys
 from .dialogs import ConfirmDialog
+from .focus import focus_now
 from .safe_input import SafeInput
 
 
@@ -58,7 +59,7 @@ class ExportDialog(ModalScreen[dict[str, str] | None]):
             yield Label(keys.hint(self.app, ExportDialog, ["export-cancel"], ["enter write the file"]), classes="hint")
 
     def on_mount(self) -> None:
-        self.query_one("#file", Input).focus()
+        focus_now(self.query_one("#file", Input))
 
     @on(RadioSet.Changed, "#format")
     def _format_changed(self, event: RadioSet.Changed) -> None:

@@ -1,4 +1,4 @@
-"""A pane: one document's title bar over its DocumentView."""
+"""A pane: one document's title bar over its DocumentView, and a status line for the highlight at the cursor."""
 
 from __future__ import annotations
 
@@ -27,6 +27,22 @@ class TitleBar(Static):
     """
 
 
+class StatusLine(Static):
+    """The highlight under the cursor: its themes with their colours, its note's first line, its status."""
+
+    shown: Content = Content("")
+
+    DEFAULT_CSS = """
+    StatusLine {
+        height: 1;
+        color: $foreground-muted;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+        padding: 0 1;
+    }
+    """
+
+
 class Pane(Vertical):
     DEFAULT_CSS = """
     Pane {
@@ -48,6 +64,13 @@ class Pane(Vertical):
     def compose(self) -> ComposeResult:
         yield TitleBar()
         yield self.view
+        yield StatusLine()
+
+    def show_status(self, content: Content) -> None:
+        line = self.query_one(StatusLine)
+        if content.plain != line.shown.plain or content.spans != line.shown.spans:
+            line.shown = content
+            line.update(content, layout=False)
 
     def on_mount(self) -> None:
         self.update_title()
@@ -56,11 +79,11 @@ class Pane(Vertical):
         """Title, then position and highlight count, which stay visible however narrow the pane."""
         view = self.view
         count = view.annotation_count
-        stats = f" · {view.percent}% · {plural(count, 'highlight')}"
+        stats = f" · {view.position} · {plural(count, 'highlight')}"
         bar = self.query_one(TitleBar)
         room = bar.size.width - 2 - cell_len(stats) if bar.size.width else 200
         if room < 10:  # a narrow pane: the figures in short
-            stats = f" {view.percent}% ✎{count}"
+            stats = f" {view.position} ✎{count}"
             room = max(bar.size.width - 2 - cell_len(stats), 4)
         shown = cut(self.document.title, room) + stats
         if shown != bar.shown:  # a bar of one row never changes size: no layout (the whole screen) for it

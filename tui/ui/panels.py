@@ -22,6 +22,7 @@ from ..text import sanitise
 from ..wording import cut
 from . import keys
 from .dialogs import chip
+from .focus import focus_now
 from .safe_input import SafeInput
 
 STATUS_LABELS = {"fuzzy": " ~fuzzy", "ambiguous": " ? ambiguous", "orphan": " ✗ orphan"}
@@ -100,7 +101,7 @@ class AnnotationsPanel(SidePanel):
 
     def on_mount(self) -> None:
         self._fill()
-        self.query_one("#list", OptionList).focus()
+        focus_now(self.query_one("#list", OptionList))
 
     def shown(self) -> list[Annotation]:
         everything = self.query_one("#all", Checkbox).value
@@ -141,7 +142,7 @@ class AnnotationsPanel(SidePanel):
 
     @on(Input.Submitted, "#filter")
     def _to_list(self) -> None:
-        self.query_one("#list", OptionList).focus()
+        focus_now(self.query_one("#list", OptionList))
 
     def action_toggle_all(self) -> None:
         box = self.query_one("#all", Checkbox)
@@ -217,7 +218,7 @@ class ThemesPanel(SidePanel):
         table.add_column("total", key="total")
         table.add_column("description", key="description")
         self._fill()
-        table.focus()
+        focus_now(table)
 
     def _fill(self) -> None:
         table = self.query_one(DataTable)
@@ -285,7 +286,7 @@ class DocumentsPanel(SidePanel):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one(SelectionList).focus()
+        focus_now(self.query_one(SelectionList))
 
     def action_apply(self) -> None:
         chosen = sorted(self.query_one(SelectionList).selected)
