@@ -488,7 +488,7 @@ def origin(span: tuple[int, int], edits: list[tuple[int, int, str]]) -> tuple[in
     return start, end
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200, deadline=None, derandomize=True)  # fixed examples: CI must not turn on chance
 @given(st.data())
 def test_near_duplicates_and_small_edits_never_make_a_wrong_place_look_certain(data: st.DataObject) -> None:
     """No annotation is ever ``anchored`` or ``moved`` at a span away from where its text went, unless it could
