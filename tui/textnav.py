@@ -130,12 +130,6 @@ def find_all(text: str, query: str, start: int = 0, end: int | None = None) -> l
     return [span for span in matches if span[1] <= end]
 
 
-def match_number(text: str, query: str, start: int) -> tuple[int, int]:
-    """(n, count): the match starting at ``start`` is the n-th of ``count``."""
-    spans = find_all(text, query)
-    return sum(1 for s, _ in spans if s <= start), len(spans)
-
-
 def find(text: str, query: str, offset: int, forward: bool = True) -> tuple[int, int] | None:
     """The next (or previous) match of ``query`` starting after (before) ``offset``, wrapping around."""
     if not query:

@@ -28,6 +28,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
@@ -110,6 +111,19 @@ def machine() -> str:
 # -- measuring helpers -----------------------------------------------------------------------------------------------
 def median(values: list[float]) -> float:
     return statistics.median(values)
+
+
+def time_writes(store: Any) -> list[float]:
+    """When each ``store.put`` returned, from now on: when a highlight made in the reader is on disk."""
+    put = store.put
+    written: list[float] = []
+
+    def timed_put(annotation):  # type: ignore[no-untyped-def]
+        put(annotation)
+        written.append(time.perf_counter())
+
+    store.put = timed_put  # type: ignore[method-assign]
+    return written
 
 
 class StallMonitor:
@@ -324,14 +338,7 @@ async def store_app_rows(document: Path, store_path: Path, count: int, reps: int
             render_visible(view)
             pages.append(time.perf_counter() - t)
 
-        put = app.store.put
-        written: list[float] = []
-
-        def timed_put(annotation):  # type: ignore[no-untyped-def]
-            put(annotation)
-            written.append(time.perf_counter())
-
-        app.store.put = timed_put  # type: ignore[method-assign]
+        written = time_writes(app.store)
         monitor = StallMonitor()
         for _ in range(reps):
             view.action_move_page(1)

@@ -76,14 +76,7 @@ async def add_in_reader(document: Path, store_path: Path, reps: int) -> float:
         await pilot.pause()
         await run.wait_for(lambda: not app.workers, pilot)  # the start's re-anchoring and reload
         view = app.views[0]
-        put = app.store.put
-        written: list[float] = []
-
-        def timed_put(annotation):  # type: ignore[no-untyped-def]
-            put(annotation)
-            written.append(time.perf_counter())
-
-        app.store.put = timed_put  # type: ignore[method-assign]
+        written = run.time_writes(app.store)
         for rep in range(reps):
             start = 100 + 300 * rep  # well inside a document of DOC_SIZE
             view.move_to(start)

@@ -322,7 +322,7 @@ class MarginaliaApp(App[None]):
             return
         selection = view.selection
         if view.search_query and selection and selection in textnav.find_all(view.text, view.search_query, *selection):
-            number, count = textnav.match_number(view.text, view.search_query, selection[0])
+            number, count = view.match_number(view.search_query, selection[0])
             pane.show_status(
                 Content(f"match {number} of {count} · “{sanitise(view.search_query)}” (n / N: next, previous)")
             )
@@ -430,7 +430,7 @@ class MarginaliaApp(App[None]):
         if view is None:
             return
         view.show_matches(event.value)
-        count = len(textnav.find_all(view.text, event.value)) if event.value else 0
+        count = view.match_count(event.value) if event.value else 0
         event.input.border_subtitle = f"{count} match{'es' * (count != 1)}" if event.value else ""
 
     @on(Input.Submitted, "#search")
@@ -458,7 +458,7 @@ class MarginaliaApp(App[None]):
         if span is None:
             self.notify(f"No match for “{self.last_query}”", severity="warning", timeout=3)
             return
-        number, count = textnav.match_number(view.text, self.last_query, span[0])
+        number, count = view.match_number(self.last_query, span[0])
         search = self.query_one("#search", Input)
         search.border_subtitle = f"match {number} of {count}"
         if (forward and span[0] <= origin and count > 1) or (not forward and span[0] >= origin and count > 1):

@@ -150,6 +150,7 @@ class DocumentView(ScrollView, can_focus=True):
         self._style: Style | None = None  # ``rich_style`` (it walks every ancestor's CSS: too slow per row)
         self._dragging = False
         self.search_query = ""  # the search whose matches are drawn
+        self._matches: tuple[str, list[int], int] = ("", [], 0)  # (query, match starts, count): see ``match_number``
 
     # -- public API ---------------------------------------------------------------------------------------------
     @property
@@ -337,6 +338,22 @@ class DocumentView(ScrollView, can_focus=True):
         if query != self.search_query:
             self.search_query = query
             self._invalidate()
+
+    def match_count(self, query: str) -> int:
+        return self._matches_of(query)[2]
+
+    def match_number(self, query: str, start: int) -> tuple[int, int]:
+        """(n, count): the match starting at ``start`` is the n-th of ``count``."""
+        _, starts, count = self._matches_of(query)
+        return bisect_right(starts, start), count
+
+    def _matches_of(self, query: str) -> tuple[str, list[int], int]:
+        """Every match of ``query``, found once per query: the search bar counts them on each key typed and the
+        status line numbers them on each move, and a whole-document scan of a big book per key is too slow."""
+        if query != self._matches[0]:
+            starts = [s for s, _ in textnav.find_all(self.text, query)]
+            self._matches = (query, starts, len(starts))
+        return self._matches
 
     def next_highlight(self, forward: bool = True) -> Annotation | None:
         origin = self.selection[0] if self.selection else self.cursor
