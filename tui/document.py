@@ -113,6 +113,14 @@ class Document:
         self.metadata = self.source_metadata.merged(overrides)
         self.title = self.metadata.title or make_title(self.text, self.path)
 
+    @property
+    def pane_title(self) -> str:
+        """What a pane's title bar names it by: the author's family name and the main title where the metadata
+        has them ("Proma, Sergei Shoigu's Visit To North Korea"), else the title (its first line)."""
+        title = self.metadata.main_title if self.metadata.title else self.title
+        author = self.metadata.short_author
+        return f"{author}, {title}" if author else title
+
     def page_of(self, offset: int) -> str | None:
         """The label of the page holding ``offset`` (a PDF's), else None."""
         return _mark_at(self.pages, offset)

@@ -77,9 +77,14 @@ class Metadata:
         return f"{names[0]} et al."
 
     @property
+    def main_title(self) -> str:
+        """The title before its subtitle (a colon or a dash): "Sergei Shoigu's Visit To North Korea"."""
+        return re.split(r":\s|\s[–—-]\s|\s\|\s", self.title, maxsplit=1)[0].strip() or self.title
+
+    @property
     def short_title(self) -> str:
-        """The title before its subtitle (a colon or a dash), cut to ``SHORT_TITLE`` characters."""
-        title = re.split(r":\s|\s[–—-]\s|\s\|\s", self.title, maxsplit=1)[0].strip() or self.title
+        """The main title cut to ``SHORT_TITLE`` characters (a citation's; a pane cuts by cells instead)."""
+        title = self.main_title
         return title if len(title) <= SHORT_TITLE else title[: SHORT_TITLE - 1].rstrip() + "…"
 
 

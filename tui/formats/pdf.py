@@ -86,7 +86,10 @@ def _pdfminer_pages(
     from pdfminer.layout import LAParams, LTTextBox
 
     try:
-        for number, page in enumerate(extract_pages(io.BytesIO(data), password=password or "", laparams=LAParams())):
+        # boxes_flow=None: pdfminer's own box ordering (a clustering over every pair of a page's boxes) is skipped,
+        # since ``reading_order`` orders them; the boxes themselves are the same
+        laparams = LAParams(boxes_flow=None)
+        for number, page in enumerate(extract_pages(io.BytesIO(data), password=password or "", laparams=laparams)):
             boxes = [Box(*element.bbox, element.get_text()) for element in page if isinstance(element, LTTextBox)]
             yield page.height, [b for b in boxes if b.text.strip()]
             if progress is not None:

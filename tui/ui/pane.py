@@ -85,7 +85,7 @@ class Pane(Vertical):
         if room < 10:  # a narrow pane: the figures in short
             stats = f" {view.position} ✎{count}"
             room = max(bar.size.width - 2 - cell_len(stats), 4)
-        shown = cut(self.document.title, room) + stats
+        shown = cut(self.document.pane_title, room) + stats  # cut by terminal cells: wide characters count two
         if shown != bar.shown:  # a bar of one row never changes size: no layout (the whole screen) for it
             bar.shown = shown
             bar.update(Content(shown), layout=False)  # Content: document text is never markup
