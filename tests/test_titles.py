@@ -34,7 +34,9 @@ async def test_the_pane_title_is_the_author_and_short_title_from_the_metadata(tm
     wide = make_pdf(tmp_path / "wide.pdf", pages=1, title="", author="")
     store = Store(store_path)
     documents = load_paths([report, wide])
-    store.set_document_metadata(str(documents[1].path), {"title": "朝鮮民主主義人民共和国とロシアの防衛協力に関する長い題名についての報告書"})
+    store.set_document_metadata(
+        str(documents[1].path), {"title": "朝鮮民主主義人民共和国とロシアの防衛協力に関する長い題名についての報告書"}
+    )
     apply_metadata(store, documents)
     app = MarginaliaApp(documents, store)
     async with app.run_test(size=(160, 30)) as pilot:

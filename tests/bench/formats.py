@@ -48,7 +48,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", action="store_true", help="print the extraction's costliest functions")
     args = parser.parse_args(argv)
     pages = 5 if args.quick else args.pages
-    print(f"marginalia formats benchmark, {pages}-page PDF; load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(
+        f"marginalia formats benchmark, {pages}-page PDF; load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         started = time.perf_counter()
