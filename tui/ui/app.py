@@ -44,17 +44,16 @@ from .safe_input import SafeInput
 
 PLAIN = "#C0C0C0"  # a highlight with no theme
 MAX_PANES = 3
+STYLED_ROOMS = ("pane", "document_view", "dialogs", "export_dialog", "panels", "compare", "corpus_search", "app")
 POLL_SECONDS = 1.0
 
 
 class MarginaliaApp(App[None]):
     TITLE = "marginalia"
-    CSS = """
-    #panes { height: 1fr; }
-    #panes.-stacked { layout: vertical; }
-    #search { dock: bottom; display: none; }
-    #search.-shown { display: block; }
-    """
+    # Every room's styles, in a .tcss file beside its module (shipped in the wheel; tests/test_styles.py checks).
+    # The app's own rules come last: before the move they were the app's CSS, above every widget's defaults.
+    # (Absolute: Textual reads a relative path beside the subclass's file, and tests and benchmarks subclass it.)
+    CSS_PATH = [Path(__file__).with_name(f"{room}.tcss") for room in STYLED_ROOMS]
 
     BINDING_GROUP_TITLE = "Reader"
     # Each key's one source (see tui/ui/keys.py): the id for the keymap, the footer's word, the sentence for the

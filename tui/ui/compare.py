@@ -73,12 +73,6 @@ class Level(ModalScreen[str | None]):
     """A compare level: ``escape`` goes back; a chosen passage's id goes all the way back to the reader. Modal and
     opaque: the reader's own keys (h, d, ...) do not act behind it."""
 
-    DEFAULT_CSS = """
-    Level { background: $surface; }
-    Level .title { text-style: bold; color: $accent; padding: 0 1; }
-    Level .hint { color: $foreground-muted; padding: 0 1; }
-    Level OptionList { height: 1fr; }
-    """
     BINDING_GROUP_TITLE = "Compare"
     BINDINGS = [Binding("escape", "back", "back", id="compare-back", tooltip="Back to the level before")]
 
@@ -124,12 +118,6 @@ class PassagesLevel(Level):
 class SideBySideLevel(Level):
     """One theme's passages, one column per document, each in document order."""
 
-    DEFAULT_CSS = """
-    SideBySideLevel #columns { height: 1fr; }
-    SideBySideLevel .column { width: 1fr; min-width: 30; border: round $primary-muted; }
-    SideBySideLevel .column:focus-within { border: round $accent; }
-    SideBySideLevel .column Label { text-style: bold; width: 100%; }
-    """
     BINDINGS = [
         Binding("left", "column(-1)", "previous column", show=False, id="compare-previous-column"),
         Binding("right", "column(1)", "next column", show=False, id="compare-next-column"),
@@ -168,10 +156,6 @@ class SideBySideLevel(Level):
 class CompareScreen(Level):
     """The matrix (themes as a tree x open documents) and the co-occurrence table."""
 
-    DEFAULT_CSS = """
-    CompareScreen ContentSwitcher { height: 1fr; }
-    CompareScreen DataTable { height: 1fr; }
-    """
     BINDINGS = [
         Binding("escape", "back", "close", id="compare-close", tooltip="Close the comparison"),
         Binding("tab", "switch", "matrix / co-occurrence", id="compare-switch", tooltip="Matrix / co-occurrence"),

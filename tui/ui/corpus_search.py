@@ -57,14 +57,6 @@ def smart_case(query: str) -> bool:
 
 
 class CorpusSearch(ModalScreen[Choice | None]):
-    DEFAULT_CSS = """
-    CorpusSearch { background: $surface; }
-    CorpusSearch .title { text-style: bold; color: $accent; padding: 0 1; }
-    CorpusSearch .hint { color: $foreground-muted; padding: 0 1; }
-    CorpusSearch #options { height: auto; }
-    CorpusSearch #options Checkbox { width: auto; }
-    CorpusSearch OptionList { height: 1fr; }
-    """
     BINDING_GROUP_TITLE = "Search all documents"
     BINDINGS = [
         Binding("escape", "close", "close", id="search-all-close", tooltip="Close the search"),

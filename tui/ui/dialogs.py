@@ -74,16 +74,6 @@ class Tagging:
 class ThemeDialog(ModalScreen[Tagging | None]):
     """Type themes (comma-separated, completed from existing ones) and an optional note; enter saves."""
 
-    DEFAULT_CSS = """
-    ThemeDialog { align: center middle; }
-    ThemeDialog > Vertical {
-        width: 72; max-width: 95%; height: auto; max-height: 90%;
-        border: thick $accent; background: $surface; padding: 0 1;
-    }
-    ThemeDialog #quote { color: $foreground-muted; max-height: 4; margin-bottom: 1; }
-    ThemeDialog OptionList { height: auto; max-height: 8; }
-    ThemeDialog .hint { color: $foreground-muted; }
-    """
     BINDING_GROUP_TITLE = "Theme dialog"
     BINDINGS = [
         Binding("escape", "cancel", "cancel", id="tagging-cancel", tooltip="Close without saving"),
@@ -174,12 +164,6 @@ class ThemeDialog(ModalScreen[Tagging | None]):
 class PromptDialog(ModalScreen[str | None]):
     """One line of text: a new theme name, a description, a colour, a file name."""
 
-    DEFAULT_CSS = """
-    PromptDialog { align: center middle; }
-    PromptDialog > Vertical {
-        width: 64; max-width: 95%; height: auto; border: thick $accent; background: $surface; padding: 0 1;
-    }
-    """
     BINDING_GROUP_TITLE = "Question"
     BINDINGS = [Binding("escape", "cancel", "cancel", id="prompt-cancel", tooltip="Close without an answer")]
 
@@ -206,12 +190,6 @@ class PromptDialog(ModalScreen[str | None]):
 
 
 class ConfirmDialog(ModalScreen[bool]):
-    DEFAULT_CSS = """
-    ConfirmDialog { align: center middle; }
-    ConfirmDialog > Vertical {
-        width: 64; max-width: 95%; height: auto; border: thick $error; background: $surface; padding: 0 1;
-    }
-    """
     BINDING_GROUP_TITLE = "Confirmation"
     BINDINGS = [
         Binding("y", "answer(True)", "yes", id="confirm-yes"),

@@ -73,19 +73,6 @@ class DocumentView(ScrollView, can_focus=True):
         "document-view--match",
     }
 
-    DEFAULT_CSS = """
-    DocumentView {
-        background: $surface;
-        color: $foreground;
-        scrollbar-size-vertical: 1;
-        overflow-x: hidden;
-        & > .document-view--cursor { background: $foreground; color: $background; }
-        & > .document-view--selection { background: $primary 60%; }
-        & > .document-view--match { background: $warning 35%; text-style: underline; }
-        &:blur > .document-view--cursor { background: $foreground 40%; color: $foreground; }
-    }
-    """
-
     BINDING_GROUP_TITLE = "Document"
     BINDINGS = [
         *_motion("up", "move_row", "-1", "up", "cursor-up"),

@@ -24,14 +24,6 @@ from .safe_input import SafeInput
 class ExportDialog(ModalScreen[dict[str, str] | None]):
     """Returns the choices it exported with (None if cancelled): the next export starts from them."""
 
-    DEFAULT_CSS = """
-    ExportDialog { align: center middle; }
-    ExportDialog > Vertical {
-        width: 72; max-width: 95%; height: auto; border: thick $accent; background: $surface; padding: 0 1;
-    }
-    ExportDialog RadioSet { layout: horizontal; width: 100%; }
-    ExportDialog .hint { color: $foreground-muted; }
-    """
     BINDING_GROUP_TITLE = "Export dialog"
     BINDINGS = [Binding("escape", "cancel", "cancel", id="export-cancel", tooltip="Close without exporting")]
 

@@ -16,46 +16,14 @@ from .document_view import DocumentView
 class TitleBar(Static):
     shown = ""  # the text it shows
 
-    DEFAULT_CSS = """
-    TitleBar {
-        height: 1;
-        background: $panel;
-        color: $foreground-muted;
-        text-wrap: nowrap;
-        padding: 0 1;
-    }
-    """
-
 
 class StatusLine(Static):
     """The highlight under the cursor: its themes with their colours, its note's first line, its status."""
 
     shown: Content = Content("")
 
-    DEFAULT_CSS = """
-    StatusLine {
-        height: 1;
-        color: $foreground-muted;
-        text-wrap: nowrap;
-        text-overflow: ellipsis;
-        padding: 0 1;
-    }
-    """
-
 
 class Pane(Vertical):
-    DEFAULT_CSS = """
-    Pane {
-        border: round $panel;
-        height: 1fr;
-        width: 1fr;
-        &:focus-within {
-            border: round $accent;
-            & > TitleBar { background: $accent; color: $text; text-style: bold; }
-        }
-    }
-    """
-
     def __init__(self, document: Document, index: int) -> None:
         super().__init__(id=f"pane-{index}")
         self.document = document

@@ -41,15 +41,6 @@ UNTHEMED_COLOUR = "#C0C0C0"  # a parent only its children carry
 class SidePanel(ModalScreen):
     """A modal docked to the right, so the documents stay in view."""
 
-    DEFAULT_CSS = """
-    SidePanel { align: right top; }
-    SidePanel > Vertical {
-        width: 70%; min-width: 40; max-width: 110; height: 100%;
-        border-left: thick $accent; background: $surface; padding: 0 1;
-    }
-    SidePanel .title { text-style: bold; color: $accent; }
-    SidePanel .hint { color: $foreground-muted; }
-    """
     BINDING_GROUP_TITLE = "Panels"
     BINDINGS = [Binding("escape", "close", "close", id="panel-close", tooltip="Close the panel")]
 
@@ -60,9 +51,6 @@ class SidePanel(ModalScreen):
 class AnnotationsPanel(SidePanel):
     """Highlights of the focused document (or of all), filtered by theme or words; orphans at the end."""
 
-    DEFAULT_CSS = """
-    AnnotationsPanel OptionList { height: 1fr; }
-    """
     BINDING_GROUP_TITLE = "Annotations panel"
     BINDINGS = [  # escape: SidePanel's
         Binding(
@@ -170,9 +158,6 @@ class ThemesPanel(SidePanel):
     per document (a parent's include its children's); rename (a parent: its subtree), merge, recolour, describe,
     delete."""
 
-    DEFAULT_CSS = """
-    ThemesPanel DataTable { height: 1fr; }
-    """
     BINDING_GROUP_TITLE = "Themes panel"
     BINDINGS = [  # escape: SidePanel's
         Binding("r", "act('rename')", "rename", id="theme-rename", tooltip="Rename the theme (a parent: its subtree)"),
