@@ -331,7 +331,7 @@ async def store_app_rows(document: Path, store_path: Path, count: int, reps: int
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         view = app.views[0]
-        await wait_for(lambda: len(view._marks) >= count, pilot)
+        await wait_for(lambda: len(view.highlights.marks) >= count, pilot)
         for _ in range(keys):
             t = time.perf_counter()
             view.action_move_page(1)

@@ -8,13 +8,10 @@ cached and only the rows a change touches are refreshed.
 from __future__ import annotations
 
 import asyncio
-import itertools
 import time
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
-from functools import lru_cache
-from operator import attrgetter
-from typing import NamedTuple
+from dataclasses import dataclass
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -30,26 +27,9 @@ from textual.strip import Strip
 from .. import textnav
 from ..coders import coder_key
 from ..document import Document
+from ..highlights import PATCH_AT_MOST, HighlightIndex, Mark, Paint, styled_segments
 from ..layout import Layout, cells
 from ..model import Annotation
-
-
-class Mark(NamedTuple):
-    """A highlight as drawn: a span, its colour, whether it is fuzzy or ambiguous, the colour of its first cell (its
-    second theme's, when it has several) and whether it has a note (drawn bold). A tuple: compared at C speed."""
-
-    start: int
-    end: int
-    colour: str
-    annotation_id: str
-    fuzzy: bool = False
-    ambiguous: bool = False
-    look: str = ""  # "other": another coder's; "conflict": left with two versions by a git merge
-    second: str = ""
-    noted: bool = False
-
-
-Paint = tuple[str, str]  # a highlight's colour and its second theme's colour ("" for none)
 
 
 def _motion(key: str, action: str, argument: str, description: str, binding_id: str) -> list[Binding]:
@@ -95,15 +75,27 @@ class DocumentView(ScrollView, can_focus=True):
         Binding("escape", "clear_selection", "clear selection", show=False, id="clear-selection"),
     ]
 
+    # Messages name their view as ``control`` (as Textual's ``TextArea.Changed`` does), so a handler can be
+    # ``@on(DocumentView.CursorMoved, "#pane-1 DocumentView")``.
+    @dataclass
     class CursorMoved(Message):
-        def __init__(self, view: DocumentView) -> None:
-            super().__init__()
-            self.view = view
+        """The cursor or the selection moved."""
 
+        view: DocumentView
+
+        @property
+        def control(self) -> DocumentView:
+            return self.view
+
+    @dataclass
     class Scrolled(Message):
-        def __init__(self, view: DocumentView) -> None:
-            super().__init__()
-            self.view = view
+        """The first row shown changed."""
+
+        view: DocumentView
+
+        @property
+        def control(self) -> DocumentView:
+            return self.view
 
     def __init__(self, document: Document, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
@@ -118,13 +110,8 @@ class DocumentView(ScrollView, can_focus=True):
         self.selection_anchor: int | None = None
         self.selecting = False  # ``v`` mode: movements extend the selection
         self._goal_column: int | None = None
-        self._marks: list[Mark] = []
-        self._mark_starts: list[int] = []
-        self._longest_mark = 0
-        self._annotations: dict[str, Annotation] = {}
+        self.highlights = HighlightIndex(len(self.text))  # what to draw where (tui/highlights.py)
         self.coder: str | None = None  # whose highlights are drawn as the reader's own (others: underlined)
-        self._by_id: dict[str, Mark] = {}
-        self._sorted: list[Annotation] | None = None  # ``annotations``, once asked for
         # Pygments lexes *.txt with its TextLexer (no colours), but finding that out loads every lexer's file
         # patterns: 80 ms of the reader's start (and importing it 10 ms). Plain text files skip the question.
         self._lexer = None if document.path.suffix.lower() == ".txt" else _token_stream(document)
@@ -149,13 +136,11 @@ class DocumentView(ScrollView, can_focus=True):
 
     @property
     def annotations(self) -> list[Annotation]:
-        if self._sorted is None:
-            self._sorted = sorted(self._annotations.values(), key=_SPAN)
-        return list(self._sorted)
+        return self.highlights.sorted_annotations()
 
     @property
     def annotation_count(self) -> int:
-        return len(self._annotations)
+        return len(self.highlights)
 
     @property
     def position(self) -> str:
@@ -174,25 +159,8 @@ class DocumentView(ScrollView, can_focus=True):
 
     def set_annotations(self, annotations: list[Annotation], colours: dict[str, Paint]) -> None:
         """Draw these highlights; ``colours`` maps an annotation id to its paint. Only the rows of highlights
-        that changed are drawn again (with thousands of highlights, rebuilding them all takes too long)."""
-        self._annotations = {a.id: a for a in annotations if a.status != "orphan"}
-        self._sorted = None
-        size = len(self.text)
-        old = self._by_id
-        marks: dict[str, Mark] = {}
-        added: list[Mark] = []
-        for a in self._annotations.values():
-            if a.end > a.start:
-                key = _mark_of(a, colours[a.id], size, self._look(a))
-                mark = old.get(a.id)
-                if mark != key:
-                    mark = key
-                    added.append(mark)
-                marks[a.id] = mark
-        removed = [old[i] for i in old.keys() - marks.keys()]  # gone, or drawn differently now:
-        removed += [old[m.annotation_id] for m in added if m.annotation_id in old]
-        self._by_id = marks
-        self._redraw_marks(added, removed)
+        that changed are drawn again."""
+        self._redraw_marks(*self.highlights.replace(annotations, lambda a: colours[a.id], self._look))
 
     def _look(self, annotation: Annotation) -> str:
         if annotation.conflicted:
@@ -202,40 +170,18 @@ class DocumentView(ScrollView, can_focus=True):
         return ""
 
     def put_annotation(self, annotation: Annotation, paint: Paint) -> None:
-        """Draw one new or changed highlight: what ``set_annotations`` does for the list with it added or
-        replaced, without going through every other one (for a single edit among thousands)."""
-        if annotation.status == "orphan":
-            self.drop_annotation(annotation.id)
-            return
-        self._annotations[annotation.id] = annotation
-        self._sorted = None
-        old = self._by_id.get(annotation.id)
-        mark = None
-        if annotation.end > annotation.start:
-            mark = _mark_of(annotation, paint, len(self.text), self._look(annotation))
-        if mark == old:
-            return
-        if mark is None:
-            del self._by_id[annotation.id]
-        else:
-            self._by_id[annotation.id] = mark
-        self._redraw_marks([mark] if mark else [], [old] if old else [])
+        """Draw one new or changed highlight (without going through every other one)."""
+        self._redraw_marks(*self.highlights.put(annotation, paint, self._look(annotation)))
 
     def drop_annotation(self, annotation_id: str) -> None:
-        """Stop drawing one highlight (what ``set_annotations`` does for the list without it)."""
-        self._annotations.pop(annotation_id, None)
-        self._sorted = None
-        old = self._by_id.pop(annotation_id, None)
-        self._redraw_marks([], [old] if old is not None else [])
+        """Stop drawing one highlight."""
+        self._redraw_marks(*self.highlights.drop(annotation_id))
 
     def _redraw_marks(self, added: list[Mark], removed: list[Mark]) -> None:
-        """``_by_id`` has changed by ``added`` and ``removed``: bring the sorted marks in line, redraw their rows."""
+        """Redraw the rows of the marks that came and went (all rows, when that is most of them anyway)."""
         if not added and not removed:
             return
-        if self.wrapped is None or len(added) + len(removed) > 64 or not self._patch_marks(added, removed):
-            self._marks = sorted(self._by_id.values(), key=_SPAN)
-            self._mark_starts = [m.start for m in self._marks]
-            self._longest_mark = max((m.end - m.start for m in self._marks), default=0)
+        if self.wrapped is None or len(added) + len(removed) > PATCH_AT_MOST:
             self._invalidate()
             return
         layout = self.wrapped
@@ -244,31 +190,9 @@ class DocumentView(ScrollView, can_focus=True):
             rows.update(range(layout.row_of(mark.start), layout.row_of(mark.end) + 1))
         self._refresh_rows(rows)
 
-    def _patch_marks(self, added: list[Mark], removed: list[Mark]) -> bool:
-        """Take ``removed`` out of the sorted marks and put ``added`` in; False (nothing changed) where a full
-        sort could order them otherwise (another highlight on the very same span)."""
-        marks, starts = list(self._marks), list(self._mark_starts)
-        for mark in removed:
-            index = bisect_left(starts, mark.start)
-            while marks[index] is not mark:
-                index += 1
-            del marks[index], starts[index]
-        for mark in added:
-            index = bisect_right(marks, _SPAN(mark), key=_SPAN)
-            if index and _SPAN(marks[index - 1]) == _SPAN(mark):
-                return False
-            marks.insert(index, mark)
-            starts.insert(index, mark.start)
-            self._longest_mark = max(self._longest_mark, mark.end - mark.start)
-        self._marks, self._mark_starts = marks, starts
-        return True
-
     def annotation_at(self, offset: int) -> Annotation | None:
         """The innermost highlight covering ``offset``."""
-        covering = self._marks_in(offset, offset + 1)
-        if not covering:
-            return None
-        return self._annotations[min(covering, key=lambda m: m.end - m.start).annotation_id]
+        return self.highlights.at(offset)
 
     def move_to(self, offset: int, select: bool = False, center: bool = False) -> None:
         """Put the cursor at ``offset``; with ``select`` (or in ``v`` mode) extend the selection."""
@@ -344,16 +268,11 @@ class DocumentView(ScrollView, can_focus=True):
 
     def next_highlight(self, forward: bool = True) -> Annotation | None:
         origin = self.selection[0] if self.selection else self.cursor
-        if forward:
-            index = bisect_right(self._mark_starts, origin)
-            mark = self._marks[index] if index < len(self._marks) else None
-        else:
-            index = bisect_left(self._mark_starts, origin) - 1
-            mark = self._marks[index] if index >= 0 else None
+        mark = self.highlights.after(origin) if forward else self.highlights.before(origin)
         if mark is None:
             return None
         self.move_to(mark.start, center=True)
-        return self._annotations[mark.annotation_id]
+        return self.highlights.annotations[mark.annotation_id]
 
     # -- actions ------------------------------------------------------------------------------------------------
     def action_move_row(self, delta: int, select: bool = False) -> None:
@@ -596,15 +515,8 @@ class DocumentView(ScrollView, can_focus=True):
 
         for s, e, style in self._tokens_in(start, end):
             stylize(style, s, e)
-        marks = self._marks_in(start, end)
-        for mark in sorted(marks, key=lambda m: m.start - m.end):  # longest first: inner ones stay visible
-            stylize(_mark_style(mark.colour, mark.fuzzy, mark.ambiguous, mark.look, mark.noted), mark.start, mark.end)
-            if mark.second:  # several themes: the first cell in the second one's colour
-                second = _mark_style(mark.second, mark.fuzzy, mark.ambiguous, mark.look, mark.noted)
-                stylize(second, mark.start, mark.start + 1)
-        if len(marks) > 1:
-            for a, b in _overlaps(marks):
-                stylize(Style(underline=True, bold=True), a, b)
+        for s, e, style in self.highlights.spans_in(start, end):
+            stylize(style, s, e)
         if self.search_query:  # every match in view
             match = self.get_component_rich_style("document-view--match")
             for a, b in textnav.find_all(
@@ -620,7 +532,7 @@ class DocumentView(ScrollView, can_focus=True):
             at = index(self.cursor - start)
             spans.append((at, at + 1, self.get_component_rich_style("document-view--cursor")))
         shown += " "
-        segments = list(Segment.simplify(_segments(shown, spans, self._base_style)))
+        segments = list(Segment.simplify(styled_segments(shown, spans, self._base_style)))
         cells = sum([cell_len(segment.text) for segment in segments])  # as Strip measures: segment by segment
         if cells > width:
             return Strip(segments, cells).crop(0, width)
@@ -636,11 +548,6 @@ class DocumentView(ScrollView, can_focus=True):
         first = bisect_left(self._token_starts, start - self._longest_token)
         last = bisect_left(self._token_starts, end)
         return [t for t in self._tokens[first:last] if t[1] > start]
-
-    def _marks_in(self, start: int, end: int) -> list[Mark]:
-        first = bisect_left(self._mark_starts, start - self._longest_mark)
-        last = bisect_left(self._mark_starts, end)
-        return [m for m in self._marks[first:last] if m.end > start]
 
     def _cursor_row(self) -> int:
         return self._ensure_layout().row_of(self.cursor)
@@ -686,54 +593,12 @@ def _token_stream(document: Document) -> Iterator[tuple[int, int, Style]] | None
     return token_stream(document)
 
 
-def _segments(text: str, spans: list[tuple[int, int, Style]], base: Style) -> list[Segment]:
-    """What ``rich.text.Text.render`` gives for ``text`` styled ``base`` and then ``spans`` in order (a later span
-    on top of an earlier one), without building a ``Text``: a segment between every two span edges."""
-    if not spans:
-        return [Segment(text, base)]
-    size = len(text)
-    edges = {0, size}
-    for a, b, _ in spans:
-        edges.add(min(a, size))
-        edges.add(min(b, size))
-    cuts = sorted(edges)
-    segments = []
-    for a, b in itertools.pairwise(cuts):
-        style = base
-        for s, e, extra in spans:
-            if s <= a and b <= e:
-                style += extra
-        segments.append(Segment(text[a:b], style))
-    return segments
-
-
-_SPAN = attrgetter("start", "end")
 SYNC_WRAP = 200_000  # characters: a bigger document is wrapped in a thread (ASCII: 8 ms per 200,000; CJK: 20+ ms)
 UNWRAPPED = Layout("", 2)  # what a view without a width yet has: one empty row
 LEX_AT_ONCE = 50_000  # characters: rows this far past the lexed ones are lexed as they are drawn (a few ms)
 LEX_SLICE = 0.005  # seconds of lexing at a time in the background
 WRAP_SLICE = 0.004  # seconds of wrapping at a time in the background,
 WRAP_GAP = 0.002  # then this long for everything else: startup, keys, drawing go on at their pace meanwhile
-
-
-@lru_cache(maxsize=256)
-def _mark_style(colour: str, fuzzy: bool, ambiguous: bool = False, look: str = "", noted: bool = False) -> Style:
-    """Fuzzy: italic and underlined; ambiguous (only one of several places it could be): italic, struck through.
-    Another coder's: the theme's colour as the text's, underlined, no background; a git merge conflict: reversed
-    and bold; with a note: bold."""
-    if look == "other":
-        return Style(color=colour, underline=True, italic=fuzzy or ambiguous, strike=ambiguous, bold=noted)
-    style = Style(
-        bgcolor=colour, color="#000000", italic=fuzzy or ambiguous, underline=fuzzy, strike=ambiguous, bold=noted
-    )
-    return style + Style(reverse=True, bold=True) if look == "conflict" else style
-
-
-def _mark_of(annotation: Annotation, paint: Paint, size: int, look: str = "") -> Mark:
-    end = min(annotation.end, size)
-    fuzzy, ambiguous = annotation.status == "fuzzy", annotation.status == "ambiguous"
-    noted = bool(annotation.note.strip())
-    return Mark(annotation.start, end, paint[0], annotation.id, fuzzy, ambiguous, look, paint[1], noted)
 
 
 def _expand_tabs(line: str) -> tuple[str, Callable[[int], int]]:
@@ -755,15 +620,3 @@ def _expand_tabs(line: str) -> tuple[str, Callable[[int], int]]:
             position += e - s
     starts[len(line)] = position
     return "".join(parts), starts.__getitem__
-
-
-def _overlaps(marks: list[Mark]) -> list[tuple[int, int]]:
-    """Spans covered by two or more marks."""
-    points = sorted([(m.start, 1) for m in marks] + [(m.end, -1) for m in marks])
-    spans, depth, since = [], 0, 0
-    for position, step in points:
-        if depth >= 2 and position > since:
-            spans.append((since, position))
-        depth += step
-        since = position
-    return spans
