@@ -13,7 +13,7 @@ from conftest import annotation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tui.history import Created, Deleted, Edited, History, ThemesChanged
+from tui.history import Created, Deleted, Edited, History, ThemeEdit, ThemesChanged
 from tui.model import Annotation, Theme
 from tui.storage import StoreError
 from tui.store import ConflictError, NotFound, Store
@@ -370,3 +370,24 @@ def make_change(store: Store, op: tuple, number: int) -> Any:
     if kind == "merge":
         return ThemesChanged("merge", list(op[1]), op[2])
     return ThemesChanged("delete", [op[1]])
+
+
+# -- ThemeEdit ----------------------------------------------------------------------------------------------------
+def test_a_theme_edit_describes_or_recolours_and_can_be_taken_back(seeded: Store) -> None:
+    before = state(seeded, exact=True)
+    describe = ThemeEdit("sanctions", description="  export controls ")
+    describe.apply(seeded)
+    assert seeded.theme("Sanctions").description == "export controls"
+    recolour = ThemeEdit("Sanctions", colour="#abcdef")
+    recolour.apply(seeded)
+    assert seeded.theme("Sanctions") == Theme("Sanctions", "#ABCDEF", "export controls")
+    recolour.revert(seeded)
+    describe.revert(seeded)
+    assert state(seeded, exact=True)[1] == before[1]
+
+
+def test_a_bad_colour_changes_nothing(seeded: Store) -> None:
+    before = state(seeded, exact=True)
+    with pytest.raises(StoreError):
+        ThemeEdit("Sanctions", colour="red").apply(seeded)
+    assert state(seeded, exact=True) == before

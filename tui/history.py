@@ -170,6 +170,31 @@ class ThemesChanged(Change):
             store.put_many(restored)
 
 
+@dataclass
+class ThemeEdit(Change):
+    """A theme's description or colour. The reader does not record it for ``u`` (it loses nothing: the old text
+    or colour is a keystroke away); it can be taken back all the same."""
+
+    name: str
+    description: str | None = None
+    colour: str | None = None
+    before: Theme | None = None
+    label = "theme edit"
+
+    def apply(self, store: Store) -> None:
+        self.before = store.theme(self.name)
+        if self.description is not None:
+            store.describe_theme(self.name, self.description)
+        if self.colour is not None:
+            store.recolour_theme(self.name, self.colour)
+
+    def revert(self, store: Store) -> None:
+        if self.before is not None:
+            with store.batch():
+                store.describe_theme(self.name, self.before.description)
+                store.recolour_theme(self.name, self.before.colour)
+
+
 class History:
     """What was done, for ``u`` and ``ctrl+r``. A new change clears what was undone."""
 

@@ -27,7 +27,7 @@ from ..coders import coder_key
 from ..config import Config
 from ..corpus import Hit
 from ..document import Document
-from ..history import Change, Created, Deleted, Edited, History, Tagged, ThemesChanged
+from ..history import Change, Created, Deleted, Edited, History, Tagged, ThemeEdit, ThemesChanged
 from ..model import Annotation, Theme, new_annotation, pick_colour, theme_key
 from ..state import Place, State
 from ..state import save as save_state
@@ -844,18 +844,3 @@ class SearchBar(SafeInput):
     BINDINGS = [
         Binding("escape", "app.close_search", "close search", id="search-close", tooltip="Close the search bar")
     ]
-
-
-class ThemeEdit(Change):
-    """A theme's description or colour (not undoable: it loses nothing)."""
-
-    label = "theme edit"
-
-    def __init__(self, name: str, description: str | None = None, colour: str | None = None) -> None:
-        self.name, self.description, self.colour = name, description, colour
-
-    def apply(self, store: Store) -> None:
-        if self.description is not None:
-            store.describe_theme(self.name, self.description)
-        if self.colour is not None:
-            store.recolour_theme(self.name, self.colour)
