@@ -274,7 +274,7 @@ def test_the_file_is_human_readable_json(store: Store) -> None:
     assert b'\n  "annotations": {\n    "1": {"coder":' in raw  # one record a line, keys sorted
     data = json.loads(raw)
     assert data["meta"] == {"1": {"schema": SCHEMA}}
-    assert set(data) == {"meta", "themes", "annotations", "documents", "metadata"}
+    assert set(data) == {"meta", "themes", "annotations", "documents", "metadata", "memos"}
 
 
 def test_backups_keep_the_last_five_versions(store: Store) -> None:

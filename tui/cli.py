@@ -32,7 +32,7 @@ from .wording import cut, plural
 
 COMMANDS = (
     "read", "tag", "list", "themes", "theme", "delete", "export", "import", "relink", "matrix", "cooccur", "search",
-    "agree", "keys", "config", "resolve", "git", "doc",
+    "agree", "keys", "config", "resolve", "git", "doc", "memo",
 )  # fmt: skip
 
 
@@ -269,6 +269,19 @@ def build_parser() -> Parser:
     for action in (show, setting):
         _add_store(action)
     _add_store(doc)
+
+    memo = sub.add_parser("memo", help="a Markdown memo on a theme, a document or the project: edit or show")
+    memo_sub = memo.add_subparsers(dest="action", metavar="ACTION", required=True, parser_class=Parser)
+    memo_edit = memo_sub.add_parser("edit", help="write the memo in $VISUAL or $EDITOR")
+    memo_show = memo_sub.add_parser("show", help="print a memo (no KIND: every memo, under its heading)")
+    for action, optional in ((memo_edit, False), (memo_show, True)):
+        action.add_argument("kind", nargs="?" if optional else None, choices=("theme", "doc", "project"), metavar="KIND",
+                            help="theme, doc or project")  # fmt: skip
+        action.add_argument(
+            "name", nargs="?", default="", metavar="NAME", help="the theme's name or the document's path"
+        )
+        _add_store(action)
+    _add_store(memo)
     return parser
 
 
@@ -846,6 +859,60 @@ def _print_metadata(metadata: Metadata, by_hand: Metadata) -> None:
         say(f"{name + ':':<10} {_clip(shown, 100) if shown else '-'}{mark}")
 
 
+def cmd_memo(args: argparse.Namespace) -> int:
+    from .memos import MemoError, MemoKey, edit_in_editor, memo_key
+
+    store = _open_store(args)
+    if args.kind is None:
+        memos = store.memos()
+        for key in sorted(memos, key=lambda k: (("project", "theme", "document").index(k.kind), k.name)):
+            say(f"── memo on {key.heading()} ──")
+            _say_memo(memos[key])
+        if not memos:
+            say("no memos yet (marginalia memo edit theme|doc|project [NAME])", err=True)
+        return 0
+    try:
+        key = memo_key(args.kind, _doc_filter(args.name) or "" if args.kind == "doc" else args.name.strip())
+    except MemoError as error:
+        raise Usage(str(error)) from None
+    if key.kind == "theme":
+        used = {t for a in store.annotations() for t in a.themes}
+        book = Codebook(store.themes(), used)
+        if key.match not in book:
+            raise Failure(f"no theme named {args.name.strip()!r}")
+        key = MemoKey("theme", book.nodes[key.match].name)  # as the codebook spells it
+    elif key.kind == "document" and not Path(key.name).is_file() and not store.annotations(doc=key.name):
+        raise Failure(f"{key.name}: no such file, and no annotations point there")
+    before = store.memo(key)
+    if args.action == "show":
+        if not before.strip():
+            raise Failure(f"no memo on {key.heading()}")
+        _say_memo(before)
+        return 0
+    try:
+        text = edit_in_editor(before, key.heading())
+    except MemoError as error:
+        raise Failure(str(error)) from None
+    if text is None:
+        raise Failure(f"the editor failed; the memo on {key.heading()} is unchanged")
+    if text == before or (not text.strip() and not before.strip()):
+        say(f"memo on {key.heading()} unchanged")
+        return 0
+    try:
+        store.set_memo(key, text, expect=before)
+    except StoreError as error:  # another process wrote it meanwhile: keep the user's words in a file
+        kept = store.path.with_name(f"memo-not-saved-{os.getpid()}.md")
+        kept.write_text(text, encoding="utf-8")
+        raise Failure(f"{error}; your text is in {kept}") from None
+    say(f"memo on {key.heading()} " + ("removed" if not text.strip() else "saved"))
+    return 0
+
+
+def _say_memo(text: str) -> None:
+    for line in text.rstrip("\n").split("\n"):
+        say(sanitise(line).replace("\t", "    "))
+
+
 HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "read": cmd_read,
     "tag": cmd_tag,
@@ -865,6 +932,7 @@ HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "resolve": cmd_resolve,
     "git": cmd_git,
     "doc": cmd_doc,
+    "memo": cmd_memo,
 }
 
 

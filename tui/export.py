@@ -26,6 +26,7 @@ from .coders import by_coder, coder_key
 from .document import Document
 from .files import write_atomically
 from .library import load_annotated_documents
+from .memos import MemoKey
 from .model import Annotation, Theme, theme_key
 from .store import NotFound, Store
 from .text import safe_line, sanitise
@@ -130,6 +131,61 @@ def markdown_code(text: str) -> str:
     spaced = text.startswith(" ") and text.endswith(" ") and text.strip(" ")
     pad = " " if text.startswith("`") or text.endswith("`") or spaced else ""
     return f"{fence}{pad}{text}{pad}{fence}"
+
+
+# -- memos: the user's Markdown, kept as Markdown but unable to break the export's structure ---------------------
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_ATX = re.compile(r"^ {0,3}(#{1,6})(?=[ \t]|$)")
+_SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
+_CODE_SPAN = re.compile(r"(`+)(?:.+?)(?<!`)\1(?!`)")
+_HTML_START = re.compile(r"<(?=[A-Za-z/!?])")
+
+
+def _inert_html(line: str) -> str:
+    """``<`` that could open an HTML tag or comment, written ``&lt;`` (but in code spans, where it is shown)."""
+    parts, last = [], 0
+    for span in _CODE_SPAN.finditer(line):
+        parts += [_HTML_START.sub("&lt;", line[last : span.start()]), span.group()]
+        last = span.end()
+    return "".join(parts + [_HTML_START.sub("&lt;", line[last:])])
+
+
+def memo_markdown(text: str, level: int) -> str:
+    """A memo's Markdown to print under a heading of ``level``: its own headings moved below it (``# x`` under a
+    ``##`` becomes ``### x``), raw HTML made text, control characters shown as placeholders; code blocks as
+    they are. The export's outline stays the export's whatever a memo holds."""
+    out: list[str] = []
+    fence = ""
+    for line in visible(text.strip("\n")).split("\n"):
+        opened = _FENCE.match(line)
+        if fence:
+            fence = "" if opened and opened.group(1)[0] == fence[0] and len(opened.group(1)) >= len(fence) else fence
+            out.append(line)
+            continue
+        if opened:
+            fence = opened.group(1)
+            out.append(line)
+            continue
+        heading = _ATX.match(line)
+        underline = _SETEXT.match(line)
+        if heading:
+            depth = min(6, level + len(heading.group(1)))
+            line = "#" * depth + _inert_html(line[heading.end() :])
+        elif underline and out and out[-1].strip() and not out[-1].startswith("#"):
+            depth = min(6, level + (1 if underline.group(1)[0] == "=" else 2))
+            out[-1] = "#" * depth + " " + out[-1].strip()
+            continue
+        else:
+            line = _inert_html(line)
+        out.append(line)
+    if fence:
+        out.append(fence)  # an unclosed fence would swallow the rest of the export
+    return "\n".join(out)
+
+
+def _memo_block(memos: Mapping[MemoKey, str], key: MemoKey, level: int) -> list[str]:
+    text = memos.get(key, "")
+    return [memo_markdown(text, level), ""] if text.strip() else []
 
 
 # -- what an export holds ------------------------------------------------------------------------------------------
@@ -263,21 +319,30 @@ def render_markdown(
     documents: Mapping[str, Document],
     by: str = "theme",
     today: date | None = None,
+    memos: Mapping[MemoKey, str] | None = None,
 ) -> str:
     """The Markdown export. ``by="theme"``: a section per theme in ``themes`` (plus one for annotations without
     a theme), passages grouped by document in document order; ``by="document"``: a section per document,
     passages in order with their themes as ``#tags``. ``documents`` (path -> Document) gives the citations
-    their paragraph and line numbers; a missing one is cited by title alone. Deterministic but for the date."""
+    their paragraph and line numbers; a missing one is cited by title alone. ``memos``: the project's at the top,
+    a theme's or document's under its heading (those without one here in a last section, "Memos").
+    Deterministic but for the date."""
     if by not in GROUPINGS:
         raise ExportError(f"cannot group an export by {by!r} (choose theme or document)")
     today = today or date.today()
     annotations = _ordered(annotations)
     per_document = _by_document(annotations)
     coders = len({coder_key(a.coder) for a in annotations}) > 1
+    spelt = dict(memos or {})
+    memos = {MemoKey(k.kind, k.match): t for k, t in spelt.items()}  # looked up by node key or path
     if by == "theme":
-        sections = _theme_sections(annotations, themes, documents, coders)
+        sections = _theme_sections(annotations, themes, documents, coders, memos)
     else:
-        sections = [_document_section(path, group, documents, coders) for path, group in per_document.items()]
+        sections = [_document_section(path, group, documents, coders, memos) for path, group in per_document.items()]
+    placed = (
+        {MemoKey("theme", t.key) for t in themes} if by == "theme" else {MemoKey("document", p) for p in per_document}
+    )
+    project = _memo_block(memos, MemoKey("project"), 2)
     out = [
         f"# Annotations by {by}",
         "",
@@ -285,21 +350,41 @@ def render_markdown(
         f"{plural(len(themes), 'theme')}; exported on {today.isoformat()}.",
         "",
     ]
+    if project:
+        out += ["## Project memo", ""] + project
+    rest = _other_memos(spelt, placed, documents)
     if not sections:
-        return "\n".join(out + ["No highlights to export.", ""])
+        return "\n".join(out + ["No highlights to export.", ""] + rest)
     out += ["## Contents", ""]
     out += [f"- {markdown_inline(name, True)} ({plural(count, 'highlight')})" for name, count, _ in sections]
     out.append("")
     for name, _, body in sections:
         out += [f"## {markdown_inline(name)}", ""] + body
-    return "\n".join(out)
+    return "\n".join(out + rest)
+
+
+def _other_memos(memos: Mapping[MemoKey, str], placed: set[MemoKey], documents: Mapping[str, Document]) -> list[str]:
+    """The memos no section of the export is headed by: themes', then documents', each under its own heading."""
+    rest = [k for k in memos if k.kind != "project" and MemoKey(k.kind, k.match) not in placed and memos[k].strip()]
+    if not rest:
+        return []
+    out = ["## Memos", ""]
+    for key in sorted(rest, key=lambda k: (k.kind != "theme", k.name)):
+        document = documents.get(key.name) if key.kind == "document" else None
+        name = document.title if document is not None else key.name
+        out += [f"### {key.kind.capitalize()}: {markdown_inline(name)}", ""] + _memo_block(memos, key, 3)
+    return out
 
 
 Section = tuple[str, int, list[str]]  # heading (plain text), how many passages, body lines (Markdown)
 
 
 def _theme_sections(
-    annotations: list[Annotation], themes: list[Theme], documents: Mapping[str, Document], coders: bool = False
+    annotations: list[Annotation],
+    themes: list[Theme],
+    documents: Mapping[str, Document],
+    coders: bool = False,
+    memos: Mapping[MemoKey, str] | None = None,
 ) -> list[Section]:
     sections = []
     themes = sorted({t.key: t for t in themes}.values(), key=lambda t: t.key)
@@ -308,6 +393,8 @@ def _theme_sections(
     unthemed = [a for a in annotations if not a.themes]
     for theme, members in groups + ([(None, unthemed)] if unthemed else []):
         body = [markdown_text(theme.description), ""] if theme is not None and theme.description else []
+        if theme is not None:
+            body += _memo_block(memos or {}, MemoKey("theme", theme.key), 2)
         per_document = _by_document(members)
         body += [f"{plural(len(members), 'highlight')} in {plural(len(per_document), 'document')}.", ""]
         for path, group in per_document.items():
@@ -319,11 +406,15 @@ def _theme_sections(
 
 
 def _document_section(
-    path: str, group: list[Annotation], documents: Mapping[str, Document], coders: bool = False
+    path: str,
+    group: list[Annotation],
+    documents: Mapping[str, Document],
+    coders: bool = False,
+    memos: Mapping[MemoKey, str] | None = None,
 ) -> Section:
     document = documents.get(path)
     missing = "" if document is not None else " (missing: cited from the store)"
-    body = [f"File: {markdown_code(path)}{missing}", ""]
+    body = [f"File: {markdown_code(path)}{missing}", ""] + _memo_block(memos or {}, MemoKey("document", path), 2)
     for annotation in group:
         body += _passage(annotation, document, tags=True, coders=coders)
     return _title_of(path, group, documents), len(group), body
@@ -352,7 +443,20 @@ def render_store(
         from .reports import export_csv
 
         return export_csv(annotations, documents, protect=guard)
-    return render_markdown(annotations, chosen, documents, by=by, today=today)
+    return render_markdown(annotations, chosen, documents, by=by, today=today, memos=_chosen_memos(store, themes, docs))
+
+
+def _chosen_memos(store: Store, themes: list[str] | None, docs: list[str] | None) -> dict[MemoKey, str]:
+    """The project memo, and the memos of the themes (subtrees) and documents the export is limited to, if it is."""
+    keys = [node_key(n) for n in themes or []]
+    wanted = set(docs or [])
+
+    def chosen(key: MemoKey) -> bool:
+        if key.kind == "theme" and themes:
+            return any(in_subtree(key.match, k) for k in keys)
+        return not (key.kind == "document" and docs) or key.name in wanted
+
+    return {key: text for key, text in store.memos().items() if chosen(key)}
 
 
 # -- writing ---------------------------------------------------------------------------------------------------------

@@ -36,6 +36,7 @@ class MergeError(Exception):
 class MergeReport:
     conflicts: list[str] = field(default_factory=list)  # annotation ids kept with both versions
     theme_conflicts: list[str] = field(default_factory=list)  # theme names changed differently on both sides
+    memo_conflicts: list[str] = field(default_factory=list)  # memos rewritten on both sides (both texts kept)
     added: int = 0
     deleted: int = 0
     changed: int = 0
@@ -49,6 +50,8 @@ class MergeReport:
             )
         for name in self.theme_conflicts:
             out.append(f"marginalia: theme {name!r} was changed on both sides; our colour and description kept")
+        for what in self.memo_conflicts:
+            out.append(f"marginalia: the memo on {what} was rewritten on both sides; both texts kept, ours first")
         return out
 
 
@@ -182,11 +185,44 @@ def merge_stores(
         themes_wanted.append((None, None, record))
     themes: dict[str, dict[str, Any]] = {}
     _number(themes, themes_wanted)
-    merged_store = {"meta": {"1": {"schema": SCHEMA}}, "themes": themes, "annotations": annotations}
+    memos: dict[str, dict[str, Any]] = {}
+    _number(memos, _merge_memos(base, ours, theirs, report))
+    merged_store = {"meta": {"1": {"schema": SCHEMA}}, "themes": themes, "annotations": annotations, "memos": memos}
     problem = validate(merged_store)
     if problem:  # a bug, never a silently broken store
         raise MergeError(f"the merged store would be damaged ({problem})")
     return merged_store, report
+
+
+def _merge_memos(
+    base: dict[str, Any] | None, ours: dict[str, Any] | None, theirs: dict[str, Any] | None, report: MergeReport
+) -> list[tuple[str | None, str | None, dict[str, Any]]]:
+    """Memos matched by what they are on; one both sides rewrote differently keeps both texts, ours first."""
+    from .memos import MemoKey
+
+    def by_key(data: dict[str, Any] | None) -> dict[tuple[str, str], tuple[str, dict[str, Any]]]:
+        records = (data or {}).get("memos") or {}
+        return {(r["kind"], MemoKey(r["kind"], r["name"]).match): (k, r) for k, r in records.items()}
+
+    bm, om, tm = by_key(base), by_key(ours), by_key(theirs)
+    wanted: list[tuple[str | None, str | None, dict[str, Any]]] = []
+    for key in sorted(set(om) | set(tm) | set(bm)):
+        in_base, in_ours, in_theirs = (side.get(key) for side in (bm, om, tm))
+        texts = [x[1]["text"] if x else None for x in (in_base, in_ours, in_theirs)]
+        merged, conflict = _three_way(*({"text": t} if t is not None else None for t in texts))
+        if merged is None:
+            continue
+        source = in_ours or in_theirs
+        assert source is not None
+        record = dict(source[1])
+        if conflict:
+            kept = [t for t in texts[1:] if t]
+            record["text"] = "\n\n---\n\n".join(t.strip("\n") for t in kept) + "\n"
+            report.memo_conflicts.append(MemoKey(record["kind"], record["name"]).heading())
+        else:
+            record["text"] = merged["text"]
+        wanted.append((in_ours[0] if in_ours else None, in_theirs[0] if in_theirs else None, record))
+    return wanted
 
 
 def merge_files(base: Path, ours: Path, theirs: Path, label: str = "") -> MergeReport:

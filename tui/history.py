@@ -6,6 +6,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .codebook import subtree_renames
+from .memos import MemoKey
 from .model import Annotation, Theme, theme_key
 from .store import Store
 
@@ -133,6 +134,7 @@ class ThemesChanged(Change):
     before_annotations: list[Annotation] = field(default_factory=list)
     created_target: bool = False
     renamed: list[str] = field(default_factory=list)  # a rename's new names: the theme's and its subtree's
+    before_memos: dict[MemoKey, str] = field(default_factory=dict)  # theme memos (a rename or merge moves them)
 
     @property
     def label(self) -> str:  # type: ignore[override]
@@ -148,6 +150,7 @@ class ThemesChanged(Change):
         self.before_themes = [t for t in store.themes() if t.key in keys]
         self.created_target = bool(self.target) and theme_key(self.target) not in {t.key for t in self.before_themes}
         self.before_annotations = [a for a in store.annotations() if any(theme_key(t) in keys for t in a.themes)]
+        self.before_memos = {k: t for k, t in store.memos().items() if k.kind == "theme"}
         if self.kind == "rename":
             store.rename_theme(self.names[0], self.target)
         elif self.kind == "merge":
@@ -168,6 +171,26 @@ class ThemesChanged(Change):
                 if now is not None:
                     restored.append(replace(now, themes=list(old.themes), rev=now.rev + 1))
             store.put_many(restored)
+            store.replace_memos("theme", self.before_memos)
+
+
+@dataclass
+class MemoEdited(Change):
+    """A memo written in the reader: undone by putting the text before back."""
+
+    key: MemoKey
+    text: str
+    before: str = ""
+
+    @property
+    def label(self) -> str:  # type: ignore[override]
+        return "memo"
+
+    def apply(self, store: Store) -> None:
+        self.before = store.set_memo(self.key, self.text)
+
+    def revert(self, store: Store) -> None:
+        store.set_memo(self.key, self.before)
 
 
 @dataclass

@@ -12,6 +12,7 @@ import json
 import os
 import re
 import shutil
+from collections.abc import Mapping
 from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,7 @@ from .model import PALETTE, STATUSES, theme_key
 
 SCHEMA = 3
 BACKUPS = 5
-TABLES = ("meta", "themes", "annotations", "documents", "metadata")
+TABLES = ("meta", "themes", "annotations", "documents", "metadata", "memos")
 DUMP_OPTIONS = orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE  # schema 1's layout (and exports)
 
 
@@ -187,15 +188,38 @@ def _check_theme(record: dict[str, Any]) -> str | None:
 _DOCUMENT_FIELDS = {"path": str, "title": str, "authors": list, "date": str, "url": str}
 
 
-def _check_metadata(record: dict[str, Any]) -> str | None:
-    """Metadata set by hand for one document path (``marginalia doc set``)."""
-    for name, kind in _DOCUMENT_FIELDS.items():
+def _check_fields(record: dict[str, Any], fields: Mapping[str, type]) -> str | None:
+    """A record with exactly these fields, of these types."""
+    for name, kind in fields.items():
         if not isinstance(record.get(name), kind):
             return f"field {name!r} is missing or not a {kind.__name__}"
-    if set(record) - set(_DOCUMENT_FIELDS):
-        return f"unknown field {sorted(set(record) - set(_DOCUMENT_FIELDS))[0]!r}"
+    if set(record) - set(fields):
+        return f"unknown field {sorted(set(record) - set(fields))[0]!r}"
+    return None
+
+
+def _check_metadata(record: dict[str, Any]) -> str | None:
+    """Metadata set by hand for one document path (``marginalia doc set``)."""
+    problem = _check_fields(record, _DOCUMENT_FIELDS)
+    if problem:
+        return problem
     if not all(isinstance(a, str) for a in record["authors"]):
         return "'authors' must be a list of names"
+    return None
+
+
+_MEMO_FIELDS = {"kind": str, "name": str, "text": str, "updated": str}
+
+
+def _check_memo(record: dict[str, Any]) -> str | None:
+    """A memo (``tui.memos``): on a theme or document (named) or the project (not)."""
+    from .memos import KINDS
+
+    problem = _check_fields(record, _MEMO_FIELDS)
+    if problem:
+        return problem
+    if record["kind"] not in KINDS or (record["kind"] == "project") != (not record["name"].strip()):
+        return f"a memo on {record['kind']!r} named {record['name']!r} is on nothing marginalia knows"
     return None
 
 
@@ -253,6 +277,10 @@ def validate(data: Any) -> str | None:
         problem = _check_metadata(record)
         if problem:
             return f"metadata record {key}: {problem}"
+    for key, record in data.get("memos", {}).items():
+        problem = _check_memo(record)
+        if problem:
+            return f"memo record {key}: {problem}"
     return None
 
 
@@ -347,7 +375,14 @@ def _stamp(path: Path) -> tuple[int, int, int, int] | None:
 
 
 def empty_store() -> dict[str, Any]:
-    return {"meta": {"1": {"schema": SCHEMA}}, "themes": {}, "annotations": {}, "documents": {}, "metadata": {}}
+    return {
+        "meta": {"1": {"schema": SCHEMA}},
+        "themes": {},
+        "annotations": {},
+        "documents": {},
+        "metadata": {},
+        "memos": {},
+    }
 
 
 class AtomicStorage(Storage):

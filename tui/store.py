@@ -19,8 +19,9 @@ from filelock import FileLock, Timeout
 from tinydb import TinyDB
 from tinydb.table import Document as Record
 
-from .codebook import subtree_renames
+from .codebook import SEPARATOR, in_subtree, node_key, subtree_renames
 from .coders import by_coder, coder_key, resolve_coder
+from .memos import MemoKey
 from .metadata import Metadata
 from .model import (
     PALETTE,
@@ -75,6 +76,7 @@ class Store:
         self._themes = self._db.table("themes", cache_size=0)
         self._documents = self._db.table("documents", cache_size=0)
         self._metadata = self._db.table("metadata", cache_size=0)  # document metadata set by hand, per path
+        self._memos = self._db.table("memos", cache_size=0)  # Markdown memos: kind, name, text (tui.memos)
         self._thread_lock = threading.RLock()
         self._depth = 0
         if self.path.is_dir():
@@ -303,6 +305,7 @@ class Store:
                 if record is not None:
                     self._themes.update({"name": target}, doc_ids=[record.doc_id])
             self._retag_many({theme_key(name): target for name, target in renames.items()})
+            self._move_memos(old, new)
             top = records.get(theme_key(old)) or {"name": old, "colour": PALETTE[-1], "description": ""}
             return Theme(**{**top, "name": new})
 
@@ -325,6 +328,7 @@ class Store:
             gone = list({r.doc_id for r in sources if r.doc_id != target.doc_id})  # a name given twice counts once
             self._themes.remove(doc_ids=gone)
             self._retag({theme_key(r["name"]) for r in sources}, target["name"])
+            self._join_memos([r["name"] for r in sources], target["name"])
             return Theme(**target)
 
     def describe_theme(self, name: str, description: str) -> Theme:
@@ -382,6 +386,72 @@ class Store:
                 self._metadata.update(record, doc_ids=[found.doc_id])
             return merged
 
+    # -- memos (tui.memos): one table, reached only through these methods, so a new store layout moves them too ----
+    def memo(self, key: MemoKey) -> str:
+        """The memo's Markdown text ("" if there is none)."""
+        with self._thread_lock:
+            record = self._find_memo(self.storage.read().get("memos", {}).values(), key)
+        return record["text"] if record is not None else ""
+
+    def memos(self) -> dict[MemoKey, str]:
+        """Every memo that has text, by key (a theme's under its name as last saved)."""
+        with self._thread_lock:
+            records = list(self.storage.read().get("memos", {}).values())
+        return {MemoKey(r["kind"], r["name"]): r["text"] for r in records if r["text"].strip()}
+
+    def set_memo(self, key: MemoKey, text: str, expect: str | None = None) -> str:
+        """Replace the memo's text in one write (blank text removes it); returns the text before. ``expect``: the
+        text the caller started from; if another process changed the memo meanwhile, raise ConflictError."""
+        with self._change():
+            record = self._find_memo(self._memos.all(), key)
+            before = record["text"] if record is not None else ""
+            if expect is not None and before != expect:
+                raise ConflictError(f"the memo on {key.heading()} was changed elsewhere meanwhile")
+            if not text.strip():
+                if record is not None:
+                    self._memos.remove(doc_ids=[record.doc_id])
+            elif record is None:
+                self._memos.insert({"kind": key.kind, "name": key.name, "text": text, "updated": now()})
+            elif text != before:
+                self._memos.update({"name": key.name, "text": text, "updated": now()}, doc_ids=[record.doc_id])
+            return before
+
+    @staticmethod
+    def _find_memo(records: Iterable[Any], key: MemoKey) -> Any:
+        for record in records:
+            if record["kind"] == key.kind and MemoKey(key.kind, record["name"]).match == key.match:
+                return record
+        return None
+
+    def _move_memos(self, old: str, new: str) -> None:
+        """Theme memos follow a rename of their theme and its subtree (a parent only children carry too)."""
+        top = node_key(old)
+        for record in self._memos.all():
+            if record["kind"] == "theme" and in_subtree(node_key(record["name"]), top):
+                rest = record["name"].split(SEPARATOR)[len(top.split(SEPARATOR)) :]
+                self._memos.update({"name": SEPARATOR.join([new, *rest])}, doc_ids=[record.doc_id])
+
+    def _join_memos(self, sources: list[str], target: str) -> None:
+        """Merged themes' memos become the target's, its own first, a blank line between them."""
+        keys = dict.fromkeys(MemoKey("theme", name).match for name in [target, *sources])
+        by_match = {MemoKey("theme", r["name"]).match: r for r in self._memos.all() if r["kind"] == "theme"}
+        found = [by_match[k] for k in keys if k in by_match]
+        if not found or (len(found) == 1 and found[0]["name"] == target):
+            return
+        text = "\n\n".join(r["text"].strip("\n") for r in found) + "\n"
+        self._memos.remove(doc_ids=[r.doc_id for r in found])
+        self._memos.insert({"kind": "theme", "name": target, "text": text, "updated": now()})
+
+    def replace_memos(self, kind: str, memos: Mapping[MemoKey, str]) -> None:
+        """Make ``kind``'s memos exactly ``memos`` (the undo of a theme rename or merge), in one write."""
+        with self._change():
+            self._memos.remove(doc_ids=[r.doc_id for r in self._memos.all() if r["kind"] == kind])
+            stamp = now()
+            fresh = [
+                {"kind": k.kind, "name": k.name, "text": t, "updated": stamp} for k, t in memos.items() if t.strip()
+            ]
+            self._memos.insert_multiple(fresh)
+
     # -- internals ---------------------------------------------------------------------------------------------
     def batch(self) -> Any:
         """Group several changes into one atomic write: ``with store.batch(): ...``."""
@@ -406,7 +476,7 @@ class Store:
                 raise StoreError(f"{self.path}: cannot lock the store ({error.strerror or error})") from None
             try:
                 self.storage.begin()
-                for table in (self._annotations, self._themes, self._documents, self._metadata):
+                for table in (self._annotations, self._themes, self._documents, self._metadata, self._memos):
                     table.clear_cache()
                     table._next_id = None  # another process may have inserted since we last looked
                 self._depth += 1

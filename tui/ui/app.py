@@ -27,7 +27,8 @@ from ..coders import coder_key
 from ..config import Config
 from ..corpus import Hit
 from ..document import Document
-from ..history import Change, Created, Deleted, Edited, History, Tagged, ThemeEdit, ThemesChanged
+from ..history import Change, Created, Deleted, Edited, History, MemoEdited, Tagged, ThemeEdit, ThemesChanged
+from ..memos import MemoKey
 from ..model import Annotation, Theme, new_annotation, pick_colour, theme_key
 from ..state import Place, State
 from ..state import save as save_state
@@ -44,7 +45,17 @@ from .safe_input import SafeInput
 
 PLAIN = "#C0C0C0"  # a highlight with no theme
 MAX_PANES = 3
-STYLED_ROOMS = ("pane", "document_view", "dialogs", "export_dialog", "panels", "compare", "corpus_search", "app")
+STYLED_ROOMS = (
+    "pane",
+    "document_view",
+    "dialogs",
+    "export_dialog",
+    "panels",
+    "compare",
+    "corpus_search",
+    "memo",
+    "app",
+)
 POLL_SECONDS = 1.0
 
 
@@ -83,6 +94,8 @@ class MarginaliaApp(App[None]):
                 tooltip="Search every open document; mark and tag the hits"),
         Binding("c", "compare", "compare", id="compare",
                 tooltip="Themes x documents: counts, passages side by side, co-occurrence"),
+        Binding("M", "document_memo", "memo", show=False, id="memo-document",
+                tooltip="Write the memo on the focused document (Markdown)"),
         Binding("s", "sync", "sync scroll", show=False, id="sync-scroll", tooltip="Scroll all panes together (toggle)"),
         Binding("x", "export", "export", show=False, id="export", tooltip="Export annotations as Markdown or W3C JSON"),
         Binding("o", "documents", "documents", show=False, id="documents", tooltip="Choose which documents are shown"),
@@ -92,8 +105,8 @@ class MarginaliaApp(App[None]):
         Binding("q", "quit", "quit", id="quit", tooltip="Quit marginalia"),
     ]
     # the bindings the command palette offers too, in this order
-    PALETTE = ("highlight", "edit", "delete", "search", "annotations", "themes", "search-all", "compare", "export",
-               "documents", "sync-scroll", "undo", "redo")
+    PALETTE = ("highlight", "edit", "delete", "search", "annotations", "themes", "search-all", "compare", "memo-document",
+               "export", "documents", "sync-scroll", "undo", "redo")
     # fmt: on
 
     def __init__(
@@ -364,6 +377,8 @@ class MarginaliaApp(App[None]):
     async def _after(self, change: Change) -> None:
         """Bring the screen in line with the store after ``change``: one highlight where that is all it touched
         (a reload of thousands would hold up typing), everything otherwise."""
+        if isinstance(change, MemoEdited):
+            return  # nothing on screen shows a memo's text
         if isinstance(change, Deleted):
             self._hide(change.annotation)  # again: a reload that ran meanwhile may have brought it back
             return
@@ -660,6 +675,9 @@ class MarginaliaApp(App[None]):
 
     def _theme_request(self, verb: str, name: str) -> None:
         """Ask what the themes panel's ``verb`` needs, then apply it and come back to the panel."""
+        if verb == "memo":  # a parent only its children carry has a memo too
+            self.open_memo(MemoKey("theme", name), then=self.action_themes)
+            return
         theme = self.themes.get(theme_key(name))
         if theme is None and verb != "rename":
             self.notify(f"“{name}” only groups other themes: rename it, or act on a theme below it", timeout=4)
@@ -714,6 +732,39 @@ class MarginaliaApp(App[None]):
                 self.call_after_refresh(then)
 
         self.call_later(rebuild)
+
+    # -- memos -----------------------------------------------------------------------------------------------------
+    def action_document_memo(self) -> None:
+        view = self.active_view
+        document = view.document if view is not None else (self.documents[0] if self.documents else None)
+        if document is None:
+            self.notify("No document is open", timeout=2)
+            return
+        self.open_memo(MemoKey("document", document.key), document.title)
+
+    def action_project_memo(self) -> None:
+        self.open_memo(MemoKey("project"))
+
+    def open_memo(self, key: MemoKey, name: str = "", then: Callable[[], object] | None = None) -> None:
+        """The memo editor on ``key``'s memo (``name``: what the heading calls it); saved in one write, undoable."""
+        from .memo import MemoScreen
+
+        try:
+            text = self.store.memo(key)
+        except StoreError as error:
+            self.notify(str(error), title="Cannot read the memo", severity="error", timeout=8)
+            return
+        heading = f"{key.kind} {name}" if name else key.heading()
+
+        def done(new: str | None) -> None:
+            if new is None:
+                if then is not None:
+                    then()
+                return
+            change = MemoEdited(key, new)
+            self._persist(change, "Memo saved (u to undo)", then=then)
+
+        self.push_screen(MemoScreen(heading, text), done)
 
     def action_compare(self) -> None:
         from .compare import CompareScreen
@@ -796,6 +847,7 @@ class MarginaliaApp(App[None]):
                 )  # fmt: skip
             else:
                 yield command
+        yield SystemCommand("Project memo", "Write the memo on the whole project (Markdown)", self.action_project_memo)
         by_id = {binding.id: binding for binding in keys.own_bindings(MarginaliaApp)}
         for binding_id in self.PALETTE:
             binding = by_id[binding_id]

@@ -36,6 +36,7 @@ def rooms() -> list[type[DOMNode]]:
     from .dialogs import ConfirmDialog, PromptDialog, ThemeDialog
     from .document_view import DocumentView
     from .export_dialog import ExportDialog
+    from .memo import MemoScreen
     from .panels import AnnotationsPanel, DocumentsPanel, SidePanel, ThemesPanel
 
     return [
@@ -52,6 +53,7 @@ def rooms() -> list[type[DOMNode]]:
         CompareScreen,
         SideBySideLevel,
         Level,
+        MemoScreen,
         PromptDialog,
         ConfirmDialog,
     ]

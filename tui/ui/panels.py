@@ -166,6 +166,7 @@ class ThemesPanel(SidePanel):
         Binding("D", "act('describe')", "describe", id="theme-describe", tooltip="Describe the theme"),
         Binding("d,delete", "act('delete')", "delete", id="theme-delete", tooltip="Delete the theme"),
         Binding("space", "fold", "fold / unfold", id="theme-fold", tooltip="Fold or unfold a parent's subtree"),
+        Binding("M", "act('memo')", "memo", id="theme-memo", tooltip="Write the theme's memo (Markdown)"),
     ]
 
     def __init__(
@@ -188,6 +189,7 @@ class ThemesPanel(SidePanel):
             yield Label("Themes", classes="title")
             yield DataTable(cursor_type="row", zebra_stripes=True)
             ids = ["theme-rename", "theme-merge", "theme-recolour", "theme-describe", "theme-delete", "theme-fold"]
+            ids.append("theme-memo")
             yield Label(
                 keys.hint(self.app, ThemesPanel, ids) + " · " + keys.hint(self.app, SidePanel, ["panel-close"]),
                 classes="hint",
