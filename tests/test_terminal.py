@@ -71,15 +71,14 @@ class Terminal:
                 raise AssertionError(f"timed out waiting for {what}; the screen:\n{self.text()}")
             time.sleep(0.1)
 
-    def settle(self, timeout: float = 10) -> list[list[Cell]]:
-        """The screen once two captures 0.3 s apart agree."""
+    def settle(self, timeout: float = 15) -> list[list[Cell]]:
+        """The screen once three captures 0.4 s apart agree (on a loaded machine a key can take longer than one gap)."""
         deadline = time.monotonic() + timeout
-        last = self.cells()
-        while time.monotonic() < deadline:
-            time.sleep(0.3)
+        last, same = self.cells(), 0
+        while time.monotonic() < deadline and same < 2:
+            time.sleep(0.4)
             now = self.cells()
-            if now == last:
-                return now
+            same = same + 1 if now == last else 0
             last = now
         return last
 
