@@ -10,6 +10,8 @@ import pytest
 import test_screen
 from conftest import ASMOLOV, PROMA
 
+import tui.document
+import tui.ui.app
 import tui.ui.document_view as document_view
 from tui.document import load_paths
 from tui.layout import Layout
@@ -36,8 +38,9 @@ def rows_shown(view: DocumentView) -> list[str]:
 
 
 async def wrapped_whole(view: DocumentView, pilot) -> None:  # type: ignore[no-untyped-def]
+    """Until the whole document is read and wrapped."""
     for _ in range(600):
-        if view.wrapped is not None and view.wrapped.text is view.text:
+        if view.whole and view.wrapped is not None and view.wrapped.text is view.text:
             return
         await pilot.pause(0.05)
     raise AssertionError("the whole text was never wrapped")
@@ -134,6 +137,67 @@ async def test_a_big_source_file_is_coloured_on_its_first_screen_and_further_dow
         assert any(len(colours(y)) > 1 for y in range(view.size.height))
 
 
+def reading_in_small_pieces(monkeypatch: pytest.MonkeyPatch, slowly: bool = False) -> None:
+    """A file over 64 KB is shown from its first 16 KB; the rest is read 16 KB a step (``slowly``: one step every
+    20 ms, so that keys pressed at once come before it is read)."""
+    monkeypatch.setattr(tui.document, "PROGRESSIVE", 1 << 16)
+    monkeypatch.setattr(tui.document, "HEAD", 1 << 14)
+    monkeypatch.setattr(tui.document, "PIECE", 1 << 14)
+    if slowly:
+        monkeypatch.setattr(tui.ui.app, "READ_SLICE", 0)
+        monkeypatch.setattr(tui.ui.app, "READ_GAP", 0.02)
+
+
+async def test_a_big_file_shown_from_its_start_then_whole_g_and_a_search_near_the_end(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The reader opens a big file at its start: the first screen is the whole text's first screen, ``G`` and a
+    search for a word near the end pressed at once land where they would have in the whole text."""
+    reading_in_small_pieces(monkeypatch, slowly=True)
+    lines = verses(12_000).split("\n")
+    lines[-40] += " zanzibar quixotic"
+    text = "\n".join(lines)
+    path = tmp_path / "big.txt"
+    path.write_text(text, encoding="utf-8")
+    [document] = load_paths([path], progressive=True)
+    assert len(document.loaded_text) < len(text) // 10
+    app = MarginaliaApp([document], Store(tmp_path / "s.json"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        view = app.views[0]
+        first = rows_shown(view)
+        assert first == lines[: len(first)] and len(first) > 20
+        assert not document.complete
+        await pilot.press("G")  # at once: before the rest is read
+        await wrapped_whole(view, pilot)
+        await pilot.pause()
+        assert document.complete and view.cursor == len(text)
+        assert rows_shown(view)[-1] == lines[-1]
+        assert list(view.wrapped.row_starts) == list(Layout(text, view.wrapped.width).row_starts)
+        await pilot.press("g", "slash", *"zanzibar", "enter")
+        await pilot.pause()
+        start = text.index("zanzibar")
+        assert view.selection == (start, start + len("zanzibar"))
+        assert any(row.endswith("zanzibar quixotic") for row in rows_shown(view)), rows_shown(view)
+        assert "match 1 of 1" in str(app.query_one("#search").border_subtitle)
+
+
+async def test_g_pressed_before_a_big_file_is_read_gives_way_to_a_later_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reading_in_small_pieces(monkeypatch, slowly=True)
+    path = tmp_path / "big.txt"
+    path.write_text(verses(12_000), encoding="utf-8")
+    app = MarginaliaApp(load_paths([path], progressive=True), Store(tmp_path / "s.json"))
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.views[0]
+        assert not view.document.complete
+        await pilot.press("G", "pagedown")
+        await wrapped_whole(view, pilot)
+        await pilot.pause()
+        assert 0 < view.scroll_offset.y < 100  # one page down, not at the end
+
+
 # -- the reader's screen tests (tests/test_screen.py) on documents too big to wrap at once -------------------------
 SCREEN_TESTS = [
     *[
@@ -162,9 +226,10 @@ async def test_the_screen_tests_hold_on_big_documents(
         paths.append(path)
 
     def big_app(store_path: Path, store: Store | None = None) -> MarginaliaApp:
-        app = MarginaliaApp(load_paths(paths), store or Store(store_path))
-        assert all(len(d.text) > SYNC_WRAP for d in app.documents)
+        app = MarginaliaApp(load_paths(paths, progressive=True), store or Store(store_path))
+        assert not any(d.complete for d in app.documents)  # each shown from its start, the rest read meanwhile
         return app
 
+    reading_in_small_pieces(monkeypatch)
     monkeypatch.setattr(test_screen, "seeds_app", big_app)
     await getattr(test_screen, name)(store_path, **arguments)

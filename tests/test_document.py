@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 from conftest import ASMOLOV, PROMA
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import tui.document
+import tui.files
 from tui.document import Document, DocumentError, LineIndex, load_document, load_paths, seed_paths
 
 
@@ -187,7 +188,7 @@ def test_the_seeds() -> None:
 # -- the line index ----------------------------------------------------------------------------------------------
 def test_line_index_positions() -> None:
     index = LineIndex("ab\ncde\n\nf")
-    assert index.starts == [0, 3, 7, 8]
+    assert list(index.starts) == [0, 3, 7, 8]
     assert len(index) == 4
     assert [index.position(o) for o in range(10)] == [
         (0, 0), (0, 1), (0, 2), (1, 0), (1, 1), (1, 2), (1, 3), (2, 0), (3, 0), (3, 1),
@@ -257,3 +258,89 @@ def test_line_index_and_fingerprint_are_made_when_first_asked_for() -> None:
     doc = Document(Path("/x.txt"), "Title\n\nbody\n")
     assert "lines" not in vars(doc) and not doc._fingerprint
     assert len(doc.lines) == 4 and doc.fingerprint == tui.document.fingerprint(doc.text)
+
+
+# -- a big file opened at its start (the reader's) ------------------------------------------------------------------
+@pytest.fixture
+def small_pieces(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Read at once only the first 7 bytes of a file over 8, then 5 bytes a step: every boundary is exercised."""
+    monkeypatch.setattr(tui.document, "PROGRESSIVE", 8)
+    monkeypatch.setattr(tui.document, "HEAD", 7)
+    monkeypatch.setattr(tui.document, "PIECE", 5)
+
+
+# what a piece boundary may cut: a CRLF, a CR at the end, a multi-byte character, a BOM-like U+FEFF inside, line
+# separators and bidi controls (replaced), a C1 control (U+0085), ESC and tab (few controls: the start decides "binary")
+TRICKY = st.lists(
+    st.sampled_from(
+        ["a", " ", "\r", "\n", "\r\n", "é", "—", "漢", "😀", "\ufeff", "\u2028", "\u202e", "\x85", "\x1b", "\t"]
+    ),
+    min_size=12,
+    max_size=40,
+).map("".join)
+
+
+@given(TRICKY)
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+def test_a_big_file_opened_at_its_start_reads_to_the_same_text(small_pieces: None, tmp_path_factory, text: str) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path_factory.mktemp("big") / "big.txt"
+    raw = ("x" + text).encode("utf-8")  # (a leading BOM would make it utf-8-sig: read whole)
+    path.write_bytes(raw)
+    whole = load_document(path)
+    doc = load_document(path, progressive=True)
+    assert not doc.complete
+    assert whole.text.startswith(doc.loaded_text)  # the start shown is the whole text's start
+    steps = 0
+    while not doc.read_for(0):
+        assert whole.text.startswith(doc.loaded_text)
+        steps += 1
+    assert steps > 0
+    assert (doc.complete, doc.text, doc.encoding, doc.problem) == (True, whole.text, "utf-8", "")
+    assert (doc.fingerprint, doc.title) == (whole.fingerprint, whole.title)  # (a first line cut at the start)
+
+
+def test_the_whole_text_is_read_when_first_asked_for(small_pieces: None, write_doc) -> None:  # type: ignore[no-untyped-def]
+    path = write_doc("big.txt", "line one\nline two\nline three\n")
+    doc = load_document(path, progressive=True)
+    assert doc.loaded_text == "line on"
+    assert doc.lines.line_of(len("line one\nline two\n")) == 2  # the line index is the whole text's
+    assert doc.complete and doc.loaded_text == doc.text == "line one\nline two\nline three\n"
+
+
+def test_bytes_past_the_start_that_are_not_utf8_are_decoded_as_the_whole_would_be(
+    small_pieces: None, write_doc
+) -> None:  # type: ignore[no-untyped-def]
+    raw = "Caf\u00e9 au lait, s'il vous pla\u00eet, et un cr\u00e8me.".encode("cp1252")
+    path = write_doc("latin.txt", b"plain start " + raw)
+    doc = load_document(path, progressive=True)
+    assert doc.loaded_text == "plain s"
+    assert doc.text == load_document(path).text
+    assert "Café" in doc.text and not doc.problem
+
+
+def test_a_nul_past_the_start_is_read_as_the_whole_would_be(small_pieces: None, write_doc) -> None:  # type: ignore[no-untyped-def]
+    path = write_doc("half.txt", b"some text first, then\x00\x01\x02 binary" * 4)
+    doc = load_document(path, progressive=True)
+    assert doc.loaded_text == "some te"
+    assert (doc.text, doc.problem) == (load_document(path).text, "")
+
+
+def test_a_file_that_grows_past_the_limit_meanwhile_leaves_the_start_and_says_why(  # type: ignore[no-untyped-def]
+    small_pieces: None, write_doc, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write_doc("growing.txt", "a text that is being written to")
+    monkeypatch.setattr(tui.files, "max_size", 40)
+    doc = load_document(path, progressive=True)
+    with path.open("a") as handle:
+        handle.write(" by another program, past the limit")
+    assert doc.text == "a text "
+    assert str(path) in doc.problem and "limit" in doc.problem
+
+
+def test_small_files_and_other_formats_are_read_whole(small_pieces: None, write_doc) -> None:  # type: ignore[no-untyped-def]
+    assert load_document(write_doc("small.txt", "short"), progressive=True).complete
+    utf16 = write_doc("wide.txt", "\ufeffa wide text, long enough to be big".encode("utf-16"))
+    assert load_document(utf16, progressive=True).complete
+    assert load_document(
+        write_doc("ru.txt", "Привет, мир, это длинный текст".encode("cp1251")), progressive=True
+    ).complete

@@ -387,7 +387,8 @@ def cmd_read(args: argparse.Namespace) -> int:
     for word in args.paths:  # ``marginalia frob``: a mistyped command, not a missing file
         if not os.path.lexists(word) and re.fullmatch(r"[a-z][a-z-]*", word):
             raise Usage(f"{word!r} is neither a command nor a file; the commands are {', '.join(COMMANDS)}")
-    documents, problems = load_paths_leniently(args.paths or seed_paths(), args.encoding, _options(args))
+    # a big text file is shown from its start while the reader reads the rest (``Document.read_for``)
+    documents, problems = load_paths_leniently(args.paths or seed_paths(), args.encoding, _options(args), True)
     if not documents:
         raise Failure(problems[0] if len(problems) == 1 else "; ".join(problems))
     settings = config.load()  # its problems are the reader's notices

@@ -5,21 +5,28 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import threading
+from array import array
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Generator, Iterator, Sequence
+from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
+from time import perf_counter
 from typing import TYPE_CHECKING
 
-from .files import FileProblem, read_regular
+from .files import FileProblem, open_regular, read_chunks, read_regular
 from .metadata import Metadata
-from .text import DecodeError, decode
+from .text import DecodeError, Utf8Pieces, decode, plain_utf8
 from .wording import cut
 
 if TYPE_CHECKING:
     from .formats.snapshot import Options
 
 MAX_TITLE = 120
+PROGRESSIVE = 2 << 20  # bytes: a bigger UTF-8 file can be opened at its start, the rest read later (``read_for``)
+HEAD = 1 << 18  # bytes read at once from such a file: a few screens' worth, whatever its size
+PIECE = 1 << 18  # bytes read, decoded and normalised per step after that (a few milliseconds each)
 SEED_METADATA = ".metadata.json"  # in the seeds folder: each seed's author, title and date
 
 
@@ -31,11 +38,11 @@ class LineIndex:
     """Maps offsets to (line, column) and back in O(log n); lines and columns count from 0."""
 
     def __init__(self, text: str) -> None:
-        starts = [0]
-        find = text.find
+        starts = array("q", [0])  # 8 bytes a line (a list of ints takes 36: 54 MB for 1.5 million lines)
+        append, find = starts.append, text.find
         pos = find("\n")
         while pos != -1:
-            starts.append(pos + 1)
+            append(pos + 1)
             pos = find("\n", pos + 1)
         self.starts = starts
         self.length = len(text)
@@ -66,7 +73,11 @@ class Document:
     """A document's normalised text and what is derived from it. The line index and the fingerprint cost time in
     proportion to the text, so they are made when first asked for (the reader shows its first screen without
     them; re-anchoring asks for the fingerprint in a thread). A PDF, web page, EPUB or Word file (``kind``) has
-    the extracted text of its snapshot, its page or chapter offsets and its metadata."""
+    the extracted text of its snapshot, its page or chapter offsets and its metadata.
+
+    A big text file opened ``progressive`` (the reader's) has only its start read at first (``loaded_text``): the
+    rest is read by ``read_for`` in steps, or at once by the first look at ``text``, ``lines`` or
+    ``fingerprint``, which are always the whole document's."""
 
     def __init__(
         self,
@@ -81,9 +92,13 @@ class Document:
         chapters: list[tuple[int, str]] | None = None,
         source_metadata: Metadata | None = None,
         extractor: str = "",
+        rest: Generator[None, None, str] | None = None,
     ) -> None:
         self.path = Path(path)
-        self.text = text
+        self._text = text
+        self._rest = rest  # reading the rest of the file: returns the whole text
+        self._reading = threading.Lock()  # ``read_for`` in a thread (corpus search) and on the event loop
+        self.problem = ""  # why the rest could not be read, if it could not (the text is then the start)
         self.encoding = encoding
         self.kind = kind  # or a format of ``formats``: "pdf", "html", "epub", "docx"
         self.pages = pages or []  # (start offset, label): a PDF's
@@ -92,11 +107,59 @@ class Document:
         self.metadata = self.source_metadata  # that, with what was set by hand (``set_metadata``)
         self.extractor = extractor  # the snapshot's extractor, for formatted documents
         self.title = title or self.metadata.title or make_title(text, self.path)
+        self._titled = bool(title)  # else the title is the text's first line, maybe cut at the start read first
         self._fingerprint = fingerprint
         self.stored_as = ""  # the path its annotations use, if another copy of this text was annotated first
 
     def __repr__(self) -> str:
         return f"Document(path={self.path!r}, encoding={self.encoding!r}, title={self.title!r})"
+
+    @property
+    def text(self) -> str:
+        """The whole normalised text (the rest of a document still being read is read first)."""
+        if self._rest is not None:
+            self.read_for(None)
+        return self._text
+
+    @property
+    def loaded_text(self) -> str:
+        """The text read so far: its start, until ``complete``; then ``text``."""
+        return self._text
+
+    @property
+    def complete(self) -> bool:
+        return self._rest is None
+
+    def read_for(self, seconds: float | None) -> bool:
+        """Read more of the rest for about ``seconds`` (None: to the end); True once the whole text is read. A
+        rest that cannot be read leaves the start as the text, and says why in ``problem``."""
+        if self._rest is None:
+            return True
+        if not self._reading.acquire(blocking=seconds is None):
+            return False  # another thread is reading it to the end: a slice would wait for all of it
+        try:
+            return self._read(None if seconds is None else perf_counter() + seconds)
+        finally:
+            self._reading.release()
+
+    def _read(self, deadline: float | None) -> bool:
+        if self._rest is None:  # read meanwhile, by the thread that held the lock
+            return True
+        try:
+            next(self._rest)  # at least one step
+            while deadline is None or perf_counter() < deadline:
+                next(self._rest)
+            return False
+        except StopIteration as done:
+            self._text = done.value
+        except DocumentError as error:
+            self.problem = str(error)
+        self._rest = None
+        if not self._titled:
+            self.title = self.metadata.title or make_title(self._text, self.path)
+        self.__dict__.pop("lines", None)
+        self.__dict__.pop("_paragraphs", None)
+        return True
 
     @property
     def fingerprint(self) -> str:
@@ -111,7 +174,7 @@ class Document:
     def set_metadata(self, overrides: Metadata) -> None:
         """Fields set by hand (the store's) over the file's own; the title follows."""
         self.metadata = self.source_metadata.merged(overrides)
-        self.title = self.metadata.title or make_title(self.text, self.path)
+        self.title = self.metadata.title or make_title(self._text, self.path)
 
     @property
     def pane_title(self) -> str:
@@ -187,17 +250,17 @@ def make_title(text: str, path: Path) -> str:
     return cut(line, MAX_TITLE)
 
 
-def load_document(path: str | os.PathLike, encoding: str | None = None, options: Options | None = None) -> Document:
-    """A text file, or a PDF, web page, EPUB or Word file (chosen by content) through its snapshot."""
+def load_document(
+    path: str | os.PathLike, encoding: str | None = None, options: Options | None = None, progressive: bool = False
+) -> Document:
+    """A text file, or a PDF, web page, EPUB or Word file (chosen by content) through its snapshot. With
+    ``progressive``, a big UTF-8 text file is opened at its start (see ``Document``)."""
     path = Path(path).expanduser()
-    try:
+    with _read_problems(path):
+        opened = _open_at_start(path) if progressive and encoding in (None, "utf-8") else None
+        if opened is not None:
+            return opened
         data = read_regular(path)  # not a named pipe or a device (a hang), nor more than --max-size
-    except FileNotFoundError:
-        raise DocumentError(f"{path}: no such file") from None
-    except FileProblem as problem:
-        raise DocumentError(f"{path}: {problem}") from None
-    except (OSError, ValueError) as error:  # ValueError: a NUL in the path
-        raise DocumentError(f"{path}: cannot read ({getattr(error, 'strerror', None) or error})") from None
     from .formats import detect
 
     kind = detect(data, path.name)
@@ -208,6 +271,62 @@ def load_document(path: str | os.PathLike, encoding: str | None = None, options:
     except DecodeError as error:
         raise DocumentError(f"{path}: {error}") from None
     return Document(path.resolve(), text, used, source_metadata=_seed_metadata(path))
+
+
+@contextmanager
+def _read_problems(path: Path) -> Iterator[None]:
+    """A file that cannot be read: a one-line ``DocumentError`` naming it."""
+    try:
+        yield
+    except FileNotFoundError:
+        raise DocumentError(f"{path}: no such file") from None
+    except FileProblem as problem:
+        raise DocumentError(f"{path}: {problem}") from None
+    except (OSError, ValueError) as error:  # ValueError: a NUL in the path
+        raise DocumentError(f"{path}: cannot read ({getattr(error, 'strerror', None) or error})") from None
+
+
+def _open_at_start(path: Path) -> Document | None:
+    """A big plain UTF-8 text file with only its first ``HEAD`` bytes read, decoded and normalised (the same
+    characters as the whole file's first ones); None for any other file (read whole)."""
+    fd, size = open_regular(path)
+    try:
+        head = os.read(fd, HEAD) if size > PROGRESSIVE else b""
+        from .formats import detect
+
+        if not head or detect(head, path.name) is not None or not plain_utf8(head):
+            os.close(fd)
+            return None
+        pieces = Utf8Pieces()
+        start = pieces.decode(head)
+    except BaseException:
+        os.close(fd)
+        raise
+    rest = _read_rest(path, fd, pieces, start, len(head))
+    return Document(path.resolve(), start, "utf-8", source_metadata=_seed_metadata(path), rest=rest)
+
+
+def _read_rest(path: Path, fd: int, pieces: Utf8Pieces, text: str, done: int) -> Generator[None, None, str]:
+    """Read, decode and normalise the rest of the file after its first ``done`` bytes, a ``PIECE`` a step, and
+    return the whole text. Appended in place (``+=`` on a string nothing else holds grows it; the first one copies
+    the document's start): 50 MB of text is never held twice, nor as bytes and text at once. Bytes that are not UTF-8 after all: the whole file is decoded
+    as ``load_document`` would (its encoding guessed)."""
+    with _read_problems(path):
+        try:
+            try:
+                for data in read_chunks(fd, size=PIECE, done=done):
+                    text += pieces.decode(data)
+                    yield
+                text += pieces.decode(b"", final=True)
+                return text
+            except (UnicodeDecodeError, DecodeError):
+                del text
+                try:
+                    return decode(read_regular(path))[0]
+                except DecodeError as error:
+                    raise DocumentError(f"{path}: {error}") from None
+        finally:
+            os.close(fd)
 
 
 def _load_formatted(path: Path, data: bytes, kind: str, options: Options | None) -> Document:
@@ -251,19 +370,22 @@ def _folder_files(folder: Path) -> list[Path]:
 
 
 def load_paths(
-    paths: list[str | os.PathLike], encoding: str | None = None, options: Options | None = None
+    paths: list[str | os.PathLike],
+    encoding: str | None = None,
+    options: Options | None = None,
+    progressive: bool = False,
 ) -> list[Document]:
     """Load files and folders (their text files, sorted, hidden and binary ones skipped), in the order given."""
     documents: list[Document] = []
     for raw in paths:
         path = Path(raw).expanduser()
         if not path.is_dir():
-            documents.append(load_document(path, encoding, options))
+            documents.append(load_document(path, encoding, options, progressive))
             continue
         found = []
         for file in _folder_files(path):
             try:
-                found.append(load_document(file, encoding, options))
+                found.append(load_document(file, encoding, options, progressive))
             except DocumentError:
                 continue  # a folder's binary or unreadable files are not its text files
         if not found:
@@ -273,7 +395,10 @@ def load_paths(
 
 
 def load_paths_leniently(
-    paths: Sequence[str | os.PathLike[str]], encoding: str | None = None, options: Options | None = None
+    paths: Sequence[str | os.PathLike[str]],
+    encoding: str | None = None,
+    options: Options | None = None,
+    progressive: bool = False,
 ) -> tuple[list[Document], list[str]]:
     """Like ``load_paths``, but what cannot be loaded becomes a one-line problem instead of stopping the rest
     (the reader opens what it can and shows the problems)."""
@@ -281,7 +406,7 @@ def load_paths_leniently(
     problems: list[str] = []
     for path in paths:
         try:
-            documents.extend(load_paths([path], encoding, options))
+            documents.extend(load_paths([path], encoding, options, progressive))
         except DocumentError as error:
             problems.append(str(error))
     return documents, problems

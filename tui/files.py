@@ -11,7 +11,7 @@ import os
 import re
 import stat
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import suppress
 from pathlib import Path
 
@@ -65,6 +65,16 @@ def check_regular(path: str | os.PathLike[str]) -> os.stat_result:
 
 def read_regular(path: str | os.PathLike[str], limit: int | None = None) -> bytes:
     """The bytes of a regular file of at most ``limit`` bytes (default: ``max_size``)."""
+    fd, _ = open_regular(path, limit)
+    try:
+        return b"".join(read_chunks(fd, limit))
+    finally:
+        os.close(fd)
+
+
+def open_regular(path: str | os.PathLike[str], limit: int | None = None) -> tuple[int, int]:
+    """(a file descriptor open for reading, the size) of a regular file of at most ``limit`` bytes (default:
+    ``max_size``); the caller closes it."""
     limit = max_size if limit is None else limit
     st = check_regular(path)
     if st.st_size > limit:
@@ -75,15 +85,22 @@ def read_regular(path: str | os.PathLike[str], limit: int | None = None) -> byte
         if _not_regular(os.fstat(fd).st_mode) is not None:
             raise FileProblem("changed into something that is not a regular file while being opened")
         os.set_blocking(fd, True)
-        chunks, total = [], 0
-        while chunk := os.read(fd, min(1 << 20, limit + 1 - total)):  # a file growing meanwhile stops at the limit
-            chunks.append(chunk)
-            total += len(chunk)
-            if total > limit:
-                raise FileProblem(f"grew past the {human(limit)} limit while being read (raise it with --max-size)")
-    finally:
+    except BaseException:
         os.close(fd)
-    return b"".join(chunks)
+        raise
+    return fd, st.st_size
+
+
+def read_chunks(fd: int, limit: int | None = None, size: int = 1 << 20, done: int = 0) -> Iterator[bytes]:
+    """The rest of an open regular file, ``size`` bytes at a time, ``done`` bytes of it read already; past
+    ``limit`` (default: ``max_size``; a file growing meanwhile) a ``FileProblem``."""
+    limit = max_size if limit is None else limit
+    total = done
+    while chunk := os.read(fd, min(size, limit + 1 - total)):
+        total += len(chunk)
+        if total > limit:
+            raise FileProblem(f"grew past the {human(limit)} limit while being read (raise it with --max-size)")
+        yield chunk
 
 
 # -- writing ----------------------------------------------------------------------------------------------------------

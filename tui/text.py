@@ -82,13 +82,14 @@ def json_safe(raw: bytes) -> bytes:
     return _JSON_UNSAFE.sub(lambda m: b"\\u%04x" % ord(m.group().decode()), raw)
 
 
-def normalise(text: str, suspects: frozenset[int] | None = None) -> str:
+def normalise(text: str, suspects: frozenset[int] | None = None, at_start: bool = True) -> str:
     """Newlines to ``\\n``, a leading BOM dropped, unsafe characters replaced: the text offsets count into.
     ``suspects``: the bytes of ``_SUSPECT`` its UTF-8 holds, where the caller knows them (``_suspects``): none,
-    and the text is returned as it is; carriage returns only, and only they are replaced."""
+    and the text is returned as it is; carriage returns only, and only they are replaced. Not ``at_start`` (a
+    piece of a text after its start): a leading U+FEFF is a character, not a BOM."""
     if suspects is not None and suspects <= {0x0D}:
         return text.replace("\r\n", "\n").replace("\r", "\n") if suspects else text
-    if text.startswith("\ufeff"):
+    if at_start and text.startswith("\ufeff"):
         text = text[1:]
     # str.replace, where one can: a regex on 50 MB takes seconds; each replace, tens of milliseconds
     if "\r" in text:
@@ -265,3 +266,39 @@ def _as_utf8(data: bytes) -> str | None:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         return None
+
+
+def plain_utf8(head: bytes) -> bool:
+    """``decode`` would read a file that starts with ``head`` as UTF-8, if the rest is UTF-8 without NULs too:
+    no BOM, no NUL, not mostly control bytes, valid UTF-8 (but for a character cut at its end)."""
+    if any(head.startswith(bom) for bom, _ in BOMS) or b"\x00" in head or _mostly_controls(head):
+        return False
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+class Utf8Pieces:
+    """A UTF-8 file decoded and normalised piece by piece: the pieces joined are what ``decode`` gives for the
+    whole (a character cut between pieces is kept for the next, and so is a carriage return at a piece's end:
+    it may be half of a CRLF). ``UnicodeDecodeError`` on bytes that are not UTF-8, ``DecodeError`` on a NUL
+    (``decode`` would not read the file as UTF-8: the caller decodes the whole instead)."""
+
+    def __init__(self) -> None:
+        self._decoder = codecs.getincrementaldecoder("utf-8")("strict")
+        self._carry = ""
+        self._started = False
+
+    def decode(self, data: bytes, final: bool = False) -> str:
+        if b"\x00" in data:
+            raise DecodeError("a NUL byte")
+        pending = self._decoder.getstate()[0]  # the start of a character cut at the last piece's end
+        raw = self._carry + self._decoder.decode(data, final)
+        suspects = _suspects(pending) | _suspects(data) | ({0x0D} if self._carry else frozenset())
+        self._carry = ""
+        if not final and raw.endswith("\r"):
+            raw, self._carry = raw[:-1], "\r"
+        at_start, self._started = not self._started, True
+        return normalise(raw, suspects, at_start)

@@ -15,7 +15,10 @@ def plural(count: int, noun: str) -> str:
 
 def cut(text: str, width: int) -> str:
     """``text`` if it fits in ``width`` cells, else as many whole characters (graphemes) as fit with an ellipsis."""
-    if cell_len(text) <= width:
+    head = text[: 8 * width + 8]  # a 10 MB line is not measured whole to keep its first 120 cells
+    if len(head) < len(text) and cell_len(head) > width + 2:  # the cut falls before its last grapheme
+        text = head
+    elif cell_len(text) <= width:
         return text
     room = max(width - 1, 0)
     spans, _ = split_graphemes(text)

@@ -57,6 +57,8 @@ STYLED_ROOMS = (
     "app",
 )
 POLL_SECONDS = 1.0
+READ_SLICE = 0.008  # seconds of reading a big document at a time, then
+READ_GAP = 0.002  # this long for the keys and the drawing
 
 
 class MarginaliaApp(App[None]):
@@ -146,10 +148,13 @@ class MarginaliaApp(App[None]):
         if state.sync_scroll is not None:
             self.sync_scroll = state.sync_scroll
 
-    def _restore_places(self) -> None:
+    def _restore_places(self, views: list[DocumentView] | None = None) -> None:
+        """Each view (of a document read whole) back where the reader left off in that text."""
         if self.state is None:
             return
-        for view in self.views:
+        for view in self.views if views is None else views:
+            if not view.document.complete:
+                continue  # once it is (``_read_documents``): its fingerprint is the whole text's
             place = self.state.places.get(view.document.key)
             if place is not None and place.fingerprint == view.document.fingerprint:
                 view.restore_place(place.cursor, place.top)
@@ -409,9 +414,25 @@ class MarginaliaApp(App[None]):
             if changed:
                 await self._reload()
 
+    async def _read_documents(self) -> None:
+        """Read the rest of each document opened at its start, in slices between keys (decoding holds Python's
+        lock: a thread would hold up the keys as much), and show it whole."""
+        for document in self.documents:
+            while not document.read_for(READ_SLICE):
+                await asyncio.sleep(READ_GAP)
+            views = [v for v in self.views if v.document is document and v.text is not document.text]
+            for view in views:
+                view.text_complete()
+            if views:
+                self._refresh_views()  # highlights past the start were cut at its end
+                self._restore_places(views)
+            if document.problem:
+                self.notify(document.problem, severity="error", timeout=10)
+
     @work(group="store")
     async def _reconcile(self) -> None:
-        """Re-anchor annotations whose documents changed since they were made."""
+        """Re-anchor annotations whose documents changed since they were made (once they are read whole)."""
+        await self._read_documents()
         async with self._write_lock:
             try:
                 report = await asyncio.to_thread(library.reconcile, self.store, self.documents)
@@ -466,6 +487,9 @@ class MarginaliaApp(App[None]):
         view = self.active_view
         if view is None or not self.last_query:
             self.notify("Nothing to search for: press / first", timeout=3)
+            return
+        if not view.whole:  # a big file still being read: the match may be in the rest
+            view.when_whole(lambda: self.action_search_again(forward))
             return
         origin = view.selection[0] if view.selection else view.cursor
         span = view.search(self.last_query, forward)

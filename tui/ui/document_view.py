@@ -100,10 +100,13 @@ class DocumentView(ScrollView, can_focus=True):
     def __init__(self, document: Document, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.document = document
-        self.text = document.text
+        self.text = document.loaded_text  # a big file's start, until ``text_complete``
+        self._waiting: list[Callable[[], object]] = []  # what waits for the whole text to be shown (``when_whole``)
         self.wrapped: Layout | None = None
         self._wrapped_for: int | None = None  # the text width ``wrapped`` was made for (see ``_ensure_layout``)
-        self._pending_wrap: int | None = None  # the width being wrapped in a thread
+        self._pending_wrap: int | None = None  # the width being wrapped in slices
+        self._waiting_for_rows = False  # the whole text is read, its rows not all wrapped yet
+        self._stale = False  # ``wrapped`` is of the text's start: the whole text is being wrapped
         self._widths_key: tuple[object, ...] | None = None
         self._widths_value = (0, 2)
         self.cursor = 0
@@ -114,7 +117,9 @@ class DocumentView(ScrollView, can_focus=True):
         self.coder: str | None = None  # whose highlights are drawn as the reader's own (others: underlined)
         # Pygments lexes *.txt with its TextLexer (no colours), but finding that out loads every lexer's file
         # patterns: 80 ms of the reader's start (and importing it 10 ms). Plain text files skip the question.
-        self._lexer = None if document.path.suffix.lower() == ".txt" else _token_stream(document)
+        plain = document.path.suffix.lower() == ".txt"
+        self._lexer = None if plain or not document.complete else _token_stream(document)
+        self._lex_later = not plain and not document.complete  # lexed once the whole text is read
         self._tokens: list[tuple[int, int, Style]] = []  # lexed so far, up to offset ``_lexed``
         self._token_starts: list[int] = []
         self._longest_token = 0
@@ -137,6 +142,49 @@ class DocumentView(ScrollView, can_focus=True):
     @property
     def annotations(self) -> list[Annotation]:
         return self.highlights.sorted_annotations()
+
+    @property
+    def whole(self) -> bool:
+        """The whole document is shown: read and wrapped (a big file is shown from its start meanwhile)."""
+        return self.document.complete and not self._waiting_for_rows
+
+    def when_whole(self, action: Callable[[], object]) -> None:
+        """Do ``action`` now, or once the whole document is shown (``G`` or a search in a big file just opened)."""
+        if self.whole:
+            action()
+        else:
+            self._waiting.append(action)
+
+    def text_complete(self) -> None:
+        """The document's whole text has been read (it was opened at its start): wrap it, show it, then do what
+        waited for it. Rows, cursor and highlights stay where they were: the start is the same text."""
+        old, self.text = self.text, self.document.text
+        if self.text is not old:
+            if self.text[: len(old)] != old:  # decoded otherwise after all (not UTF-8): back to the top
+                self.selection_anchor, self.cursor = None, 0
+                self.scroll_to(y=0, animate=False, immediate=True)
+            self._matches = ("", [], 0)
+            if self._lex_later:
+                self._lex_later = False
+                self._lexer = _token_stream(self.document)
+                self._tokens, self._token_starts, self._longest_token, self._lexed = [], [], 0, 0
+                self._lex_rest()
+            elif self._lexer is None:
+                self._lexed = len(self.text)
+            self._stale = True  # wrapped again (``_ensure_layout``), in slices: the old rows stay meanwhile
+            self._waiting_for_rows = True
+            self._pending_wrap = None
+            self._ensure_layout()
+            self.refresh()
+        self._shown_whole()
+
+    def _shown_whole(self) -> None:
+        if self._waiting_for_rows and self._pending_wrap is None:
+            self._waiting_for_rows = False
+        if self.whole:
+            waiting, self._waiting = self._waiting, []
+            for action in waiting:
+                action()
 
     @property
     def annotation_count(self) -> int:
@@ -197,6 +245,7 @@ class DocumentView(ScrollView, can_focus=True):
     def move_to(self, offset: int, select: bool = False, center: bool = False) -> None:
         """Put the cursor at ``offset``; with ``select`` (or in ``v`` mode) extend the selection."""
         offset = max(0, min(offset, len(self.text)))
+        self._waiting.clear()  # a key that waited for the whole text (``G``) gives way to a later move
         old_rows = self._selection_rows()
         if select or self.selecting:
             if self.selection_anchor is None:
@@ -303,7 +352,10 @@ class DocumentView(ScrollView, can_focus=True):
         self.move_to(stop if end else start, select)
 
     def action_document_edge(self, end: bool) -> None:
-        self.move_to(len(self.text) if end else 0)
+        if end:
+            self.when_whole(lambda: self.move_to(len(self.text)))
+        else:
+            self.move_to(0)
 
     def action_word(self, forward: bool) -> None:
         move = textnav.word_forward if forward else textnav.word_backward
@@ -378,8 +430,10 @@ class DocumentView(ScrollView, can_focus=True):
         if not self.outer_size.width:  # (``size`` is looked up through the screen: too slow for every row)
             return self.wrapped if self.wrapped is not None else UNWRAPPED
         width = self._text_width()
-        if self.wrapped is None or (
-            self.wrapped.width != width and (width != self._wrapped_for or self.show_vertical_scrollbar)
+        if (
+            self.wrapped is None
+            or (self._stale and self._pending_wrap is None)
+            or (self.wrapped.width != width and (width != self._wrapped_for or self.show_vertical_scrollbar))
         ):
             wrap_at = width
             if not self.show_vertical_scrollbar and self.styles.overflow_y == "auto" and self._overflows():
@@ -443,6 +497,7 @@ class DocumentView(ScrollView, can_focus=True):
 
     def _install(self, layout: Layout, width: int) -> None:
         self.wrapped, self._wrapped_for = layout, width
+        self._stale = layout.text is not self.text and self._stale
         self._cache.clear()
         self.virtual_size = Size(layout.width, len(layout))
 
@@ -452,12 +507,13 @@ class DocumentView(ScrollView, can_focus=True):
         layout = Layout(self.text, wrap_at, later=True)
         while not layout.wrap_for(WRAP_SLICE):
             await asyncio.sleep(WRAP_GAP)
-        if self._pending_wrap != width:  # asked for another width meanwhile
+        if self._pending_wrap != width or layout.text is not self.text:  # asked for another width meanwhile
             return
         self._pending_wrap = None
         self._install(layout, width)
         self._scroll_to_cursor(center=False)
         self.refresh()
+        self._shown_whole()
 
     def on_resize(self, event: events.Resize) -> None:
         keep = self.cursor
