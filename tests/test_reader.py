@@ -14,6 +14,7 @@ from tui.store import Store
 from tui.ui.app import MarginaliaApp
 from tui.ui.dialogs import ConfirmDialog, PromptDialog, ThemeDialog
 from tui.ui.document_view import DocumentView
+from tui.ui.help import HelpScreen
 from tui.ui.panels import AnnotationsPanel, DocumentsPanel, ThemesPanel
 
 TEXT = (
@@ -413,10 +414,10 @@ async def test_help_and_command_palette(docs, store_path):
     async with app.run_test(size=(120, 30)) as pilot:
         await pilot.press("question_mark")
         await pilot.pause()
-        assert app.screen.query("HelpPanel")
+        assert isinstance(app.screen, HelpScreen)
         await pilot.press("question_mark")
         await pilot.pause()
-        assert not app.screen.query("HelpPanel")
+        assert not isinstance(app.screen, HelpScreen)
         await pilot.press("ctrl+p")
         await pilot.pause()
         assert isinstance(app.screen, CommandPalette)

@@ -101,3 +101,18 @@ def test_corpus_search(snap_compare, store_path, size):
         await pilot.pause()
 
     assert snap_compare(seeded_app(store_path), terminal_size=size, run_before=run_before)
+
+
+def test_help_at_80x24(snap_compare, store_path):
+    """The ? screen: marginalia's keys by task, its second page (the end of reading, selecting)."""
+
+    async def run_before(pilot) -> None:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        await pilot.press("pagedown")
+        # no scrollbar drawn (its cells stay, blank): its thumb's size follows the number of keys, and every engineer
+        # adding a key would otherwise have to regenerate this snapshot
+        pilot.app.screen.query_one("#sections").styles.scrollbar_visibility = "hidden"
+        await pilot.pause()
+
+    assert snap_compare(seeded_app(store_path, False), terminal_size=(80, 24), run_before=run_before)

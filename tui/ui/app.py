@@ -16,9 +16,11 @@ from typing import Any
 from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
+from textual.command import CommandPalette
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.screen import ModalScreen, Screen
+from textual.theme import ThemeProvider
 from textual.widget import AwaitMount, Widget
 from textual.widgets import Footer, Input
 
@@ -39,6 +41,7 @@ from . import keys
 from .dialogs import ConfirmDialog, PromptDialog, Tagging, ThemeDialog, chip
 from .document_view import DocumentView
 from .focus import focus_now
+from .help import HelpScreen
 from .pane import Pane
 from .panels import AnnotationsPanel, DocumentsPanel, ThemesPanel
 from .safe_input import SafeInput
@@ -54,6 +57,7 @@ STYLED_ROOMS = (
     "compare",
     "corpus_search",
     "memo",
+    "help",
     "app",
 )
 POLL_SECONDS = 1.0
@@ -852,10 +856,13 @@ class MarginaliaApp(App[None]):
         return self.push_screen(ExportDialog(self.store, last), remember)
 
     def action_help(self) -> None:
-        if self.screen.query("HelpPanel"):
-            self.action_hide_help_panel()
-        else:
-            self.action_show_help_panel()
+        """Marginalia's keys by task (not Textual's help panel, which lists every inherited scroll binding)."""
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def search_themes(self) -> None:
+        """Textual's colour schemes ("themes" to Textual), worded so as not to be taken for the coding themes."""
+        self.push_screen(CommandPalette(providers=[ThemeProvider], placeholder="Search for a colour scheme…"))
 
     async def action_quit(self) -> None:
         async with self._write_lock:  # a save under way finishes first
@@ -869,6 +876,8 @@ class MarginaliaApp(App[None]):
                     "Colour scheme", "Change the app's colours (dark, light, ...): not the themes you code with",
                     command.callback,
                 )  # fmt: skip
+            elif command.title == "Keys":  # the ? screen, not Textual's help panel
+                yield SystemCommand("Keys", "Every key of marginalia, by task (?)", self.action_help)
             else:
                 yield command
         yield SystemCommand("Project memo", "Write the memo on the whole project (Markdown)", self.action_project_memo)

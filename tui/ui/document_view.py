@@ -32,15 +32,18 @@ from ..layout import Layout, cells
 from ..model import Annotation
 
 
-def _motion(key: str, action: str, argument: str, description: str, binding_id: str) -> list[Binding]:
+def _motion(key: str, action: str, argument: str, description: str, binding_id: str, tooltip: str) -> list[Binding]:
     """A movement and its selecting twin on shift+key."""
     return [
-        Binding(key, f"{action}({argument})", description, show=False, id=binding_id),
+        Binding(key, f"{action}({argument})", description, show=False, id=binding_id, tooltip=tooltip),
         Binding(
             f"shift+{key}", f"{action}({argument}, True)", f"select {description}", show=False,
-            id=f"select-{binding_id}",
+            id=f"select-{binding_id}", tooltip=SELECT_MOVING,
         ),
     ]  # fmt: skip
+
+
+SELECT_MOVING = "Select while moving (shift + any of these movements)"
 
 
 class DocumentView(ScrollView, can_focus=True):
@@ -54,26 +57,31 @@ class DocumentView(ScrollView, can_focus=True):
     }
 
     BINDING_GROUP_TITLE = "Document"
+    # fmt: off
     BINDINGS = [
-        *_motion("up", "move_row", "-1", "up", "cursor-up"),
-        *_motion("down", "move_row", "1", "down", "cursor-down"),
-        Binding("k", "move_row(-1)", "up", show=False, id="cursor-up-vi"),
-        Binding("j", "move_row(1)", "down", show=False, id="cursor-down-vi"),
-        *_motion("left", "move_char", "-1", "left", "cursor-left"),
-        *_motion("right", "move_char", "1", "right", "cursor-right"),
-        *_motion("pageup", "move_page", "-1", "page up", "page-up"),
-        *_motion("pagedown", "move_page", "1", "page down", "page-down"),
-        *_motion("home", "row_edge", "False", "row start", "row-start"),
-        *_motion("end", "row_edge", "True", "row end", "row-end"),
-        Binding("g", "document_edge(False)", "top", show=False, id="document-top"),
-        Binding("G", "document_edge(True)", "bottom", show=False, id="document-bottom"),
-        Binding("w", "word(True)", "next word", show=False, id="next-word"),
-        Binding("b", "word(False)", "previous word", show=False, id="previous-word"),
-        Binding("right_curly_bracket", "paragraph(True)", "next paragraph", show=False, id="next-paragraph"),
-        Binding("left_curly_bracket", "paragraph(False)", "previous paragraph", show=False, id="previous-paragraph"),
+        *_motion("up", "move_row", "-1", "up", "cursor-up", "Up a row"),
+        *_motion("down", "move_row", "1", "down", "cursor-down", "Down a row"),
+        Binding("k", "move_row(-1)", "up", show=False, id="cursor-up-vi", tooltip="Up a row"),
+        Binding("j", "move_row(1)", "down", show=False, id="cursor-down-vi", tooltip="Down a row"),
+        *_motion("left", "move_char", "-1", "left", "cursor-left", "Back a character"),
+        *_motion("right", "move_char", "1", "right", "cursor-right", "Forward a character"),
+        *_motion("pageup", "move_page", "-1", "page up", "page-up", "Up a screen"),
+        *_motion("pagedown", "move_page", "1", "page down", "page-down", "Down a screen"),
+        *_motion("home", "row_edge", "False", "row start", "row-start", "To the start of the row"),
+        *_motion("end", "row_edge", "True", "row end", "row-end", "To the end of the row"),
+        Binding("g", "document_edge(False)", "top", show=False, id="document-top", tooltip="To the top of the document"),
+        Binding("G", "document_edge(True)", "bottom", show=False, id="document-bottom", tooltip="To the end of the document"),
+        Binding("w", "word(True)", "next word", show=False, id="next-word", tooltip="To the next word"),
+        Binding("b", "word(False)", "previous word", show=False, id="previous-word", tooltip="To the previous word"),
+        Binding("right_curly_bracket", "paragraph(True)", "next paragraph", show=False, id="next-paragraph",
+                tooltip="To the next paragraph"),
+        Binding("left_curly_bracket", "paragraph(False)", "previous paragraph", show=False, id="previous-paragraph",
+                tooltip="To the previous paragraph"),
         Binding("v", "toggle_select", "select", show=False, id="select", tooltip="Start or stop a selection"),
-        Binding("escape", "clear_selection", "clear selection", show=False, id="clear-selection"),
+        Binding("escape", "clear_selection", "clear selection", show=False, id="clear-selection",
+                tooltip="Clear the selection"),
     ]
+    # fmt: on
 
     # Messages name their view as ``control`` (as Textual's ``TextArea.Changed`` does), so a handler can be
     # ``@on(DocumentView.CursorMoved, "#pane-1 DocumentView")``.

@@ -5,7 +5,7 @@ module lists those bindings room by room, applies the user's keymap to them and 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,6 +36,7 @@ def rooms() -> list[type[DOMNode]]:
     from .dialogs import ConfirmDialog, PromptDialog, ThemeDialog
     from .document_view import DocumentView
     from .export_dialog import ExportDialog
+    from .help import HelpScreen
     from .memo import MemoScreen
     from .panels import AnnotationsPanel, DocumentsPanel, SidePanel, ThemesPanel
 
@@ -56,6 +57,7 @@ def rooms() -> list[type[DOMNode]]:
         MemoScreen,
         PromptDialog,
         ConfirmDialog,
+        HelpScreen,
     ]
 
 
@@ -64,7 +66,7 @@ def own_bindings(room: type[DOMNode]) -> list[Binding]:
     return [b for b in vars(room).get("BINDINGS", []) if isinstance(b, Binding)]
 
 
-def all_keys(keymap: dict[str, str] | None = None) -> list[Key]:
+def all_keys(keymap: Mapping[str, str] | None = None) -> list[Key]:
     keymap = keymap or {}
     found = []
     for room in rooms():
@@ -105,3 +107,68 @@ def hint(app: App[Any], room: type[DOMNode], ids: Iterable[str], extra: Iterable
         first = keys.split(",")[0].strip()  # a hint names one key; the help lists them all
         parts.append(f"{app.get_key_display(binding.with_key(first, key_display=None))} {binding.description}")
     return " · ".join(parts)
+
+
+# The reader's keys by task, for the help (``?``). A new key of the reader (``MarginaliaApp``, ``DocumentView``,
+# ``SearchBar``) goes in one of these; ``tests/test_help.py`` says which id is missing. Keys of the panels and
+# dialogs are listed by room, after these.
+TASKS: dict[str, tuple[str, ...]] = {
+    "Read": (
+        "cursor-up", "cursor-up-vi", "cursor-down", "cursor-down-vi", "cursor-left", "cursor-right", "page-up",
+        "page-down", "row-start", "row-end", "document-top", "document-bottom", "next-word", "previous-word",
+        "next-paragraph", "previous-paragraph", "next-pane", "previous-pane", "sync-scroll", "search", "next-match",
+        "previous-match", "search-close",
+    ),
+    "Select": (
+        "select", "clear-selection", "select-cursor-up", "select-cursor-down", "select-cursor-left",
+        "select-cursor-right", "select-page-up", "select-page-down", "select-row-start", "select-row-end",
+    ),
+    "Highlight": ("highlight", "edit", "delete", "next-highlight", "previous-highlight", "undo", "redo", "coders"),
+    "Panels": ("annotations", "themes", "search-all", "compare", "documents", "memo-document"),
+    "Export": ("export",),
+    "Other": ("help", "quit"),
+}  # fmt: skip
+
+
+def reader_rooms() -> list[type[DOMNode]]:
+    """The rooms whose keys work while reading, listed by task (the rest, by room)."""
+    from .app import MarginaliaApp, SearchBar
+    from .document_view import DocumentView
+
+    return [MarginaliaApp, DocumentView, SearchBar]
+
+
+Row = tuple[list[str], str]  # the keys as shown, what they do
+
+
+def help_sections(app: App[Any]) -> list[tuple[str, list[Row]]]:
+    """The help's sections: the reader's keys by task, then each panel's and dialog's own, as the user's keymap
+    has them. Keys that do the same (the same sentence) share a row."""
+    found = all_keys(app._keymap)
+    reader = {room.BINDING_GROUP_TITLE or room.__name__ for room in reader_rooms()}
+    by_id = {key.id: key for key in found if key.room in reader}
+    tasked = {i for ids in TASKS.values() for i in ids}
+    sections = []
+    for task, ids in TASKS.items():
+        chosen = [by_id[i] for i in ids if i in by_id]
+        if task == "Other":  # and any reader key not given a task yet: listed all the same
+            chosen += [key for key in by_id.values() if key.id not in tasked]
+        rows = _rows(app, chosen)
+        if task == "Other":
+            palette = Binding(app.COMMAND_PALETTE_BINDING, "command_palette")
+            rows.insert(0, ([app.get_key_display(palette)], "Command palette: every action by name"))
+        sections.append((task, rows))
+    rooms: dict[str, list[Key]] = {}
+    for key in found:
+        if key.room not in reader:
+            rooms.setdefault(key.room, []).append(key)
+    sections += [(room, _rows(app, keys)) for room, keys in rooms.items()]
+    return sections
+
+
+def _rows(app: App[Any], found: list[Key]) -> list[Row]:
+    rows: dict[str, list[str]] = {}
+    for key in found:
+        shown = rows.setdefault(key.description, [])
+        shown += [app.get_key_display(key.binding.with_key(k, key_display=None)) for k in key.keys]
+    return [(shown, description) for description, shown in rows.items()]

@@ -41,7 +41,7 @@ UNTHEMED_COLOUR = "#C0C0C0"  # a parent only its children carry
 class SidePanel(ModalScreen):
     """A modal docked to the right, so the documents stay in view."""
 
-    BINDING_GROUP_TITLE = "Panels"
+    BINDING_GROUP_TITLE = "Any panel"
     BINDINGS = [Binding("escape", "close", "close", id="panel-close", tooltip="Close the panel")]
 
     def action_close(self) -> None:
