@@ -4,9 +4,11 @@ folder, so no test can read or write a real user's store, and none depends on th
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -17,6 +19,7 @@ from hypothesis import settings
 
 import tui
 from tui.model import Annotation, DocumentRef
+from tui.storage import shard_folder
 from tui.store import Store
 
 settings.register_profile("marginalia", database=None, deadline=None)  # no .hypothesis folder; no flaky deadlines
@@ -44,6 +47,28 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.delenv("LANG", raising=False)
     monkeypatch.delenv("MARGINALIA_CODER", raising=False)  # the coder is the login name unless a test says
     return home
+
+
+def read_store(path: Path) -> dict:
+    """A store as one dict, as schema 3 held it in one file: the codebook's tables, and ``annotations`` gathered
+    from every shard (numbered in shard order, then record order)."""
+    data = json.loads(path.read_bytes())
+    records = []
+    folder = shard_folder(path)
+    for shard in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+        table = json.loads(shard.read_bytes())["annotations"]
+        records += [table[key] for key in sorted(table, key=int)]
+    if records or "annotations" not in data:
+        data["annotations"] = {str(n): record for n, record in enumerate(records, 1)}
+    return data
+
+
+def copy_store(source: Path, target: Path) -> None:
+    """A copy of a store's files (codebook and shards) at ``target``."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(source.read_bytes())
+    if shard_folder(source).is_dir():
+        shutil.copytree(shard_folder(source), shard_folder(target), dirs_exist_ok=True)
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import ASMOLOV, PROMA, run_python
+from conftest import ASMOLOV, PROMA, read_store, run_python
 
 from tui.cli import build_parser
 from tui.document import load_document
@@ -265,7 +265,7 @@ def test_the_environment_variable_chooses_the_store(
     env_store = tmp_path / "from-env" / "deep" / "store.json"
     monkeypatch.setenv("MARGINALIA_STORE", str(env_store))
     assert cli("tag", write_doc("d.txt", "word\n"), "--match", "word", "--theme", "t").code == 0
-    assert len(json.loads(env_store.read_text("utf-8"))["annotations"]) == 1
+    assert len(read_store(env_store)["annotations"]) == 1
 
 
 def test_without_option_or_variable_the_user_data_folder(

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import ASMOLOV, annotation
+from conftest import ASMOLOV, annotation, read_store
 
 from tui.coders import by_coder, clean_coder, login_name, resolve_coder
 from tui.store import Store
@@ -85,7 +85,7 @@ def test_cli_tag_list_and_export_by_coder(cli, store_path: Path, monkeypatch) ->
 def test_a_schema_1_store_migrates_to_unknown_coders_that_tag_does_not_duplicate(cli, store_path: Path) -> None:
     store = Store(store_path, coder="ana")
     store.add(annotation())
-    data = json.loads(store_path.read_bytes())
+    data = read_store(store_path)  # as one file, the way schema 1 kept it
     data["meta"] = {"1": {"schema": 1}}
     for record in data["annotations"].values():
         del record["coder"]

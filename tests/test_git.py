@@ -9,11 +9,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import ASMOLOV, PROMA, annotation
+from conftest import ASMOLOV, PROMA, annotation, copy_store, read_store
 
 from tui.document import load_document
 from tui.gitmerge import merge_stores
-from tui.storage import dump, parse
+from tui.storage import dump, parse, shard_folder, shard_name
 from tui.store import Store
 
 pytestmark = pytest.mark.skipif(subprocess.run(["git", "--version"], capture_output=True).returncode != 0,
@@ -41,7 +41,9 @@ def test_git_init_sets_up_the_driver_and_ignore_rules_before_the_store_exists(cl
     done = cli("git", "init", "--store", store)
     assert done.code == 0, done.err
     assert not store.exists()
-    assert "/coding/annotations.json merge=marginalia" in (repo / ".gitattributes").read_text().splitlines()
+    attributes = (repo / ".gitattributes").read_text().splitlines()
+    assert "/coding/annotations.json merge=marginalia" in attributes
+    assert "/coding/annotations.json.d/*.json merge=marginalia" in attributes
     ignores = (repo / ".gitignore").read_text().splitlines()
     for rule in ("/coding/annotations.json.bak-*", "/coding/annotations.json.lock",
                  "/coding/annotations.json.schema-*.bak", "/coding/.annotations.json.*.tmp"):  # fmt: skip
@@ -49,14 +51,15 @@ def test_git_init_sets_up_the_driver_and_ignore_rules_before_the_store_exists(cl
     driver = git(repo, "config", "merge.marginalia.driver").stdout.strip()
     assert driver.endswith(" git merge %O %A %B %P") and driver.split()[0].startswith("/")  # an absolute path
     cli("git", "init", "--store", store)  # a second run adds nothing twice
-    assert (repo / ".gitattributes").read_text().count("merge=marginalia") == 1
+    assert (repo / ".gitattributes").read_text().count("merge=marginalia") == 2
     assert (repo / ".gitignore").read_text().count(".lock") == 1
     # what git add -A takes: the store, never its backups or lock
     Store(store).add(annotation())
     Store(store).add(annotation(6, 9))
     git(repo, "add", "-A")
     staged = git(repo, "diff", "--cached", "--name-only").stdout.split()
-    assert sorted(staged) == [".gitattributes", ".gitignore", "coding/annotations.json"]
+    shard = f"coding/annotations.json.d/{shard_name('/doc.txt')}"
+    assert sorted(staged) == [".gitattributes", ".gitignore", "coding/annotations.json", shard]
 
 
 def test_git_init_for_a_store_outside_any_work_tree_is_a_clear_error(cli, tmp_path: Path) -> None:
@@ -71,25 +74,26 @@ def test_git_init_for_a_store_outside_any_work_tree_is_a_clear_error(cli, tmp_pa
 
 def test_one_changed_annotation_is_one_changed_line(store: Store) -> None:
     made = [store.add(annotation(n, n + 3)) for n in range(0, 30, 3)]
-    before = store.path.read_bytes().splitlines()
+    shard = shard_folder(store.path) / shard_name("/doc.txt")
+    before = shard.read_bytes().splitlines()
     store.update(made[4].id, note="a note")
-    after = store.path.read_bytes().splitlines()
+    after = shard.read_bytes().splitlines()
     assert len(before) == len(after)
     changed = [n for n, (a, b) in enumerate(zip(before, after)) if a != b]
     assert len(changed) == 1 and made[4].id.encode() in after[changed[0]]
-    assert dump(parse(store.path.read_bytes())) == store.path.read_bytes()  # canonical: a re-dump is identical
+    assert dump(parse(shard.read_bytes())) == shard.read_bytes()  # canonical: a re-dump is identical
 
 
 def _data(store: Store) -> dict:
-    return json.loads(store.path.read_bytes())
+    return read_store(store.path)
 
 
 def test_merge_stores_three_way(tmp_path: Path) -> None:
     base = Store(tmp_path / "base.json", coder="ana")
     kept, edited, gone, both = (base.add(annotation(n, n + 2, ["t"])) for n in (0, 10, 20, 30))
     base_data = _data(base)
-    (tmp_path / "ours.json").write_bytes(base.path.read_bytes())
-    (tmp_path / "theirs.json").write_bytes(base.path.read_bytes())
+    copy_store(base.path, tmp_path / "ours.json")
+    copy_store(base.path, tmp_path / "theirs.json")
     ours, theirs = Store(tmp_path / "ours.json", coder="ana"), Store(tmp_path / "theirs.json", coder="bo")
     ours_new = ours.add(annotation(40, 45, ["mine"]))  # both sides add record number 5
     theirs_new = theirs.add(annotation(50, 55, ["theirs"]))
@@ -197,7 +201,8 @@ def test_two_coders_on_two_branches_merge_through_git(cli, repo: Path, monkeypat
     assert cli("resolve", first_p[1].id[:8], "--take", "1").code == 0
     assert Store(store_path).get(first_p[1].id).note == "bo: unilateral sanctions"
     assert not Store(store_path).get(first_p[1].id).conflicted
-    assert git(repo, "status", "--porcelain").stdout.split() == ["M", "annotations.json"]
+    # the resolution changed one line of one document's shard, nothing else
+    assert git(repo, "status", "--porcelain").stdout.split() == ["M", f"annotations.json.d/{shard_name(str(proma))}"]
 
     # agree, by hand: "people" in Asmolov's text, character by character
     text = load_document(asmolov).text

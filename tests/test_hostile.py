@@ -236,10 +236,10 @@ def test_a_schema_that_only_equals_1_is_refused(cli, tmp_path: Path, schema: str
 
 
 def test_themes_with_commas_or_missing_from_the_table_are_damage(cli, store: Store, tmp_path: Path):
-    from conftest import annotation
+    from conftest import annotation, read_store
 
     store.add(annotation(themes=["ok"]))
-    data = json.loads(store.path.read_text())
+    data = read_store(store.path)  # written as one file (a hand-made store): the codebook with its annotations
     for change, words in (
         (lambda d: d["themes"]["1"].update(name="a,b"), "comma"),
         (lambda d: d["themes"].clear(), "not in the themes table"),

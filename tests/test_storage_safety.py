@@ -89,7 +89,7 @@ def test_a_writer_killed_at_random_moments_never_breaks_the_store_or_loses_an_ac
         assert writer.stdout is not None
         if round_ % 4:  # mostly after a first write, so that the kill lands among writes; else during start-up
             acknowledged.update(acknowledged_ids(writer.stdout.readline()))
-        time.sleep(rng.uniform(0, 0.03))
+        time.sleep(rng.uniform(0, 0.05))  # (a first write to a new document writes its shard and the codebook)
         writer.send_signal(signal.SIGKILL)
         out, err = writer.communicate(timeout=30)
         assert writer.returncode == -signal.SIGKILL, err

@@ -10,30 +10,40 @@ from pathlib import Path
 
 import platformdirs
 import pytest
-from conftest import annotation
+from conftest import annotation, read_store
 
 import tui.storage
+import tui.store
 from tui.model import PALETTE, Annotation
-from tui.storage import SCHEMA, CorruptStore, StoreError, backup_paths, parse, validate
+from tui.storage import SCHEMA, CorruptStore, StoreError, backup_paths, parse, shard_folder, shard_name, validate
 from tui.store import ConflictError, NotFound, Store, resolve_store_path
 
 
 def raw_store(path: Path) -> dict:
-    return json.loads(path.read_text("utf-8"))
+    return read_store(path)
 
 
 @pytest.fixture
-def writes(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
-    """Every atomic write of a store file, in order."""
-    done: list[Path] = []
-    real = tui.storage.atomic_write
+def writes(monkeypatch: pytest.MonkeyPatch) -> list[set[str]]:
+    """Every write of the store, in order: the names of the files it replaced (several: one journalled change)."""
+    done: list[set[str]] = []
+    real, real_many = tui.storage.atomic_write, tui.storage.commit_many
 
     def counting(path: Path, raw: bytes) -> None:
-        done.append(path)
+        done.append({path.name})
         real(path, raw)
 
+    def counting_many(files: list[tuple[Path, bytes]], journal: Path) -> None:
+        done.append({path.name for path, _ in files})
+        real_many(files, journal)
+
     monkeypatch.setattr(tui.storage, "atomic_write", counting)
+    monkeypatch.setattr(tui.store, "commit_many", counting_many)
     return done
+
+
+def shard_of(store: Store, document: str = "/doc.txt") -> Path:
+    return shard_folder(store.path) / shard_name(document)
 
 
 # -- where the store lives ------------------------------------------------------------------------------------------
@@ -188,7 +198,7 @@ def test_rename_updates_every_annotation_in_one_write(store: Store, writes: list
     colour = store.theme("sanctions").colour
     writes.clear()
     theme = store.rename_theme(" SANCTIONS", "UN  sanctions")
-    assert writes == [store.path]
+    assert writes == [{"annotations.json", shard_of(store).name}]  # one change: codebook and shard together
     assert (theme.name, theme.colour) == ("UN sanctions", colour)
     assert [store.get(x.id).themes for x in (a, b, c)] == [["UN sanctions", "arms"], ["UN sanctions"], ["arms"]]
     assert [store.get(x.id).rev for x in (a, b, c)] == [2, 2, 1]
@@ -209,7 +219,7 @@ def test_merge_updates_every_annotation_in_one_write(store: Store, writes: list[
     b = store.add(annotation(1, 2, ["embargo", "china"]))
     writes.clear()
     theme = store.merge_themes(["un", "Embargo", "sanctions"], into="Sanctions regime")
-    assert writes == [store.path]
+    assert writes == [{"annotations.json", shard_of(store).name}]
     assert theme.name == "Sanctions regime"
     assert store.get(a.id).themes == ["Sanctions regime"]
     assert store.get(b.id).themes == ["Sanctions regime", "china"]
@@ -250,7 +260,7 @@ def test_deleting_a_theme_keeps_its_annotations(store: Store, writes: list[Path]
     both = store.add(annotation(1, 2, ["doomed", "kept"]))
     writes.clear()
     theme, changed = store.delete_theme("Doomed")
-    assert (theme.name, changed, writes) == ("doomed", 2, [store.path])
+    assert (theme.name, changed, writes) == ("doomed", 2, [{"annotations.json", shard_of(store).name}])
     assert store.get(only.id).themes == []
     assert store.get(both.id).themes == ["kept"]
     assert [t.name for t in store.themes()] == ["kept"]
@@ -271,19 +281,27 @@ def test_the_file_is_human_readable_json(store: Store) -> None:
     raw = store.path.read_bytes()
     assert raw.endswith(b"}\n")
     assert "Санкции".encode() in raw  # not \u-escaped
-    assert b'\n  "annotations": {\n    "1": {"coder":' in raw  # one record a line, keys sorted
+    assert b'\n  "themes": {\n    "1": {"colour":' in raw  # one record a line, keys sorted
     data = json.loads(raw)
     assert data["meta"] == {"1": {"schema": SCHEMA}}
-    assert set(data) == {"meta", "themes", "annotations", "documents", "metadata", "memos"}
+    assert set(data) == {"meta", "themes", "documents", "metadata", "memos"}
+    shard = shard_of(store).read_bytes()
+    assert shard.endswith(b"}\n") and b'\n  "annotations": {\n    "1": {"coder":' in shard
+    assert json.loads(shard)["meta"] == {"1": {"schema": SCHEMA, "document": "/doc.txt"}}
 
 
 def test_backups_keep_the_last_five_versions(store: Store) -> None:
     versions = []
     for n in range(7):
         store.add(annotation(n, n + 1))
-        versions.append(store.path.read_bytes())
-    assert [p.read_bytes() for p in backup_paths(store.path)] == versions[-2::-1][:5]
-    assert not store.path.with_name("annotations.json.bak-6").exists()
+        versions.append(shard_of(store).read_bytes())
+    assert [p.read_bytes() for p in backup_paths(shard_of(store))] == versions[-2::-1][:5]
+    assert not shard_of(store).with_name(f"{shard_of(store).name}.bak-6").exists()
+    codebook = []
+    for n in range(7):
+        store.ensure_themes([f"t{n}"])
+        codebook.append(store.path.read_bytes())
+    assert [p.read_bytes() for p in backup_paths(store.path)] == codebook[-2::-1][:5]
 
 
 def test_an_interrupted_write_leaves_the_old_store(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -321,18 +339,20 @@ def test_a_write_is_fsynced_before_it_replaces_the_store(store: Store, monkeypat
     monkeypatch.setattr(tui.storage.os, "fsync", fsync)
     monkeypatch.setattr(tui.storage.os, "replace", replace)
     store.add(annotation(1, 2))
-    assert events == ["fsync file", "replace annotations.json", "fsync folder"]
+    assert events == ["fsync file", f"replace {shard_of(store).name}", "fsync folder"]
 
 
 def test_a_hand_formatted_store_loads_and_reading_leaves_it_alone(store: Store) -> None:
     a = store.add(annotation(0, 1, ["Тема"]))
-    compact = json.dumps(raw_store(store.path), ensure_ascii=True, separators=(",", ":"), sort_keys=True).encode()
-    store.path.write_bytes(compact)
+    compact = {}
+    for path in (store.path, shard_of(store)):
+        compact[path] = json.dumps(json.loads(path.read_bytes()), ensure_ascii=True, separators=(",", ":")).encode()
+        path.write_bytes(compact[path])
     reread = Store(store.path)
     assert reread.get(a.id) == a and [t.name for t in reread.themes()] == ["Тема"]
-    assert store.path.read_bytes() == compact
-    reread.add(annotation(1, 2))
-    assert b'\n  "meta": {' in store.path.read_bytes()  # our own format again after a change
+    assert all(path.read_bytes() == raw for path, raw in compact.items())
+    reread.add(annotation(1, 2, ["other"]))
+    assert all(b'\n  "meta": {' in path.read_bytes() for path in compact)  # our own format again after a change
 
 
 def test_the_store_keeps_its_file_mode(store: Store) -> None:
@@ -428,14 +448,14 @@ def test_a_damaged_store_is_refused_and_left_byte_identical(store_path: Path, ra
 
 def test_a_store_damaged_later_names_its_backups_and_is_not_touched(store: Store) -> None:
     for n in range(3):
-        store.add(annotation(n, n + 1))
+        store.add(annotation(n, n + 1, [f"t{n}"]))  # a new theme each time: the codebook changes
     store.path.write_bytes(b'{"meta": {"1": {"schema": 1}}, "annota')
     with pytest.raises(CorruptStore, match=r"; backups: .*annotations\.json\.bak-1, .*annotations\.json\.bak-2$"):
         store.add(annotation(5, 6))
     with pytest.raises(CorruptStore):
         store.annotations()
     assert store.path.read_bytes() == b'{"meta": {"1": {"schema": 1}}, "annota'
-    assert len(json.loads(backup_paths(store.path)[0].read_bytes())["annotations"]) == 2
+    assert len(json.loads(backup_paths(store.path)[0].read_bytes())["themes"]) == 2
 
 
 def test_every_valid_store_we_write_parses_on_the_fast_path(store: Store) -> None:
@@ -555,4 +575,4 @@ def test_a_schema_2_store_migrates_to_remember_the_paths_of_each_text(store_path
     store = Store(store_path)
     assert store.paths_seen() == {"f1": ["/a/x.txt", "/b/x.txt"]}
     assert store_path.with_name("annotations.json.schema-2.bak").read_bytes() == old
-    assert json.loads(store_path.read_bytes())["meta"] == {"1": {"schema": SCHEMA}} and SCHEMA == 3
+    assert json.loads(store_path.read_bytes())["meta"] == {"1": {"schema": SCHEMA}} and SCHEMA == 4

@@ -473,7 +473,7 @@ def _doc_filter(path: str | None) -> str | None:
 def cmd_list(args: argparse.Namespace) -> int:
     store = _open_store(args)
     doc = _doc_filter(args.doc)
-    if doc and doc not in {a.document.path for a in store.annotations()}:
+    if doc and not store.annotations(doc=doc):
         raise Failure(f"{doc}: no annotations on this document")  # as export says
     documents, report = load_and_reconcile(store, [doc] if doc else None)
     _note(report)

@@ -6,6 +6,8 @@ both sides added or changed alike is kept once; one both sides changed different
 other version in its ``conflict`` field (a deletion as ``{"deleted": true}``), for ``list`` and the reader to
 flag until ``marginalia resolve`` picks one. Nothing is ever dropped silently and the output is never a text
 conflict. TinyDB's record numbers are renumbered where both sides used the same one for different records.
+git merges the store file by file: each shard (one document's annotations) on its own, and the codebook (themes,
+the paths where each text was seen, metadata set by hand); two stores from before shards merge whole.
 
 ``setup(work_tree, store, command)`` registers the merge driver (``.gitattributes`` plus ``git config``) and
 keeps the store's backups, lock and temporary files out of git (``.gitignore``).
@@ -22,7 +24,19 @@ from typing import Any
 
 from .files import write_atomically
 from .model import PALETTE, theme_key
-from .storage import MIGRATIONS, SCHEMA, check_tables, dump, parse, schema_of, validate
+from .storage import (
+    MIGRATIONS,
+    SCHEMA,
+    SHARD_TABLES,
+    TABLES,
+    check_tables,
+    dump,
+    parse,
+    schema_of,
+    shard_data,
+    shard_document,
+    validate,
+)  # fmt: skip
 
 DELETED = {"deleted": True}
 DRIVER = "marginalia"
@@ -64,7 +78,7 @@ def load_side(raw: bytes, what: str) -> dict[str, Any] | None:
         data = parse(raw)
     except (ValueError, UnicodeDecodeError) as error:
         raise MergeError(f"{what}: not a marginalia store ({error})") from None
-    problem = check_tables(data)
+    problem = check_tables(data, SHARD_TABLES if isinstance(data, dict) and shard_document(data) else TABLES)
     if problem:
         raise MergeError(f"{what}: not a marginalia store ({problem})")
     schema = schema_of(data)
@@ -166,10 +180,15 @@ def merge_stores(
     _number(annotations, wanted)
 
     bt, ot, tt = _by_name(base), _by_name(ours), _by_name(theirs)
+    # a codebook merged without its annotations (they are in the shards) cannot tell whether the other side still
+    # uses a theme one side deleted: it keeps it, so no annotation ever names a theme the codebook lacks
+    codebook_only = not any((side or {}).get("annotations") for side in (base, ours, theirs))
     themes_wanted: list[tuple[str | None, str | None, dict[str, Any]]] = []
     for key in sorted(set(ot) | set(tt) | set(bt)):
         in_base, in_ours, in_theirs = (side.get(key) for side in (bt, ot, tt))
         merged, conflict = _three_way(*(x[1] if x else None for x in (in_base, in_ours, in_theirs)))
+        if merged is None and codebook_only and (in_ours or in_theirs):
+            merged = (in_ours or in_theirs)[1]  # type: ignore[index]
         if conflict:  # themes carry no conflict field: ours stands, and the merge says so
             kept = in_ours if in_ours is not None else in_theirs
             assert kept is not None
@@ -185,9 +204,19 @@ def merge_stores(
         themes_wanted.append((None, None, record))
     themes: dict[str, dict[str, Any]] = {}
     _number(themes, themes_wanted)
-    memos: dict[str, dict[str, Any]] = {}
-    _number(memos, _merge_memos(base, ours, theirs, report))
-    merged_store = {"meta": {"1": {"schema": SCHEMA}}, "themes": themes, "annotations": annotations, "memos": memos}
+    sides = [side for side in (base, ours, theirs) if side is not None]
+    document = next((d for side in sides if (d := shard_document(side)) is not None), None)
+    if document is not None:  # one document's shard
+        merged_store = shard_data(document, annotations)
+    else:  # the codebook (and the annotations, for two stores from before shards)
+        merged_store = {"meta": {"1": {"schema": SCHEMA}}, "themes": themes}
+        if annotations:
+            merged_store["annotations"] = annotations
+        merged_store["documents"] = _merge_documents(sides)
+        merged_store["metadata"] = _merge_metadata(base, ours, theirs)
+        memos: dict[str, dict[str, Any]] = {}
+        _number(memos, _merge_memos(base, ours, theirs, report))
+        merged_store["memos"] = memos
     problem = validate(merged_store)
     if problem:  # a bug, never a silently broken store
         raise MergeError(f"the merged store would be damaged ({problem})")
@@ -223,6 +252,32 @@ def _merge_memos(
             record["text"] = merged["text"]
         wanted.append((in_ours[0] if in_ours else None, in_theirs[0] if in_theirs else None, record))
     return wanted
+
+
+def _merge_documents(sides: list[dict[str, Any]]) -> dict[str, Any]:
+    """Every path where a text was seen, on either side (a list that only grows)."""
+    paths: dict[str, set[str]] = {}
+    for side in sides:
+        for record in (side.get("documents") or {}).values():
+            paths.setdefault(record["fingerprint"], set()).update(record["paths"])
+    return {
+        str(n): {"fingerprint": fingerprint, "paths": sorted(found)}
+        for n, (fingerprint, found) in enumerate(sorted(paths.items()), 1)
+    }
+
+
+def _merge_metadata(*sides: dict[str, Any] | None) -> dict[str, Any]:
+    """Metadata set by hand, per document path, merged three-way (set differently on both sides: ours)."""
+    by_path = [{r["path"]: r for r in ((side or {}).get("metadata") or {}).values()} for side in sides]
+    base, ours, theirs = by_path
+    kept = []
+    for path in sorted(set(ours) | set(theirs) | set(base)):
+        merged, conflict = _three_way(base.get(path), ours.get(path), theirs.get(path))
+        if conflict:
+            merged = ours.get(path) or theirs.get(path)
+        if merged is not None:
+            kept.append({k: v for k, v in merged.items() if k != "conflict"})
+    return {str(n): record for n, record in enumerate(kept, 1)}
 
 
 def merge_files(base: Path, ours: Path, theirs: Path, label: str = "") -> MergeReport:
@@ -268,7 +323,15 @@ def ignore_rules(relative: PurePosixPath) -> list[str]:
         f"{under}/{name}.schema-*.bak",  # the copy kept before a schema migration
         f"{under}/{name}.lock",  # the cross-process lock
         f"{under}/.{name}.*.tmp",  # an atomic write's temporary file
+        f"{under}/{name}.journal",  # a change to several files, while it is made
+        f"{under}/{name}.d/*.bak-*",  # the shards' backups and temporary files
+        f"{under}/{name}.d/.*.tmp",
     ]
+
+
+def attributes(relative: PurePosixPath) -> list[str]:
+    """The store's files that merge through the driver: the codebook and every shard."""
+    return [f"{_pattern(relative)} merge={DRIVER}", f"{_pattern(relative)}.d/*.json merge={DRIVER}"]
 
 
 def _add_lines(path: Path, lines: list[str], header: str) -> bool:
@@ -304,9 +367,9 @@ def setup(store: Path, program: list[str]) -> list[str]:
         ) from None
     relative = PurePosixPath(real.relative_to(top).as_posix())
     done = []
-    attribute = f"{_pattern(relative)} merge={DRIVER}"
-    if _add_lines(top / ".gitattributes", [attribute], "# marginalia's store merges annotation by annotation"):
-        done.append(f"{top / '.gitattributes'}: {attribute}")
+    rules = attributes(relative)
+    if _add_lines(top / ".gitattributes", rules, "# marginalia's store merges annotation by annotation"):
+        done.append(f"{top / '.gitattributes'}: {'; '.join(rules)}")
     if _add_lines(top / ".gitignore", ignore_rules(relative), "# marginalia: backups, lock and temporary files"):
         done.append(f"{top / '.gitignore'}: the store's backups, lock and temporary files ignored")
     command = driver_command(program)

@@ -51,7 +51,7 @@ class Report:
 
 
 def annotated_paths(store: Store) -> list[str]:
-    return sorted({a.document.path for a in store.annotations()})
+    return store.documents()
 
 
 def load_annotated_documents(store: Store, only: list[str] | None = None) -> dict[str, Document]:
@@ -63,13 +63,14 @@ def load_annotated_documents(store: Store, only: list[str] | None = None) -> dic
 def load_and_reconcile(store: Store, only: list[str] | None = None) -> tuple[dict[str, Document], Report]:
     """``load_annotated_documents`` that also returns what ``reconcile`` changed."""
     documents: dict[str, Document] = {}
-    for path in only if only is not None else annotated_paths(store):
+    paths = only if only is not None else annotated_paths(store)
+    for path in paths:
         try:
             documents[path] = load_document(Path(path))
         except DocumentError:
             continue
     apply_metadata(store, documents.values())
-    return documents, reconcile(store, documents.values())
+    return documents, reconcile(store, documents.values(), also=paths)
 
 
 def apply_metadata(store: Store, documents: Iterable[Document]) -> None:
@@ -80,7 +81,7 @@ def apply_metadata(store: Store, documents: Iterable[Document]) -> None:
             document.set_metadata(overrides[document.key])
 
 
-def reconcile(store: Store, documents: Iterable[Document]) -> Report:
+def reconcile(store: Store, documents: Iterable[Document], also: Iterable[str] | None = None) -> Report:
     """Bring the store's annotations in line with freshly loaded ``documents``, in one store write.
 
     A text is one document wherever it lies: a loaded document whose text (fingerprint) is annotated under
@@ -93,9 +94,12 @@ def reconcile(store: Store, documents: Iterable[Document]) -> Report:
       a moved or renamed file).
     - Same path, other fingerprint (the file was edited): the annotation is re-anchored (``anchoring``).
     - Anything else (no loaded document is its own) is left alone.
+
+    Only the annotations that could be these documents' are read (``_candidates``), and those of the paths in
+    ``also`` (documents that were asked for but could not be loaded: reported missing if they are gone).
     """
     documents = list(documents)
-    annotations = store.annotations()
+    annotations = store.annotations(docs=_candidates(store, documents) + list(also or ()))
     gone: dict[str, bool] = {}
     _identify(documents, annotations, gone)
     loaded = {d.key: d for d in documents}
@@ -123,8 +127,20 @@ def reconcile(store: Store, documents: Iterable[Document]) -> Report:
         store.remember_paths(seen)
     saved = {a.id: a.document.path for a in report.saved}
     left = {saved.get(a.id, a.document.path) for a in annotations}  # where each one points now
-    report.missing = sorted(p for p in left if p not in loaded and _gone(p, gone))
+    missing = {p for p in left if p not in loaded and _gone(p, gone)}
+    # any other annotated file that is gone too (known from the paths seen: only those gone are read)
+    seen_paths = {p for paths in store.paths_seen().values() for p in paths} - left - set(loaded)
+    missing |= {p for p in seen_paths if _gone(p, gone) and store.annotations(doc=p)}
+    report.missing = sorted(missing)
     return report
+
+
+def _candidates(store: Store, documents: list[Document]) -> list[str]:
+    """The documents whose annotations could belong to these (only their shards are read): their own paths,
+    and every path where their texts were seen with annotations (a moved file's old path)."""
+    seen = store.paths_seen()
+    paths = {p for d in documents for p in (d.key, str(d.path), *seen.get(d.fingerprint, ()))}
+    return sorted(paths)
 
 
 def _identify(documents: list[Document], annotations: list[Annotation], gone: dict[str, bool]) -> None:

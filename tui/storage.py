@@ -1,31 +1,42 @@
-"""The store's file: validated reads, atomic writes, rotating backups (a TinyDB ``Storage``).
+"""The store's files: validated reads, atomic writes, rotating backups (a TinyDB ``Storage``).
+
+The store is a codebook file (``annotations.json``: themes, documents, metadata set by hand) and, in the folder
+``annotations.json.d`` beside it, one shard file per annotated document (its annotations), so a change to one
+document reads and writes one small file. Each is a TinyDB file in the same canonical layout.
 
 TinyDB's own ``JSONStorage`` rewrites the file in place, so a killed writer can leave it broken. Here every write
-goes to a temporary file in the same folder, is fsynced and then ``os.replace``d over the store; the folder is
+goes to a temporary file in the same folder, is fsynced and then ``os.replace``d over the file; the folder is
 fsynced too. Before the replace the old version is kept as ``NAME.bak-1`` (a hard link: no copy), shifting older
-ones up to ``NAME.bak-{BACKUPS}``. A read checks the JSON and the schema before TinyDB sees it.
+ones up to ``NAME.bak-{BACKUPS}``. A change to several files at once goes through a journal (``commit_many``):
+every new version is first safe on disk, then the journal naming them is written (the commit point), then they
+replace the old ones; a crash after the commit point is finished by the next writer (``finish_journal``). A read
+checks the JSON and the schema before TinyDB sees it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
 import shutil
-from collections.abc import Mapping
-from contextlib import nullcontext
+import tempfile
+from collections.abc import Callable, Mapping
+from contextlib import nullcontext, suppress
 from pathlib import Path
 from typing import Any
 
 import orjson
 from tinydb.storages import Storage
 
-from .files import FileProblem, check_regular, read_regular, write_atomically
+from .files import FileProblem, check_regular, fsync_folder, read_regular, write_atomically
 from .model import PALETTE, STATUSES, theme_key
 
-SCHEMA = 3
+SCHEMA = 4
 BACKUPS = 5
 TABLES = ("meta", "themes", "annotations", "documents", "metadata", "memos")
+CODEBOOK_TABLES = ("meta", "themes", "documents", "metadata", "memos")  # the store's own file, since schema 4
+SHARD_TABLES = ("meta", "annotations")  # a shard: one document's annotations
 DUMP_OPTIONS = orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE  # schema 1's layout (and exports)
 
 
@@ -223,14 +234,14 @@ def _check_memo(record: dict[str, Any]) -> str | None:
     return None
 
 
-def check_tables(data: Any) -> str | None:
+def check_tables(data: Any, tables: tuple[str, ...] = TABLES) -> str | None:
     """What is wrong with the shape of a parsed store (any schema: tables of numbered objects), or None."""
     if not isinstance(data, dict):
         return "the top level is not an object"
-    unknown = set(data) - set(TABLES)
+    unknown = set(data) - set(tables)
     if unknown:
         return f"unknown table {sorted(unknown)[0]!r}"
-    for table in TABLES:
+    for table in tables:
         records = data.get(table, {})
         if not isinstance(records, dict):
             return f"table {table!r} is not an object"
@@ -241,8 +252,11 @@ def check_tables(data: Any) -> str | None:
 
 
 def validate(data: Any) -> str | None:
-    """What is wrong with a parsed store at the current schema, or None."""
-    shape = check_tables(data)
+    """What is wrong with a parsed store at the current schema, or None: a codebook, a shard (tables ``meta`` and
+    ``annotations`` only: its themes are checked against the codebook by the store), or a whole store in one
+    file (schema 3, before it is split)."""
+    shard = isinstance(data, dict) and shard_document(data) is not None
+    shape = check_tables(data, SHARD_TABLES if shard else TABLES)
     if shape:
         return shape
     texts: set[str] = set()
@@ -269,7 +283,7 @@ def validate(data: Any) -> str | None:
         if problem:
             return f"theme record {key}: {problem}"
         names.add(theme_key(record["name"]))
-    for key, record in data.get("annotations", {}).items():
+    for key, record in data.get("annotations", {}).items() if not shard else ():
         missing = next((t for t in record["themes"] if theme_key(t) not in names), None)
         if missing is not None:
             return f"annotation record {key}: theme {missing!r} is not in the themes table"
@@ -335,7 +349,126 @@ def migrate_2(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-MIGRATIONS = {0: migrate_0, 1: migrate_1, 2: migrate_2}
+def migrate_3(data: dict[str, Any]) -> dict[str, Any]:
+    """Schema 3 held every annotation in the one file: schema 4 keeps them in one shard file per document
+    (``split``), the file itself being the codebook. Here the data only changes its version: the caller moves the
+    annotations out (``AtomicStorage._migrate`` to the shard files, a merge to its own sides)."""
+    data["meta"] = {"1": {"schema": 4}}
+    return data
+
+
+MIGRATIONS = {0: migrate_0, 1: migrate_1, 2: migrate_2, 3: migrate_3}
+
+
+# -- shards -------------------------------------------------------------------------------------------------------
+def shard_folder(store: Path) -> Path:
+    """The folder of the shard files, beside the codebook's real file (a link's target)."""
+    real = Path(os.path.realpath(store))
+    return real.with_name(f"{real.name}.d")
+
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def shard_name(document: str) -> str:
+    """The shard file of the document at path ``document``: its file name (made safe) and a hash of the path,
+    so a listing says which document each file holds and two documents never share one."""
+    stem = _UNSAFE.sub("_", Path(document).name).strip("._")[:40] or "document"
+    digest = hashlib.sha256(document.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+    return f"{stem}-{digest}.json"
+
+
+def shard_data(document: str, records: dict[str, Any]) -> dict[str, Any]:
+    return {"meta": {"1": {"schema": SCHEMA, "document": document}}, "annotations": records}
+
+
+def split(annotations: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """A whole store's annotation records as shards: per document path, its records numbered from 1."""
+    shards: dict[str, dict[str, Any]] = {}
+    for _, record in sorted(annotations.items(), key=_record_order):
+        records = shards.setdefault(record["document"]["path"], {})
+        records[str(len(records) + 1)] = record
+    return shards
+
+
+def shard_document(data: dict[str, Any]) -> str | None:
+    """The document a shard's meta record names (None: not a shard)."""
+    meta = data.get("meta")
+    meta = next(iter(meta.values()), None) if isinstance(meta, dict) else None
+    document = meta.get("document") if isinstance(meta, dict) else None
+    return document if isinstance(document, str) else None
+
+
+def _check_shard(data: dict[str, Any]) -> str | None:
+    document = shard_document(data)
+    if document is None:
+        return "a shard's meta record names no document"
+    if set(data) - set(SHARD_TABLES):
+        return f"unknown table {sorted(set(data) - set(SHARD_TABLES))[0]!r} in a shard"
+    stray = next((k for k, r in data.get("annotations", {}).items() if r["document"]["path"] != document), None)
+    if stray is not None:
+        return f"annotation record {stray} is on another document than its shard's"
+    return None
+
+
+# -- writing several files as one change ------------------------------------------------------------------------------
+def journal_path(store: Path) -> Path:
+    real = Path(os.path.realpath(store))
+    return real.with_name(f"{real.name}.journal")
+
+
+def commit_many(writes: list[tuple[Path, bytes]], journal: Path) -> None:
+    """Write several files as one atomic change: each new version to a temporary file beside its target
+    (fsynced), then the journal that lists them (the commit point, written atomically), then each put in place
+    with its backups kept. Before the journal is written a crash leaves every file as it was; after it, the next
+    writer finishes the change (``finish_journal``)."""
+    staged: list[tuple[str, str]] = []
+    try:
+        for path, raw in writes:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+            staged.append((tmp, str(path)))
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(raw)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.chmod(tmp, 0o666 & ~_umask() if not path.exists() else path.stat().st_mode & 0o777)
+        for folder in {Path(target).parent for _, target in staged}:
+            fsync_folder(folder)
+        write_atomically(journal, orjson.dumps(staged))
+    except BaseException:
+        for tmp, _ in staged:
+            with suppress(OSError):
+                os.unlink(tmp)
+        raise
+    finish_journal(journal)
+
+
+def _umask() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return umask
+
+
+def finish_journal(journal: Path, rotate: Callable[[Path], None] | None = None) -> bool:
+    """Finish a change ``commit_many`` committed (call it under the store's lock); True if there was one."""
+    try:
+        raw = journal.read_bytes()
+    except FileNotFoundError:
+        return False
+    try:
+        staged = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        raise StoreError(f"{journal}: the store's journal is damaged; it was left as it was") from None
+    for tmp, target in staged:
+        if os.path.exists(tmp):
+            (rotate or _rotate_backups)(Path(target))
+            os.replace(tmp, target)
+    for folder in {Path(target).parent for _, target in staged}:
+        fsync_folder(folder)
+    journal.unlink()
+    fsync_folder(journal.parent)
+    return True
 
 
 def atomic_write(path: Path, raw: bytes) -> None:
@@ -375,22 +508,18 @@ def _stamp(path: Path) -> tuple[int, int, int, int] | None:
 
 
 def empty_store() -> dict[str, Any]:
-    return {
-        "meta": {"1": {"schema": SCHEMA}},
-        "themes": {},
-        "annotations": {},
-        "documents": {},
-        "metadata": {},
-        "memos": {},
-    }
+    return {"meta": {"1": {"schema": SCHEMA}}, "themes": {}, "documents": {}, "metadata": {}, "memos": {}}
 
 
 class AtomicStorage(Storage):
     """TinyDB storage over one JSON file. Parsed state is cached against the file's stamp, so re-reading an
     unchanged store costs a ``stat``. Inside ``begin()``/``commit()`` writes stay in memory and go to disk once."""
 
-    def __init__(self, path: str | os.PathLike, lock: Any = None) -> None:
+    def __init__(self, path: str | os.PathLike, lock: Any = None, shard: str | None = None) -> None:
+        """``shard``: this file is the shard of the document at that path ("": of the document its file names),
+        else (None) the codebook."""
         self.path = Path(path)
+        self.shard = shard
         self._lock = lock  # the store's re-entrant cross-process lock: a migration is a write and takes it
         self._data: dict[str, Any] | None = None
         self._stamp: tuple[int, int, int, int] | None = None
@@ -419,9 +548,56 @@ class AtomicStorage(Storage):
         stamp = _stamp(self.path)
         if self._data is not None and stamp == self._stamp:
             return False
-        self._data = self._load() if stamp is not None else empty_store()
+        self._data = self._load() if stamp is not None else self._empty()
         self._stamp = stamp
         return True
+
+    def _empty(self) -> dict[str, Any]:
+        return empty_store() if self.shard is None else shard_data(self.shard, {})
+
+    @property
+    def in_transaction(self) -> bool:
+        return self._in_transaction
+
+    @property
+    def version(self) -> tuple[int, int, int, int] | None:
+        """The stamp of the file the parsed state was read from (None: no file, or nothing read)."""
+        return self._stamp if self._data is not None else None
+
+    def current(self) -> tuple[int, int, int, int] | None:
+        """The file's stamp now (a ``stat``)."""
+        return _stamp(self.path)
+
+    @property
+    def pending(self) -> bool:
+        return self._pending
+
+    def touch(self) -> None:
+        """Inside a transaction: write the file even unchanged, if there is none yet."""
+        if self._stamp is None:
+            self._pending = True
+
+    def forget(self) -> None:
+        """Drop the parsed state (outside a transaction): the next read parses the file again."""
+        if not self._in_transaction:
+            self._data = None
+            self._stamp = None
+
+    def staged(self) -> tuple[Path, bytes] | None:
+        """Inside a transaction: (the real file, its new bytes) if it changed, for ``commit_many``."""
+        if not self._pending:
+            return None
+        assert self._data is not None
+        try:
+            return Path(os.path.realpath(self.path)), dump(self._data)
+        except TypeError as error:
+            raise StoreError(f"{self.path}: cannot serialise the store ({error})") from None
+
+    def written(self) -> None:
+        """The transaction's bytes were written by ``commit_many``."""
+        self._in_transaction = False
+        self._pending = False
+        self._stamp = _stamp(self.path)
 
     def begin(self) -> None:
         self.refresh()
@@ -468,27 +644,37 @@ class AtomicStorage(Storage):
         if not isinstance(data, dict):
             raise self._corrupt("the top level is not an object")
         data = self._upgrade(data, raw)
-        problem = validate(data)
+        problem = validate(data) or self._check_kind(data)
         if problem:
             raise self._corrupt(problem)
-        for table in TABLES:
+        for table in CODEBOOK_TABLES if self.shard is None else SHARD_TABLES:
             data.setdefault(table, {})
         return data
+
+    def _check_kind(self, data: dict[str, Any]) -> str | None:
+        if self.shard is None:
+            return "annotations in the codebook (they belong in the shard files)" if data.get("annotations") else None
+        problem = _check_shard(data)
+        if problem is None and self.shard and shard_document(data) != self.shard:
+            return "the shard of another document"
+        if problem is None and not self.shard:
+            self.shard = shard_document(data)
+        return problem
 
     def _upgrade(self, data: dict[str, Any], raw: bytes) -> dict[str, Any]:
         schema = schema_of(data)
         if type(schema) is not int:  # ``true`` and ``1.0`` equal 1 in Python, and are not schema 1
             raise self._corrupt(f"unknown schema version {schema!r}")
-        if schema == SCHEMA:
-            return data
+        if schema == SCHEMA and (self.shard is not None or not data.get("annotations")):
+            return data  # (a codebook holding annotations, as a merge of two old stores gives, is split)
         if schema > SCHEMA:
             raise StoreError(
                 f"{self.path}: store schema {schema} is newer than this marginalia understands ({SCHEMA}); "
                 "upgrade marginalia"
             )
-        if schema not in MIGRATIONS:
+        if (schema not in MIGRATIONS and schema != SCHEMA) or self.shard is not None:  # shards begin at schema 4
             raise self._corrupt(f"unknown schema version {schema!r}")
-        shape = check_tables(data)
+        shape = check_tables(data) or (validate(data) if schema == SCHEMA else None)
         if shape:  # refused before anything is written (no backup of a store that cannot be migrated)
             raise self._corrupt(shape)
         try:
@@ -510,9 +696,41 @@ class AtomicStorage(Storage):
         problem = validate(data)
         if problem:
             raise self._corrupt(f"cannot migrate: {problem}")
+        shards = {
+            document: self._joined(document, records)
+            for document, records in split(data.pop("annotations", {})).items()
+        }
         backup.write_bytes(raw)  # only once the migration is known to succeed
-        atomic_write(self.path, dump(data))
+        folder = shard_folder(self.path)
+        for document, records in shards.items():
+            folder.mkdir(exist_ok=True)
+            atomic_write(folder / shard_name(document), dump(shard_data(document, records)))
+        atomic_write(self.path, dump(data))  # the commit point: until then the old file stands, and migrates again
         return data
+
+    def _joined(self, document: str, records: dict[str, Any]) -> dict[str, Any]:
+        """``records`` (split from the codebook) added to the document's shard if it has one already: of two
+        versions of one annotation, the later revision (the codebook's on a tie)."""
+        path = shard_folder(self.path) / shard_name(document)
+        try:
+            raw = read_regular(path)
+        except FileNotFoundError:
+            return records
+        except (FileProblem, OSError) as error:
+            raise StoreError(f"{path}: cannot read the store ({error})") from None
+        try:
+            existing = parse(raw)
+        except (ValueError, UnicodeDecodeError) as error:
+            raise CorruptStore(f"{path}: the store is damaged ({error}); it was left as it was") from None
+        problem = validate(existing) or _check_shard(existing)
+        if problem or shard_document(existing) != document:
+            raise CorruptStore(f"{path}: the store is damaged ({problem or 'another document'}); it was left as it was")
+        by_id = {r["id"]: r for _, r in sorted(existing["annotations"].items(), key=_record_order)}
+        for record in records.values():
+            old = by_id.get(record["id"])
+            if old is None or record["rev"] >= old["rev"]:
+                by_id[record["id"]] = record
+        return {str(n): record for n, record in enumerate(by_id.values(), 1)}
 
     def _corrupt(self, problem: str) -> CorruptStore:
         return CorruptStore(

@@ -1,20 +1,28 @@
 """The annotation store: TinyDB over ``AtomicStorage``, safe for several processes at once.
 
-Every change runs in ``_change()``: take the file lock, re-read the file if another process changed it, reset
-TinyDB's per-table caches (its cached next id would otherwise collide with another process's inserts), apply the
-change in memory and write the whole store once, atomically. Reads need no lock: the file is only ever replaced.
+The store is a codebook file (themes, documents seen, metadata set by hand) and one shard file per annotated
+document (``tui.storage``): a command or the reader on one document reads and writes only its shard (and the
+codebook), so its work is proportional to what it touches, not to the store. Shards are loaded when first asked
+for; only the last ``CACHED_SHARDS`` stay parsed after a scan of them all.
+
+Every change runs in ``_change()``: take the file lock, finish a journalled change a crashed writer left, re-read
+each file the change touches if another process changed it, reset TinyDB's per-table caches (its cached next id
+would otherwise collide with another process's inserts), apply the change in memory and write each touched file
+once: one file atomically, several as one journalled change (``storage.commit_many``). Reads need no lock: the
+files are only ever replaced (a read that finds a journal waits for its writer).
 """
 
 from __future__ import annotations
 
 import os
 import threading
-from collections import Counter, defaultdict
+from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, MutableMapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import orjson
 from filelock import FileLock, Timeout
 from tinydb import TinyDB
 from tinydb.table import Document as Record
@@ -26,6 +34,7 @@ from .metadata import Metadata
 from .model import (
     PALETTE,
     Annotation,
+    DocumentRef,
     Theme,
     check_themes,
     clean_theme_name,
@@ -34,11 +43,21 @@ from .model import (
     theme_key,
     unique_themes,
 )  # fmt: skip
-from .storage import AtomicStorage, StoreError
+from .storage import (
+    AtomicStorage,
+    CorruptStore,
+    StoreError,
+    commit_many,
+    finish_journal,
+    journal_path,
+    shard_folder,
+    shard_name,
+)  # fmt: skip
 
 LOCK_TIMEOUT = 15.0
 MIN_PREFIX = 4  # characters of an id that name an annotation
 ENV_VAR = "MARGINALIA_STORE"
+CACHED_SHARDS = 32  # shards kept parsed after a scan of them all (the reader's documents are among them)
 
 
 class ConflictError(StoreError):
@@ -62,6 +81,41 @@ def resolve_store_path(option: str | os.PathLike | None = None, configured: str 
     return Path(chosen).expanduser().absolute()
 
 
+class _Shard:
+    """One document's shard: its TinyDB file in the store's folder."""
+
+    def __init__(self, path: Path, lock: FileLock, document: str) -> None:
+        """``document``: the path of the document it holds ("": learn it from the file)."""
+        self.path = path
+        self.db = TinyDB(path, storage=AtomicStorage, lock=lock, shard=document)
+        self.storage: AtomicStorage = self.db.storage  # type: ignore[assignment]
+        self.table = self.db.table("annotations", cache_size=0)
+        self._made: tuple[Any, list[Annotation]] | None = None  # (the records they were made from, annotations)
+
+    @property
+    def document(self) -> str:
+        return self.storage.shard or ""
+
+    def records(self) -> dict[str, dict[str, Any]]:
+        """The shard's records as stored, doc id -> record (no copies: use under the store's thread lock)."""
+        return self.storage.read().get("annotations", {})
+
+    def annotations(self, themes: set[str] | None, keep: bool) -> list[Annotation]:
+        """The shard's annotations, made once per version of its file and shared: callers must not change them
+        (``dataclasses.replace`` makes a changed copy). Unless ``keep``, the parsed records are dropped once the
+        annotations are made (they would triple the memory a big store takes; a write reads the file again).
+        ``themes``: the codebook's theme keys; a record naming another theme is damage (None: not checked)."""
+        if self.storage.in_transaction:  # changed in memory, not yet on disk: made afresh, never kept
+            return _annotations_of(self.path, self.records(), themes)
+        version = self.storage.current()
+        if self._made is None or self._made[0] != version or version is None:
+            made = _annotations_of(self.path, self.records(), themes)
+            self._made = (self.storage.version, made)
+        if not keep:
+            self.storage.forget()
+        return self._made[1]
+
+
 class Store:
     def __init__(self, path: str | os.PathLike, coder: str | None = None) -> None:
         """``coder``: who is coding (``tui.coders.resolve_coder``): new annotations without one get this name."""
@@ -72,11 +126,16 @@ class Store:
         self._file_lock = FileLock(self._lock_path, timeout=LOCK_TIMEOUT, thread_local=False)
         self._db = TinyDB(self.path, storage=AtomicStorage, lock=self._file_lock)  # the storage migrates under it
         self.storage: AtomicStorage = self._db.storage  # type: ignore[assignment]
-        self._annotations = self._db.table("annotations", cache_size=0)
         self._themes = self._db.table("themes", cache_size=0)
         self._documents = self._db.table("documents", cache_size=0)
         self._metadata = self._db.table("metadata", cache_size=0)  # document metadata set by hand, per path
         self._memos = self._db.table("memos", cache_size=0)  # Markdown memos: kind, name, text (tui.memos)
+        self._folder = shard_folder(self.path)
+        self._journal = journal_path(self.path)
+        self._shards: OrderedDict[str, _Shard] = OrderedDict()  # by file name, least recently used first
+        self._names: frozenset[str] | None = None  # the shard files found by the last scan
+        self._touched: dict[str, _Shard] = {}  # the shards the current change has read
+        self._codebook_before: dict[tuple[str, str], bytes] = {}  # the codebook's records as the change began
         self._thread_lock = threading.RLock()
         self._depth = 0
         if self.path.is_dir():
@@ -85,19 +144,34 @@ class Store:
 
     # -- reading ---------------------------------------------------------------------------------------------
     def refresh(self) -> bool:
-        """Pick up changes another process wrote; True if there were any."""
+        """Pick up changes another process wrote; True if there were any (to the codebook, to a shard already
+        read, or a shard added or removed)."""
         with self._thread_lock:
-            return self.storage.refresh()
+            self._settle()
+            changed = self.storage.refresh()
+            for shard in list(self._shards.values()):
+                changed = shard.storage.refresh() or changed
+            if self._names is not None:
+                names = self._shard_names()
+                changed = changed or names != self._names
+                self._names = names
+            return changed
 
     def annotations(
-        self, doc: str | None = None, theme: str | None = None, coders: list[str] | None = None
+        self,
+        doc: str | None = None,
+        theme: str | None = None,
+        coders: list[str] | None = None,
+        docs: Iterable[str] | None = None,
     ) -> list[Annotation]:
-        """Annotations ordered by document path, then start; optionally one document's, one theme's, or only
-        these coders'."""
-        with self._thread_lock:  # straight from the stored records (TinyDB's ``all()`` copies each one first)
-            found = [Annotation.from_record(r) for r in self._records().values()]
-        if doc is not None:
-            found = [a for a in found if a.document.path == doc]
+        """Annotations ordered by document path, then start; optionally one document's (``doc``) or only some
+        documents' (``docs``: only their shards are read), one theme's, or only these coders'."""
+        paths = [doc] if doc is not None else (None if docs is None else list(docs))
+        with self._thread_lock:
+            shards = self._shards_of(paths)
+            themes = None if self._depth else self._theme_keys()  # (inside a change, themes come and go)
+            keep = len(shards) <= CACHED_SHARDS  # a scan of many keeps their annotations, not their records
+            found = [a for shard in shards for a in shard.annotations(themes, keep)]
         if theme is not None:
             key = theme_key(theme)
             found = [a for a in found if key in {theme_key(t) for t in a.themes}]
@@ -105,15 +179,23 @@ class Store:
             found = by_coder(found, coders)
         return sorted(found, key=lambda a: (a.document.path, a.start, a.end, a.created))
 
+    def _theme_keys(self) -> set[str]:
+        return {theme_key(r["name"]) for r in self.storage.read().get("themes", {}).values()}
+
+    def documents(self) -> list[str]:
+        """The paths of every annotated document."""
+        with self._thread_lock:
+            themes = self._theme_keys()
+            return sorted(s.document for s in self._shards_of(None) if s.annotations(themes, keep=False))
+
     def coders(self) -> list[str]:
         """Every coder's name in the store (one spelling per coder), sorted."""
-        with self._thread_lock:
-            names = {coder_key(r["coder"]): r["coder"] for r in self._records().values()}
+        names = {coder_key(a.coder): a.coder for a in self.annotations()}
         return sorted(names.values(), key=coder_key)
 
     def get(self, annotation_id: str) -> Annotation:
         with self._thread_lock:
-            record = self._record(annotation_id)
+            _, record = self._record(annotation_id)
         return Annotation.from_record(record)
 
     def themes(self) -> list[Theme]:
@@ -129,6 +211,7 @@ class Store:
     def paths_seen(self) -> dict[str, list[str]]:
         """Per text (fingerprint): every path where it was seen with annotations."""
         with self._thread_lock:
+            self._settle()
             return {r["fingerprint"]: list(r["paths"]) for r in self.storage.read().get("documents", {}).values()}
 
     def remember_paths(self, seen: Mapping[str, Iterable[str]]) -> None:
@@ -137,6 +220,16 @@ class Store:
         if any(not set(p) <= set(known.get(f, ())) for f, p in seen.items()):
             with self._change():
                 self._remember(seen)
+
+    def _remember_texts(self, annotations: Iterable[Annotation]) -> None:
+        """Remember where these annotations' texts are (so ``tui.library`` finds them when a file moves)."""
+        seen: dict[str, set[str]] = defaultdict(set)
+        for a in annotations:
+            if a.document.fingerprint:
+                seen[a.document.fingerprint].add(a.document.path)
+        known = {r["fingerprint"]: set(r["paths"]) for r in self._documents.all()}
+        if any(not paths <= known.get(f, set()) for f, paths in seen.items()):
+            self._remember(seen)
 
     def _remember(self, seen: Mapping[str, Iterable[str]]) -> None:
         known = {r["fingerprint"]: r for r in self._documents.all()}
@@ -161,21 +254,23 @@ class Store:
         return self.add_many([annotation])[0][0]
 
     def add_many(self, annotations: Iterable[Annotation], merge: bool = False) -> tuple[list[Annotation], int]:
-        """Insert annotations in ONE write (one TinyDB insert and at most one update, whatever their number:
-        inserting one at a time rebuilt the table every time); one without a coder gets the store's. With
-        ``merge``, one whose document and span already have an annotation by the same coder adds its themes to
-        that one instead, and its note too if that one lacks it (notes are kept both, a blank line apart);
-        returns (created, how many were merged)."""
+        """Insert annotations in ONE write (one TinyDB insert and at most one update per document, whatever
+        their number: inserting one at a time rebuilt the table every time); one without a coder gets the
+        store's. With ``merge``, one whose document and span already have an annotation by the same coder adds
+        its themes to that one instead, and its note too if that one lacks it (notes are kept both, a blank line
+        apart); returns (created, how many were merged)."""
         incoming = list(annotations)
         created: list[Annotation] = []
         merged = 0
         with self._change():
             self._ensure_all(incoming)
+            shards = {a.document.path: self._shard(a.document.path) for a in incoming}
+            stored = [r for shard in shards.values() for r in shard.records().values()]
             spans: dict[tuple[str, int, int, str], dict[str, Any]] = {}
             if merge:
-                spans = {self._span(r): r for r in self._records().values()}
-            ids = {r["id"] for r in self._records().values()}
-            fresh: list[dict[str, Any]] = []
+                spans = {self._span(r): r for r in stored}
+            ids = {r["id"] for r in stored}
+            fresh: dict[str, list[dict[str, Any]]] = defaultdict(list)
             new: set[str] = set()
             changed: dict[str, dict[str, Any]] = {}  # id -> the merged record, for stored ones
             for annotation in incoming:
@@ -189,16 +284,17 @@ class Store:
                     continue
                 if annotation.id in ids:
                     raise StoreError(f"{self.path}: annotation {annotation.id} already exists")
-                fresh.append(record)
+                fresh[annotation.document.path].append(record)
                 new.add(annotation.id)
                 if merge:  # later ones in this call on the same span merge into it too
                     spans[self._span(record)] = record
                 ids.add(annotation.id)
                 created.append(annotation)
-            if fresh:
-                self._annotations.insert_multiple(fresh)
-                self._remember({a.document.fingerprint: [a.document.path] for a in created if a.document.fingerprint})
-            self._replace_all({i: r for i, r in changed.items() if r != spans[self._span(r)]})
+            for path, records in fresh.items():
+                shards[path].table.insert_multiple(records)
+            self._remember_texts(created)
+            for shard in shards.values():
+                self._replace_all(shard, {i: r for i, r in changed.items() if r != spans[self._span(r)]})
         return created, merged
 
     def update(
@@ -213,7 +309,7 @@ class Store:
         """Change an annotation. ``expect_rev``: the revision the caller saw; if another process changed the
         annotation meanwhile, raise ConflictError instead of overwriting its change."""
         with self._change():
-            record = self._record(annotation_id)
+            shard, record = self._record(annotation_id)
             self._check_rev(record, expect_rev)
             changes = dict(fields)
             if themes is not None:
@@ -221,14 +317,14 @@ class Store:
             if note is not None:
                 changes["note"] = note
             changes.update(updated=now(), rev=record["rev"] + 1)
-            self._annotations.update(changes, doc_ids=[record.doc_id])
+            shard.table.update(changes, doc_ids=[record.doc_id])
             return Annotation.from_record({**record, **changes})
 
     def resolve(self, annotation_id: str, take: int) -> Annotation | None:
         """End a git merge conflict: keep version ``take`` (0: the one shown, n: the n-th other version of its
         ``conflict`` list); returns the annotation as kept, or None if the version kept is a deletion."""
         with self._change():
-            record = self._record(annotation_id)
+            shard, record = self._record(annotation_id)
             versions = [{k: v for k, v in record.items() if k != "conflict"}, *(record.get("conflict") or [])]
             if len(versions) == 1:
                 raise StoreError(f"annotation {record['id'][:8]} has no conflict to resolve")
@@ -236,19 +332,19 @@ class Store:
                 raise StoreError(f"annotation {record['id'][:8]} has versions 0 to {len(versions) - 1}, not {take}")
             chosen = versions[take]
             if chosen.get("deleted") is True:
-                self._annotations.remove(doc_ids=[record.doc_id])
+                shard.table.remove(doc_ids=[record.doc_id])
                 return None
             kept = {**chosen, "rev": max(v.get("rev", 1) for v in versions) + 1, "updated": now()}
             annotation = Annotation.from_record(kept)
             annotation.themes = self._ensure_themes(annotation.themes)
-            self._annotations.update(_replace(annotation.to_record()), doc_ids=[record.doc_id])
+            shard.table.update(_replace(annotation.to_record()), doc_ids=[record.doc_id])
             return annotation
 
     def delete(self, annotation_id: str, expect_rev: int | None = None) -> Annotation:
         with self._change():
-            record = self._record(annotation_id)
+            shard, record = self._record(annotation_id)
             self._check_rev(record, expect_rev)
-            self._annotations.remove(doc_ids=[record.doc_id])
+            shard.table.remove(doc_ids=[record.doc_id])
         return Annotation.from_record(record)
 
     def put(self, annotation: Annotation) -> None:
@@ -256,25 +352,40 @@ class Store:
         self.put_many([annotation])
 
     def put_many(self, annotations: Iterable[Annotation]) -> None:
-        """Insert or replace annotations in ONE write (one insert, one update)."""
-        incoming = list(annotations)
+        """Insert or replace annotations in ONE write (per document: one insert, one update). One stored on
+        another document than it now names (undo of a relink) moves to its document's shard."""
+        incoming = {a.id: a for a in annotations}  # the last one of an id wins
         with self._change():
-            self._ensure_all(incoming)
-            stored = {r["id"] for r in self._records().values()}
-            fresh: dict[str, dict[str, Any]] = {}
-            replaced: dict[str, dict[str, Any]] = {}
-            for annotation in incoming:  # the last one of an id wins
-                (replaced if annotation.id in stored else fresh)[annotation.id] = annotation.to_record()
-            if fresh:
-                self._annotations.insert_multiple(list(fresh.values()))
-            self._replace_all(replaced)
+            self._ensure_all(list(incoming.values()))
+            shards = {a.document.path: self._shard(a.document.path) for a in incoming.values()}
+            cached = [self._shard(s.document) for s in list(self._shards.values())]  # read under the lock
+            where = {r["id"]: (shard, r) for shard in cached for r in shard.records().values()}
+            fresh: dict[str, list[dict[str, Any]]] = defaultdict(list)
+            replaced: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
+            for annotation in incoming.values():
+                record = annotation.to_record()
+                found = where.get(annotation.id)
+                if found is not None and found[0].document != annotation.document.path:
+                    self._remove_ids(found[0], {annotation.id})
+                    found = None
+                if found is None:
+                    fresh[annotation.document.path].append(record)
+                else:
+                    replaced[annotation.document.path][annotation.id] = record
+            for path, records in fresh.items():
+                shards[path].table.insert_multiple(records)
+            for path, changes in replaced.items():
+                self._replace_all(shards[path], changes)
+            self._remember_texts(incoming.values())
 
-    def _replace_all(self, records: dict[str, dict[str, Any]]) -> None:
-        """Make the stored annotations with these ids exactly these records, in one TinyDB update."""
-        if not records:
-            return
-        doc_ids = [int(key) for key, r in self._records().items() if r["id"] in records]
-        self._annotations.update(lambda stored: _replace(records[stored["id"]])(stored), doc_ids=doc_ids)
+    def _replace_all(self, shard: _Shard, records: dict[str, dict[str, Any]]) -> None:
+        """Make the shard's annotations with these ids exactly these records, in one TinyDB update."""
+        doc_ids = [int(key) for key, r in shard.records().items() if r["id"] in records]
+        if doc_ids:
+            shard.table.update(lambda stored: _replace(records[stored["id"]])(stored), doc_ids=doc_ids)
+
+    def _remove_ids(self, shard: _Shard, ids: set[str]) -> None:
+        shard.table.remove(doc_ids=[int(key) for key, r in shard.records().items() if r["id"] in ids])
 
     def _ensure_all(self, annotations: list[Annotation]) -> None:
         """Create every theme these annotations name at once, and give them the stored spellings."""
@@ -311,8 +422,8 @@ class Store:
 
     def _subtree_renames(self, old: str, new: str) -> dict[str, str]:
         names = [r["name"] for r in self._themes.all()]
-        names += sorted({t for r in self._records().values() for t in r["themes"]} - set(names))
-        renames = subtree_renames(names, old, new)
+        used = {t for shard in self._all_shards() for r in shard.records().values() for t in r["themes"]}
+        renames = subtree_renames(names + sorted(used - set(names)), old, new)
         if not renames:
             raise NotFound(f"no theme named {old.strip()!r}")
         return renames
@@ -369,6 +480,7 @@ class Store:
 
     def all_document_metadata(self) -> dict[str, Metadata]:
         with self._thread_lock:
+            self._settle()
             records = self.storage.read().get("metadata", {}).values()
             return {r["path"]: Metadata.from_record(r) for r in records}
 
@@ -475,45 +587,162 @@ class Store:
             except OSError as error:
                 raise StoreError(f"{self.path}: cannot lock the store ({error.strerror or error})") from None
             try:
+                self._finish_journal()
                 self.storage.begin()
-                for table in (self._annotations, self._themes, self._documents, self._metadata, self._memos):
+                self._codebook_before = _snapshot(self.storage.read())
+                for table in (self._themes, self._documents, self._metadata, self._memos):
                     table.clear_cache()
                     table._next_id = None  # another process may have inserted since we last looked
                 self._depth += 1
+                self._touched = {}
                 try:
                     yield
+                    self._commit()
                 except BaseException:
                     self.storage.rollback()
+                    for shard in self._touched.values():
+                        shard.storage.rollback()
                     raise
                 finally:
                     self._depth -= 1
-                self.storage.commit()
+                    self._touched = {}
             finally:
                 self._file_lock.release()
+            self._trim()
 
-    def _records(self) -> dict[str, dict[str, Any]]:
-        """The annotations table as stored, doc id -> record (what TinyDB reads; no copies: use under the lock)."""
-        return self.storage.read().get("annotations", {})
+    def _commit(self) -> None:
+        """Write what the change touched: one file atomically, several through the journal. A change to one
+        shard that only adds to the codebook (a new theme, a path seen) needs no journal: the codebook is written
+        first, and a crash between the two writes leaves an unused theme or path, never half a change."""
+        storages = [self.storage, *(s.storage for s in self._touched.values())]
+        if any(s.pending for s in storages[1:]):
+            self.storage.touch()  # a store's first write creates its codebook too
+        staged = [(storage, found) for storage in storages if (found := storage.staged()) is not None]
+        shards = [storage for storage, _ in staged if storage is not self.storage]
+        if len(shards) <= 1 and (len(staged) == len(shards) or self._codebook_grew()):
+            for storage in storages:  # the codebook first
+                storage.commit()
+            return
+        try:
+            self._folder.mkdir(parents=True, exist_ok=True)
+            commit_many([found for _, found in staged], self._journal)
+        except OSError as error:
+            raise StoreError(f"{self.path}: cannot write the store ({error.strerror or error})") from None
+        for storage in storages:
+            storage.written()
+        self._names = None
 
-    def _find(self, annotation_id: str) -> Record | None:
-        # a plain scan: a TinyDB query took ten times as long (32 ms for 10,000 records)
-        for doc_id, record in self._records().items():
-            if record["id"] == annotation_id:
-                return Record(record, int(doc_id))
+    def _codebook_grew(self) -> bool:
+        """Whether this change only added records to the codebook (every record it had is as it was)."""
+        now = _snapshot(self.storage.read())
+        return all(now.get(key) == raw for key, raw in self._codebook_before.items())
+
+    def _finish_journal(self) -> None:
+        try:
+            if finish_journal(self._journal):
+                self._names = None
+        except OSError as error:
+            raise StoreError(
+                f"{self.path}: cannot finish the store's last change ({error.strerror or error})"
+            ) from None
+
+    def _settle(self) -> None:
+        """A reader that finds a journal waits for its writer (or finishes a crashed one's change) under the
+        lock, so it never sees half a change."""
+        if not self._depth and self._journal.exists():
+            with self._change():
+                pass
+
+    def _shard(self, document: str) -> _Shard:
+        """The shard of the document at path ``document`` (empty if it has no file yet); inside a change, read
+        afresh under the lock."""
+        name = shard_name(document)
+        shard = self._shards.get(name)
+        if shard is None:
+            shard = self._shards[name] = _Shard(self._folder / name, self._file_lock, document)
+        self._shards.move_to_end(name)
+        if self._depth and name not in self._touched:
+            shard.storage.begin()
+            shard.table.clear_cache()
+            shard.table._next_id = None
+            self._touched[name] = shard
+        return shard
+
+    def _shard_names(self) -> frozenset[str]:
+        try:
+            return frozenset(n for n in os.listdir(self._folder) if n.endswith(".json") and not n.startswith("."))
+        except FileNotFoundError:
+            return frozenset()
+        except OSError as error:
+            raise StoreError(f"{self._folder}: cannot read the store's folder ({error.strerror or error})") from None
+
+    def _all_shards(self) -> Iterator[_Shard]:
+        """Every shard, read one after the other (only the last ``CACHED_SHARDS`` stay parsed afterwards)."""
+        if not self._depth:
+            self._settle()
+        names = self._shard_names()
+        self._names = names
+        for name in sorted(names):
+            shard = self._shards.get(name)
+            if shard is None:
+                shard = self._shards[name] = _Shard(self._folder / name, self._file_lock, "")
+                shard.storage.read()  # learns its document from the file
+                if shard_name(shard.document) != name:
+                    raise CorruptStore(
+                        f"{shard.path}: the store is damaged (a shard under another name than its document's)"
+                    )
+            if self._depth and name not in self._touched:
+                self._shard(shard.document)
+            yield shard
+
+    def _shards_of(self, paths: list[str] | None) -> list[_Shard]:
+        self.storage.read()  # a damaged codebook is a damaged store, whatever is asked for
+        if paths is None:
+            shards = list(self._all_shards())
+        else:
+            if not self._depth:
+                self._settle()
+            shards = [self._shard(p) for p in dict.fromkeys(paths)]
+        self._trim(keep=len(shards) if paths is not None else 0)
+        return shards
+
+    def _trim(self, keep: int = 0) -> None:
+        """Forget the parsed records of the least recently used shards beyond ``CACHED_SHARDS`` (never those a
+        change is using); their annotations stay."""
+        if self._depth:
+            return
+        for shard in list(self._shards.values())[: -max(CACHED_SHARDS, keep)]:
+            shard.storage.forget()
+
+    def _find(self, annotation_id: str) -> tuple[_Shard, Record] | None:
+        # the shards already read first (the reader's documents), then all of them
+        # (a plain scan: a TinyDB query took ten times as long, 32 ms for 10,000 records)
+        for shards in (list(self._shards.values()), self._all_shards()):
+            for shard in shards:
+                if self._depth and shard.path.name not in self._touched:
+                    shard = self._shard(shard.document)
+                for doc_id, record in shard.records().items():
+                    if record["id"] == annotation_id:
+                        return shard, Record(record, int(doc_id))
         return None
 
-    def _record(self, annotation_id: str) -> Record:
-        record = self._find(annotation_id)
-        if record is None:
+    def _record(self, annotation_id: str) -> tuple[_Shard, Record]:
+        found = self._find(annotation_id)
+        if found is None:
             if len(annotation_id) < MIN_PREFIX:
                 raise NotFound(f"give at least {MIN_PREFIX} characters of the id (got {annotation_id!r})")
-            matches = [r for r in self._annotations.all() if r["id"].startswith(annotation_id)]
+            matches = [
+                (shard, Record(r, int(k)))
+                for shard in self._all_shards()
+                for k, r in shard.records().items()
+                if r["id"].startswith(annotation_id)
+            ]
             if len(matches) > 1:
                 raise NotFound(f"{len(matches)} annotations have ids starting with {annotation_id!r}: give more of it")
             if len(matches) == 1:
                 return matches[0]
             raise NotFound(f"no annotation with id {annotation_id!r}")
-        return record
+        return found
 
     @staticmethod
     def _check_rev(record: Record, expect_rev: int | None) -> None:
@@ -572,22 +801,24 @@ class Store:
 
     def _retag_many(self, replacements: dict[str, str | None]) -> int:
         """Replace each theme whose key is in ``replacements`` by its replacement (None: remove it), in one pass
-        (so renaming ``a`` to ``a/b`` and ``a/b`` to ``a/b/b`` never renames twice)."""
+        (so renaming ``a`` to ``a/b`` and ``a/b`` to ``a/b/b`` never renames twice), on every document: one
+        journalled change, so a crash leaves all of it or none."""
         stamp = now()
         changed = 0
 
         def retag(record: MutableMapping[str, Any]) -> None:
             nonlocal changed
             themes = record["themes"]
-            if not any(theme_key(t) in replacements for t in themes):
-                return
             kept = [replacements.get(theme_key(t), t) for t in themes]
             record["themes"] = unique_themes([t for t in kept if t is not None])
             record["updated"] = stamp
             record["rev"] += 1
             changed += 1
 
-        self._annotations.update(retag)
+        for shard in self._all_shards():
+            hit = [int(k) for k, r in shard.records().items() if any(theme_key(t) in replacements for t in r["themes"])]
+            if hit:
+                shard.table.update(retag, doc_ids=hit)
         return changed
 
     # -- re-anchoring (tui.library.reconcile, relink, reattach) ------------------------------------------------------
@@ -595,12 +826,16 @@ class Store:
         """For each (seen, new) pair, give the stored annotation ``new``'s anchor (document, offsets, quote,
         context, status, score) in ONE write; themes and notes edited meanwhile elsewhere are kept. One whose
         anchor changed since ``seen`` was read (re-anchored, re-attached or deleted by another process) is left
-        alone, or with ``strict`` fails the whole write. Returns the annotations as saved."""
+        alone, or with ``strict`` fails the whole write. One that now points at another document moves to its
+        shard. Returns the annotations as saved."""
+        pairs = list(changes)
         with self._change():
-            records = {r["id"]: r for r in self._annotations.all()}
+            shards = {p: self._shard(p) for seen, new in pairs for p in (seen.document.path, new.document.path)}
+            records = {r["id"]: (shard, r) for shard in shards.values() for r in shard.records().values()}
             fresh: dict[str, dict[str, Any]] = {}
-            for seen, new in changes:
-                record = records.get(seen.id)
+            for seen, new in pairs:
+                found = records.get(seen.id)
+                record = found[1] if found is not None else None
                 if record is None or _anchor(record) != _anchor(seen.to_record()):
                     if not strict:
                         continue
@@ -613,12 +848,57 @@ class Store:
                     if update[key] is None:
                         del update[key]
                 fresh[seen.id] = update
-
-            def apply(stored: MutableMapping[str, Any]) -> None:
-                _replace(fresh[stored["id"]])(stored)
-
-            self._annotations.update(apply, doc_ids=[records[i].doc_id for i in fresh])
+            moving: dict[str, list[dict[str, Any]]] = defaultdict(list)
+            staying: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
+            for annotation_id, update in fresh.items():
+                shard = records[annotation_id][0]
+                target = update["document"]["path"]
+                if target == shard.document:
+                    staying[target][annotation_id] = update
+                else:
+                    self._remove_ids(shard, {annotation_id})
+                    moving[target].append(update)
+            for path, updates in staying.items():
+                self._replace_all(shards[path], updates)
+            for path, inserts in moving.items():
+                shards[path].table.insert_multiple(inserts)
+            self._remember_texts(new for _, new in pairs if new.id in fresh)
         return [Annotation.from_record(record) for record in fresh.values()]
+
+
+def _snapshot(data: dict[str, Any]) -> dict[tuple[str, str], bytes]:
+    """Each record of the codebook as bytes, by (table, record number)."""
+    return {(name, key): orjson.dumps(record) for name, table in data.items() for key, record in table.items()}
+
+
+def _annotations_of(path: Path, records: dict[str, dict[str, Any]], themes: set[str] | None) -> list[Annotation]:
+    """Annotations from a shard's records, sharing what repeats (the document reference, coder, status, theme
+    names, a creation time that is also the update time) so that each takes well under 1 KB."""
+    refs: dict[tuple[str, str, str], DocumentRef] = {}
+    shared: dict[str, str] = {}
+    out = []
+    for key, r in records.items():
+        document = r["document"]
+        ref_key = (document["path"], document["title"], document["fingerprint"])
+        ref = refs.get(ref_key) or refs.setdefault(ref_key, DocumentRef(*ref_key))
+        names = [shared.setdefault(t, t) for t in r["themes"]]
+        missing = None if themes is None else next((t for t in names if theme_key(t) not in themes), None)
+        if missing is not None:
+            raise CorruptStore(
+                f"{path}: the store is damaged (annotation record {key}: theme {missing!r} is not in the themes "
+                "table); it was left as it was"
+            )
+        created = r["created"]
+        updated = created if r["updated"] == created else r["updated"]
+        out.append(
+            Annotation(
+                ref, r["start"], r["end"], r["quote"], r["prefix"], r["suffix"], names,
+                shared.setdefault(r["note"], r["note"]), r["id"], created, updated,
+                shared.setdefault(r["status"], r["status"]), r.get("score"), r["rev"],
+                shared.setdefault(r["coder"], r["coder"]), r.get("conflict"), r.get("candidates"),
+            )
+        )  # fmt: skip
+    return out
 
 
 ANCHOR_FIELDS = ("document", "start", "end", "quote", "prefix", "suffix", "status", "score", "candidates")

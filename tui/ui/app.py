@@ -139,7 +139,7 @@ class MarginaliaApp(App[None]):
         self._write_lock = asyncio.Lock()
         self._syncing = False
         self._last_view: DocumentView | None = None  # the pane that had the focus before a dialog took it
-        self._load_model(store.annotations(), store.themes())
+        self._load_model(store.annotations(docs=self._document_keys()), store.themes())
         self._apply_settings()
         self.state = state  # None: nothing restored, nothing saved
         if state is not None:
@@ -262,6 +262,10 @@ class MarginaliaApp(App[None]):
             self._last_view = event.widget
 
     # -- model --------------------------------------------------------------------------------------------------
+    def _document_keys(self) -> list[str]:
+        """The open documents' paths as annotations name them: the app reads only their shards of the store."""
+        return sorted({key for d in self.documents for key in (d.key, str(d.path))})
+
     def _load_model(self, annotations: list[Annotation], themes: list[Theme]) -> None:
         self.annotations = {a.id: a for a in annotations}
         self.themes = {t.key: t for t in themes}
@@ -400,7 +404,8 @@ class MarginaliaApp(App[None]):
         self._show(stored)
 
     async def _reload(self) -> None:
-        annotations, themes = await asyncio.to_thread(lambda: (self.store.annotations(), self.store.themes()))
+        keys = self._document_keys()
+        annotations, themes = await asyncio.to_thread(lambda: (self.store.annotations(docs=keys), self.store.themes()))
         self._load_model(annotations, themes)
         self._refresh_views()
 
