@@ -164,7 +164,7 @@ async def test_search_with_no_match_says_so(docs, store_path):
     app = make_app(docs, store_path)
     async with app.run_test(size=(120, 30)) as pilot:
         await pilot.press("slash", *"zzz", "enter")
-        await pilot.pause()
+        await settle(pilot, app)  # under load the notice can come a cycle after the key
         assert any("No match" in n.message for n in app._notifications)
         assert view(app).selection is None
 
