@@ -109,3 +109,49 @@ async def test_the_export_dialog_starts_from_the_last_choices(write_doc, store_p
         await pilot.pause()
         assert app.screen.query_one("#w3c").value is True
         assert app.screen.query_one("#file").value == str(out / "marginalia-export.json")
+
+
+# -- the config file and the remembered state -------------------------------------------------------------------
+def reader(write_doc, store_path: Path, config_text: str, scheme: str | None, sync: bool | None) -> MarginaliaApp:
+    from tui import config
+
+    path = config.config_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(config_text, encoding="utf-8")
+    remembered, _ = state.load()
+    remembered.colour_scheme, remembered.sync_scroll = scheme, sync
+    return MarginaliaApp(
+        load_paths([write_doc("a.txt", "Text.\n")]), Store(store_path), settings=config.load(), state=remembered
+    )
+
+
+@pytest.mark.parametrize(
+    ("config_text", "expected"),
+    [
+        ('colour-scheme = "nord"\nsync-scroll = false\n', ("nord", False)),  # written in the file: it wins
+        ("", ("gruvbox", True)),  # nothing in the file: what was chosen last
+        ('colour-scheme = "no-such-scheme"\n', ("gruvbox", True)),  # nothing usable in the file: the same
+    ],
+)
+async def test_a_config_setting_wins_over_the_remembered_choice(
+    isolated_env: Path, write_doc, store_path: Path, config_text: str, expected: tuple[str, bool]
+) -> None:
+    app = reader(write_doc, store_path, config_text, "gruvbox", True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert (app.theme, app.sync_scroll) == expected
+
+
+async def test_choosing_another_scheme_in_the_app_says_the_config_file_wins_next_time(
+    isolated_env: Path, write_doc, store_path: Path
+) -> None:
+    app = reader(write_doc, store_path, 'colour-scheme = "nord"\nsync-scroll = false\n', None, None)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert not [n for n in app._notifications if n.title == "Colour scheme"]  # the configured one: no notice
+        app.theme = "gruvbox"
+        await pilot.press("s")
+        await pilot.pause()
+        notices = [n.message for n in app._notifications]
+        assert any("gruvbox until you quit" in n and "colour-scheme = 'nord'" in n for n in notices)
+        assert any(n.startswith("Synchronised scrolling on until you quit") for n in notices)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.cells import cell_len
 
 from tui.document import MAX_TITLE, make_title
-from tui.wording import cut, plural
+from tui.wording import cut, fit, noun_for, plural
 
 
 def test_plural() -> None:
@@ -41,3 +41,33 @@ def test_cut_never_overflows(text: str, width: int) -> None:
 def test_a_wide_title_is_cut_by_cells(tmp_path) -> None:
     title = make_title("北朝鮮" * 60, tmp_path / "x.txt")
     assert cell_len(title) <= MAX_TITLE < len("北朝鮮" * 60)
+
+
+def test_plural_with_another_ending_and_thousands() -> None:
+    assert [plural(n, "match", "matches") for n in (0, 1, 2)] == ["0 matches", "1 match", "2 matches"]
+    assert plural(12400, "match", "matches", thousands=True) == "12,400 matches"
+    assert plural(1, "imported as orphan") == "1 imported as orphan"
+    assert (noun_for(1, "document"), noun_for(3, "document")) == ("document", "documents")
+
+
+def test_cut_can_keep_the_end() -> None:
+    assert cut("abcdef", 4, keep_end=True) == "…def"
+    assert cut("日本語のテキスト", 7, keep_end=True) == "…キスト"
+    assert cut("abc", 3, keep_end=True) == "abc"
+
+
+def test_fit_takes_whole_characters_from_either_end_without_an_ellipsis() -> None:
+    assert fit("日本語のテキスト", 5) == "日本"  # a third wide character would straddle the edge
+    assert fit("日本語のテキスト", 5, from_end=True) == "スト"
+    assert fit("abc", 5) == "abc" and fit("", 2) == ""
+    long = "x" * 10_000_000
+    assert fit(long, 10, from_end=True) == "x" * 10 and cut(long, 10, keep_end=True) == "…" + "x" * 9
+
+
+@settings(derandomize=True, deadline=None)
+@given(st.text(max_size=40), st.integers(0, 30), st.booleans())
+def test_fit_and_cut_never_pass_the_width(text: str, width: int, from_end: bool) -> None:
+    kept = fit(text, width, from_end)
+    assert cell_len(kept) <= width
+    assert text.endswith(kept) if from_end else text.startswith(kept)
+    assert cell_len(cut(text, width, keep_end=from_end)) <= max(width, 1) or cell_len(text) <= width

@@ -306,8 +306,12 @@ def _with_command(argv: list[str]) -> list[str]:
 
 # -- output helpers --------------------------------------------------------------------------------------------
 def _clip(text: str, width: int) -> str:
-    text = sanitise(" ".join(text.replace("\n", " ⏎ ").split()))
-    return cut(text, width)
+    return cut(_flat(text), width)
+
+
+def _flat(text: str) -> str:
+    """One line, safe for the terminal: line ends shown as ⏎."""
+    return sanitise(" ".join(text.replace("\n", " ⏎ ").split()))
 
 
 def _table(rows: list[list[str]], headers: list[str], flexible: int) -> str:
@@ -497,7 +501,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     conflicts = sum(a.conflicted for a in annotations)
     if conflicts:
         print(
-            f"{conflicts} annotation{'s' * (conflicts != 1)} edited on both sides of a git merge "
+            f"{plural(conflicts, 'annotation')} edited on both sides of a git merge "
             "(marginalia resolve ID to choose a version)",
             file=sys.stderr,
         )
@@ -706,9 +710,9 @@ def cmd_search(args: argparse.Namespace) -> int:
         mine = [h for h in found if h.path == document.key]
         if not mine:
             continue
-        say(f"{_clip(document.title, width - 20)}  ({len(mine)} match{'es' * (len(mine) != 1)})")
+        say(f"{_clip(document.title, width - 20)}  ({plural(len(mine), 'match', 'matches')})")
         for hit in mine:
-            left = _clip(hit.left[::-1], side)[::-1]  # cut where it is furthest from the match
+            left = cut(_flat(hit.left), side, keep_end=True)  # cut where it is furthest from the match
             say(f"  {hit.start:>8}  {left:>{side}} [{_clip(hit.match, 30)}] {_clip(hit.right, side)}")
     return 0
 

@@ -46,6 +46,7 @@ from .model import (
 from .storage import parse as parse_json
 from .store import Store
 from .text import json_safe
+from .wording import plural
 
 CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 # Our extension of the context: the collection carries its themes' colours and descriptions under ``mg:themes``
@@ -382,7 +383,7 @@ class ImportReport:
         skipped = self.skipped + self.conflicts
         lines = [f"imported {self.imported}, skipped {skipped}, left unanchored {self.unanchored}"]
         if self.orphans:
-            lines.append(f"{self.orphans} imported as orphan{'s' * (self.orphans != 1)} (quote or document not "
+            lines.append(f"{plural(self.orphans, 'imported as orphan')} (quote or document not "
                          "found): 'marginalia list' marks them [orphan]")  # fmt: skip
         if self.fuzzy:
             lines.append(f"{self.fuzzy} anchored approximately (the quote differs from the text): review them in the "

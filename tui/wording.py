@@ -8,23 +8,40 @@ from rich.cells import cell_len, split_graphemes
 ELLIPSIS = "…"
 
 
-def plural(count: int, noun: str) -> str:
-    """``1 highlight``, ``2 highlights``, ``0 highlights``."""
-    return f"{count} {noun}{'s' * (count != 1)}"
+def plural(count: int, noun: str, many: str = "", thousands: bool = False) -> str:
+    """``1 highlight``, ``2 highlights``, ``0 highlights``; ``many`` for another plural (``match``, ``matches``);
+    ``thousands``: ``12,400 matches``."""
+    shown = f"{count:,}" if thousands else str(count)
+    return f"{shown} {noun_for(count, noun, many)}"
 
 
-def cut(text: str, width: int) -> str:
-    """``text`` if it fits in ``width`` cells, else as many whole characters (graphemes) as fit with an ellipsis."""
-    head = text[: 8 * width + 8]  # a 10 MB line is not measured whole to keep its first 120 cells
-    if len(head) < len(text) and cell_len(head) > width + 2:  # the cut falls before its last grapheme
-        text = head
+def noun_for(count: int, noun: str, many: str = "") -> str:
+    """The noun alone, as ``count`` takes it: ``match`` or ``matches``."""
+    return noun if count == 1 else many or noun + "s"
+
+
+def cut(text: str, width: int, keep_end: bool = False) -> str:
+    """``text`` if it fits in ``width`` cells, else as many whole characters (graphemes) as fit with an ellipsis
+    (``keep_end``: its end, after the ellipsis)."""
+    kept = fit(text, width, keep_end)
+    if len(kept) == len(text):
+        return text
+    kept = fit(kept, max(width - 1, 0), keep_end)
+    return ELLIPSIS + kept if keep_end else kept + ELLIPSIS
+
+
+def fit(text: str, width: int, from_end: bool = False) -> str:
+    """As many whole characters (graphemes) of ``text`` as fit in ``width`` cells, from its start (or its end),
+    without an ellipsis: a keyword-in-context column."""
+    part = text[-(8 * width + 8) :] if from_end else text[: 8 * width + 8]  # a 10 MB line is not measured whole
+    if len(part) < len(text) and cell_len(part) > width + 2:  # the cut falls inside ``part``, clear of its edge
+        text = part
     elif cell_len(text) <= width:
         return text
-    room = max(width - 1, 0)
     spans, _ = split_graphemes(text)
     used = 0
-    for start, _end, cells in spans:
-        if used + cells > room:
-            return text[:start] + ELLIPSIS
+    for start, end, cells in reversed(spans) if from_end else spans:
+        if used + cells > width:
+            return text[end:] if from_end else text[:start]
         used += cells
     return text  # not reached: text wider than width has a grapheme that does not fit

@@ -20,6 +20,7 @@ from textual.command import CommandPalette
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.screen import ModalScreen, Screen
+from textual.theme import Theme as ColourScheme  # Textual's "theme": not a coding theme
 from textual.theme import ThemeProvider
 from textual.widget import AwaitMount, Widget
 from textual.widgets import Footer, Input
@@ -37,6 +38,7 @@ from ..state import save as save_state
 from ..storage import StoreError
 from ..store import Store
 from ..text import sanitise
+from ..wording import plural
 from . import keys
 from .dialogs import ConfirmDialog, PromptDialog, Tagging, ThemeDialog, chip
 from .document_view import DocumentView
@@ -146,11 +148,28 @@ class MarginaliaApp(App[None]):
             self._restore_app_state(state)
 
     def _restore_app_state(self, state: State) -> None:
-        """What the user last chose in the app wins over the config file's default."""
-        if state.colour_scheme in self.available_themes:
+        """What the user last chose in the app, where the config file says nothing (or nothing usable). A setting
+        written in the config file is a standing decision and wins: the state remembers every quit, so were it
+        the other way round, editing the file would do nothing once the reader had been used."""
+        if not self._configured_scheme() and state.colour_scheme in self.available_themes:
             self.theme = state.colour_scheme
-        if state.sync_scroll is not None:
+        if self.settings.sync_scroll is None and state.sync_scroll is not None:
             self.sync_scroll = state.sync_scroll
+
+    def _configured_scheme(self) -> str | None:
+        scheme = self.settings.colour_scheme
+        return scheme if scheme in self.available_themes else None
+
+    def _scheme_chosen(self, theme: ColourScheme) -> None:
+        """A colour scheme chosen in the app, while the config file sets another: say which one the next start
+        uses, so the choice is not silently lost."""
+        configured = self._configured_scheme()
+        if configured is not None and theme.name != configured:
+            self.notify(
+                f"{theme.name} until you quit: {self.settings.path} sets colour-scheme = {configured!r}, "
+                "which the next start uses",
+                title="Colour scheme", timeout=8,
+            )  # fmt: skip
 
     def _restore_places(self, views: list[DocumentView] | None = None) -> None:
         """Each view (of a document read whole) back where the reader left off in that text."""
@@ -234,6 +253,7 @@ class MarginaliaApp(App[None]):
         self._stack_if_narrow(self.size.width)
         self.set_interval(POLL_SECONDS, self._poll_store)
         self.call_after_refresh(self._restore_places)
+        self.theme_changed_signal.subscribe(self, self._scheme_chosen)
         self._reconcile()
 
     def on_resize(self, event: events.Resize) -> None:
@@ -309,7 +329,7 @@ class MarginaliaApp(App[None]):
         self._refresh_views()
         others = len({coder_key(a.coder) for a in self.annotations.values() if a.coder} - {coder_key(self.store.coder)})
         shown = f"only {self.store.coder}'s highlights" if self.only_mine else "every coder's highlights"
-        self.notify(f"Showing {shown} ({others} other coder{'s' * (others != 1)} in the store; theirs underlined)")
+        self.notify(f"Showing {shown} ({plural(others, 'other coder')} in the store; theirs underlined)")
 
     def _pane_of(self, document_key: str) -> Pane | None:
         return next((p for p in self.query(Pane) if p.document.key == document_key), None)
@@ -475,7 +495,7 @@ class MarginaliaApp(App[None]):
             return
         view.show_matches(event.value)
         count = view.match_count(event.value) if event.value else 0
-        event.input.border_subtitle = f"{count} match{'es' * (count != 1)}" if event.value else ""
+        event.input.border_subtitle = plural(count, "match", "matches") if event.value else ""
 
     @on(Input.Submitted, "#search")
     def _search_submitted(self, event: Input.Submitted) -> None:
@@ -519,7 +539,9 @@ class MarginaliaApp(App[None]):
 
     def action_sync(self) -> None:
         self.sync_scroll = not self.sync_scroll
-        self.notify(f"Synchronised scrolling {'on' if self.sync_scroll else 'off'}", timeout=2)
+        configured = self.settings.sync_scroll
+        later = "" if configured in (None, self.sync_scroll) else f" until you quit ({self.settings.path} sets it)"
+        self.notify(f"Synchronised scrolling {'on' if self.sync_scroll else 'off'}{later}", timeout=3)
 
     def on_document_view_scrolled(self, message: DocumentView.Scrolled) -> None:
         if not self.sync_scroll or self._syncing:
@@ -845,7 +867,7 @@ class MarginaliaApp(App[None]):
                     ]
                     edited.append((existing, Annotation.from_record({**existing.to_record(), "themes": themes})))
             count = len(created) + len(edited)
-            self._persist(Tagged(created, edited), f"Tagged {count} passage{'s' * (count != 1)} (u to undo)")
+            self._persist(Tagged(created, edited), f"Tagged {plural(count, 'passage')} (u to undo)")
 
         self.push_screen(dialog, done)
 

@@ -26,6 +26,7 @@ from ..export import citation, cited_work
 from ..model import Annotation, Theme
 from ..reports import attributes
 from ..text import safe_line, sanitise
+from ..wording import cut, plural
 from .dialogs import chip
 
 PLAIN = "#C0C0C0"
@@ -34,7 +35,7 @@ Colour = Callable[[Annotation], str]
 
 def one_line(text: str, limit: int) -> str:
     text = safe_line(" ".join(text.split()))
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return cut(text, limit)
 
 
 def passage(annotation: Annotation, document: Document | None, colour: str, title: bool = False) -> Content:
@@ -183,7 +184,7 @@ class CompareScreen(Level):
     def compose(self) -> ComposeResult:
         docs, themes = len(self.matrix.columns), len(self.codebook)
         yield Label(
-            Content(f"Compare: {themes} theme{'s' * (themes != 1)} × {docs} document{'s' * (docs != 1)}"),
+            Content(f"Compare: {plural(themes, 'theme')} × {plural(docs, 'document')}"),
             classes="title",
             id="heading",
         )

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import islice
 
+from rich.cells import cell_len
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -25,6 +26,7 @@ from textual.worker import get_current_worker
 from ..corpus import Hit, SearchError, compile_pattern, hits
 from ..document import Document
 from ..text import safe_line
+from ..wording import cut, fit, plural
 from .safe_input import SafeInput
 
 BATCH = 200  # hits handed to the screen at a time
@@ -45,8 +47,9 @@ def one_line(text: str) -> str:
 
 def kwic(hit: Hit, side: int, marked: bool) -> Content:
     """``left · match · right`` with the match in the middle column."""
-    left = one_line(hit.left)[-side:].rjust(side)
-    right = one_line(hit.right)[:side]
+    left = fit(one_line(hit.left), side, from_end=True)
+    left = " " * (side - cell_len(left)) + left  # right-aligned by cells, not characters
+    right = fit(one_line(hit.right), side)
     mark = "● " if marked else "  "
     return Content.assemble(mark, (left, "dim"), " ", (one_line(hit.match), "bold reverse"), " ", (right, "dim"))
 
@@ -157,13 +160,17 @@ class CorpusSearch(ModalScreen[Choice | None]):
             options.replace_option_prompt_at_index(header, self._header(document, self._counts[document.key]))
 
     def _header(self, document: Document, count: int) -> Content:
-        return Content.assemble((one_line(document.title)[:100], "bold"), f"  ({count} match{'es' * (count != 1)})")
+        return Content.assemble(
+            (cut(one_line(document.title), 100), "bold"), f"  ({plural(count, 'match', 'matches')})"
+        )
 
     def _done(self, total: int) -> None:
         documents = len(self._counts)
         shown = f" (the first {MAX_HITS:,} shown)" if total > MAX_HITS else ""
         if total:
-            self._status(f"{total:,} match{'es' * (total != 1)} in {documents} document{'s' * (documents != 1)}{shown}")
+            self._status(
+                f"{plural(total, 'match', 'matches', thousands=True)} in {plural(documents, 'document')}{shown}"
+            )
         else:
             self._status("no matches")
 
