@@ -321,3 +321,89 @@ def test_import_command(cli, tagged: Store, tmp_path: Path):
     missing = cli("import", tmp_path / "nope.json", "--store", fresh)
     assert missing.code == 1 and "cannot read" in missing.err
     assert cli("import", exported, "--doc", tmp_path / "nope.txt", "--store", fresh).code == 1
+
+
+# -- refinements, linked pages, positions without quotes --------------------------------------------------------------
+def _import_items(tmp_path: Path, items: list[dict], doc: Path) -> tuple:
+    path = tmp_path / "refined.json"
+    path.write_text(json.dumps({"type": "AnnotationPage", "items": items}))
+    store = Store(tmp_path / "store.json")
+    report = import_file(store, path, doc=doc)
+    return report, {a.note: a for a in store.annotations()}
+
+
+def _item(note: str, *selectors: dict) -> dict:
+    return {"type": "Annotation", "bodyValue": note, "target": {"source": "proma.txt", "selector": list(selectors)}}
+
+
+def test_selectors_refined_by_others_are_followed(tmp_path: Path, seeds: tuple[Path, Path]):
+    """A quote refined within a span is the copy in that span (the seed says "Russia" 30 times); a position
+    within a position (or an RFC 5147 fragment) counts from its start; a quote within a segment marginalia cannot
+    find (CSS) is found by itself; the outer selector is where the refinement applies, never the highlight."""
+    text = load_document(seeds[1]).text
+    fifth = [i for i in range(len(text)) if text.startswith("Russia", i)][4]
+    paragraph = fifth - 40, fifth + 40  # the only copy in it
+    assert text.count("Russia", *paragraph) == 1
+    quote = {"type": "TextQuoteSelector", "exact": "Russia"}
+    char = {"type": "FragmentSelector", "conformsTo": "http://tools.ietf.org/rfc/rfc5147", "value":
+            f"char={paragraph[0]},{paragraph[1]}"}  # fmt: skip
+    items = [
+        _item("in a position", {"type": "TextPositionSelector", "start": paragraph[0], "end": paragraph[1],
+                                "refinedBy": quote}),  # fmt: skip
+        _item("in a fragment", {**char, "refinedBy": [quote]}),
+        _item("position in position", {"type": "TextPositionSelector", "start": paragraph[0], "end": paragraph[1],
+               "refinedBy": {"type": "TextPositionSelector", "start": fifth - paragraph[0],
+                             "end": fifth - paragraph[0] + 6}}),  # fmt: skip
+        _item("in CSS", {"type": "CssSelector", "value": "#p3", "refinedBy": {
+            "type": "TextQuoteSelector", "exact": "Russia", "prefix": text[fifth - 20 : fifth],
+            "suffix": text[fifth + 6 : fifth + 26]}}),  # fmt: skip
+        _item("position in CSS", {"type": "CssSelector", "value": "#p3", "refinedBy": {
+            "type": "TextPositionSelector", "start": 0, "end": 6}}),  # fmt: skip
+    ]
+    report, by_note = _import_items(tmp_path, items, seeds[1])
+    assert (report.imported, report.dropped) == (4, 1)  # a position in an unknown segment means nothing
+    for note in ("in a position", "in a fragment", "position in position", "in CSS"):
+        found = by_note[note]
+        assert (found.start, found.end, found.quote, found.status) == (fifth, fifth + 6, "Russia", "anchored"), note
+
+
+def test_a_refined_quote_found_twice_in_its_span_is_ambiguous(tmp_path: Path, seeds: tuple[Path, Path]):
+    text = load_document(seeds[1]).text
+    copies = [i for i in range(len(text)) if text.startswith("Russia", i)]
+    span = {"type": "TextPositionSelector", "start": copies[0] - 1, "end": copies[2] - 1,
+            "refinedBy": {"type": "TextQuoteSelector", "exact": "Russia"}}  # fmt: skip
+    report, by_note = _import_items(tmp_path, [_item("two", span)], seeds[1])
+    (found,) = by_note.values()
+    assert (report.ambiguous, found.status) == (1, "ambiguous")
+    assert [c["start"] for c in found.candidates or []] == copies[:2]
+
+
+def test_an_empty_quote_with_a_position_imports_by_position(tmp_path: Path, seeds: tuple[Path, Path]):
+    text = load_document(seeds[1]).text
+    start = text.index("Kim Jong Un")
+    items = [_item("empty", {"type": "TextQuoteSelector", "exact": "", "prefix": "x"},
+                   {"type": "TextPositionSelector", "start": start, "end": start + 11})]  # fmt: skip
+    report, by_note = _import_items(tmp_path, items, seeds[1])
+    found = by_note["empty"]
+    assert (report.imported, found.start, found.end, found.quote, found.status) == (
+        1, start, start + 11, "Kim Jong Un", "anchored")  # fmt: skip
+    assert found.prefix == text[start - 32 : start]
+    alone = tmp_path / "alone.json"
+    alone.write_text(json.dumps(_item("no place", {"type": "TextQuoteSelector", "exact": ""})))
+    with pytest.raises(ImportFailure, match="exact is empty and it has no position"):
+        import_file(Store(tmp_path / "other.json"), alone, doc=seeds[1])
+
+
+def test_a_collection_imports_its_embedded_page_and_names_the_linked_ones(cli, tagged: Store, tmp_path: Path):
+    """Nothing is fetched: the embedded first page is imported, and the report says which pages it links to."""
+    exported = _export(tagged, tmp_path / "seeds" / "export.json")
+    _rewrite(exported, lambda d: (d["first"].update(next="https://example.org/anno/page2"),
+                                  d.update(last={"id": "https://example.org/anno/page9", "type": "AnnotationPage"},
+                                           total=250)))  # fmt: skip
+    result = cli("import", exported, "--store", tmp_path / "fresh.json")
+    assert result.code == 0 and result.out.splitlines()[0] == "imported 4, skipped 0, left unanchored 0"
+    assert result.out.splitlines()[1] == (
+        "only the pages embedded in the file were imported; not followed (marginalia never fetches): "
+        "https://example.org/anno/page2, https://example.org/anno/page9; save them and import each"
+    )
+    assert len(Store(tmp_path / "fresh.json").annotations()) == 4

@@ -7,7 +7,10 @@ exclusive; orphans, whose offsets mean nothing, carry the quote alone).
 
 Import reads that, another tool's W3C JSON (a collection, a page, one annotation or a list) or Hypothesis-style
 JSON (``rows``/a list of objects with ``target``, ``text`` and ``tags``). The whole file is checked before anything
-changes, then the new annotations go to the store in one atomic write.
+changes, then the new annotations go to the store in one atomic write. Import never fetches: of a collection, the
+pages embedded in the file are imported and the linked ones are named in the report. Selectors refined by
+``refinedBy`` are followed: a position within a position (or an RFC 5147 ``char=`` fragment) is offset by it, a
+quote within one is looked for there first; an annotation whose quote is empty is placed by its position.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from urllib.request import url2pathname
 
 import orjson
 
-from .anchoring import Anchor, Locator
+from .anchoring import MAX_KEPT, Anchor, Candidate, Locator
 from .coders import clean_coder, coder_key
 from .document import Document, DocumentError, load_document, seeds_dir
 from .files import FileProblem, read_regular
@@ -55,6 +58,11 @@ EXTENSION = {"mg": "urn:marginalia:", "mg:themes": {"@container": "@list"}}
 THEMES = "mg:themes"
 QUOTE = "TextQuoteSelector"
 POSITION = "TextPositionSelector"
+FRAGMENT = "FragmentSelector"
+CHAR_FRAGMENT = re.compile(r"char=(\d+),(\d+)")  # RFC 5147: a plain text's code points start,end
+MAX_REFINED = 16  # selectors refined within selectors: deeper is a hostile file, not an annotation
+RANKED_WITHIN = 32  # copies of a refined quote looked at within its span
+UNKNOWN = (-1, -1)  # the segment of a selector marginalia cannot apply (CSS, XPath, a range of elements)
 
 
 class ImportFailure(ValueError):
@@ -146,14 +154,27 @@ class Incoming:
     created: str = ""
     modified: str = ""
     coder: str = ""  # the W3C creator's name, if it has one
+    within: tuple[int, int] | None = None  # a quote refined within this span (``refinedBy``): looked for there
+    empty_quote: bool = False  # it has a TextQuoteSelector whose exact is empty (placed by position, if any)
+
+
+@dataclass
+class Parsed:
+    """What a file holds: its annotations, the themes it describes, and the pages it links to but does not
+    embed (never fetched: the report names them)."""
+
+    annotations: list[Incoming]
+    themes: list[Theme]
+    unfollowed: list[str] = field(default_factory=list)
 
 
 class _Bad(Exception):
     """What is wrong with one annotation (the caller adds which one)."""
 
 
-def _items(data: Any) -> list[Any]:
-    """The annotations of a collection (its embedded pages), a page, a list, ``rows`` or one annotation."""
+def _items(data: Any, unfollowed: list[str]) -> list[Any]:
+    """The annotations of a collection (its embedded pages), a page, a list, ``rows`` or one annotation; the
+    links to pages not embedded go to ``unfollowed``."""
     if isinstance(data, list):
         return data
     if not isinstance(data, dict):
@@ -162,19 +183,47 @@ def _items(data: Any) -> list[Any]:
         return data["rows"]  # Hypothesis's search API
     kinds = _types(data)
     if "AnnotationCollection" in kinds:
-        items: list[Any] = []
-        page = data.get("first")
-        while page is not None:
-            if not isinstance(page, dict):
-                raise ImportFailure("the collection's pages are links, not embedded pages; cannot follow them")
-            items.extend(_page_items(page))
-            page = page.get("next")
+        first = data.get("first")
+        if _link(first) is not None:
+            raise ImportFailure(
+                f"the collection's pages are links, not embedded (first: {_link(first)}); marginalia never "
+                "fetches: save each page and import it"
+            )
+        items = _pages(first, unfollowed)
+        last = _link(data.get("last"))
+        if unfollowed and last is not None and last not in unfollowed:
+            unfollowed.append(last)
         return items
     if "AnnotationPage" in kinds or "items" in data:
-        return _page_items(data)
+        return _pages(data, unfollowed)
     if "Annotation" in kinds or "target" in data:
         return [data]
     raise ImportFailure("not a W3C annotation collection, page or annotation, nor a list of annotations")
+
+
+def _link(page: Any) -> str | None:
+    """A page given by reference: its IRI (a string, or an object with an id and no items)."""
+    if isinstance(page, str):
+        return page
+    if isinstance(page, dict) and "items" not in page and isinstance(page.get("id"), str):
+        return page["id"]
+    return None
+
+
+def _pages(page: Any, unfollowed: list[str]) -> list[Any]:
+    """The items of ``page`` and of the embedded pages its ``next`` chain leads to; the first linked one is
+    noted in ``unfollowed`` (what comes after it cannot be known without fetching it)."""
+    items: list[Any] = []
+    while page is not None:
+        link = _link(page)
+        if link is not None:
+            unfollowed.append(link)
+            break
+        if not isinstance(page, dict):
+            raise ImportFailure("a page of the collection is neither a link nor an object")
+        items.extend(_page_items(page))
+        page = page.get("next")
+    return items
 
 
 def _page_items(page: dict[str, Any]) -> list[Any]:
@@ -240,22 +289,53 @@ def _target(item: dict[str, Any]) -> tuple[str, list[Any]]:
 
 def _read_selectors(incoming: Incoming, selectors: list[Any]) -> None:
     for selector in selectors:
-        if not isinstance(selector, dict):
-            continue  # a link to a selector elsewhere: nothing to anchor by
-        kinds = _types(selector)
-        if QUOTE in kinds and incoming.exact is None:
-            incoming.exact = _string(selector.get("exact"), "its TextQuoteSelector's exact")
-            if not incoming.exact:
-                raise _Bad("its TextQuoteSelector's exact is empty")
+        _read_selector(incoming, selector, None, 0)
+
+
+def _read_selector(incoming: Incoming, selector: Any, within: tuple[int, int] | None, depth: int) -> None:
+    """One selector, then those refining it (``refinedBy``) within the span it selects. ``within``: that span
+    (None: the whole text; UNKNOWN: a segment marginalia cannot find, in which a position means nothing)."""
+    if not isinstance(selector, dict):
+        return  # a link to a selector elsewhere: nothing to anchor by
+    if depth > MAX_REFINED:
+        raise _Bad(f"its selectors are refined more than {MAX_REFINED} levels deep")
+    kinds = _types(selector)
+    segment = UNKNOWN
+    if QUOTE in kinds:
+        exact = _string(selector.get("exact"), "its TextQuoteSelector's exact")
+        if exact and incoming.exact is None:
+            incoming.exact = exact
             incoming.prefix = _string(selector.get("prefix", ""), "its TextQuoteSelector's prefix")
             incoming.suffix = _string(selector.get("suffix", ""), "its TextQuoteSelector's suffix")
-        elif POSITION in kinds and incoming.start is None:
-            start = _offset(selector.get("start"), "its TextPositionSelector's start")
-            end = _offset(selector.get("end"), "its TextPositionSelector's end")
-            if start > end:
-                raise _Bad(f"its TextPositionSelector runs backwards ({start} to {end})")
-            if start < end:
-                incoming.start, incoming.end = start, end
+            incoming.within = within if within != UNKNOWN else None
+        incoming.empty_quote |= not exact
+    elif POSITION in kinds or FRAGMENT in kinds:
+        span = _position(selector) if POSITION in kinds else _char_fragment(selector)
+        if span is not None and within != UNKNOWN:
+            base = within[0] if within is not None else 0
+            segment = (base + span[0], base + span[1])
+            # a selector refined by others selects where they apply, not the annotation's span
+            if incoming.start is None and span[0] < span[1] and not selector.get("refinedBy"):
+                incoming.start, incoming.end = segment
+    for refinement in _as_list(selector.get("refinedBy")):
+        _read_selector(incoming, refinement, segment, depth + 1)
+
+
+def _position(selector: dict[str, Any]) -> tuple[int, int]:
+    start = _offset(selector.get("start"), "its TextPositionSelector's start")
+    end = _offset(selector.get("end"), "its TextPositionSelector's end")
+    if start > end:
+        raise _Bad(f"its TextPositionSelector runs backwards ({start} to {end})")
+    return start, end
+
+
+def _char_fragment(selector: dict[str, Any]) -> tuple[int, int] | None:
+    """An RFC 5147 fragment (``char=10,20``) as a span; None for any other fragment (a page, an SVG region)."""
+    value = selector.get("value")
+    match = CHAR_FRAGMENT.fullmatch(value) if isinstance(value, str) else None
+    if match is None or int(match[1]) > int(match[2]):
+        return None
+    return int(match[1]), int(match[2])
 
 
 def _read_bodies(incoming: Incoming, item: dict[str, Any]) -> None:
@@ -294,6 +374,8 @@ def _read_one(item: Any) -> Incoming:
     source, selectors = _target(item)
     incoming = Incoming(_read_id(item.get("id")), source)
     _read_selectors(incoming, selectors)
+    if incoming.empty_quote and incoming.exact is None and incoming.start is None:
+        raise _Bad("its TextQuoteSelector's exact is empty and it has no position to place it by")
     _read_bodies(incoming, item)
     incoming.created = _date(item.get("created"), "its created date")
     incoming.modified = _date(item.get("modified", item.get("updated")), "its modified date")
@@ -317,16 +399,19 @@ def _creator(value: Any) -> str:
 
 def parse_annotations(raw: bytes) -> list[Incoming]:
     """Every annotation in a file's bytes, checked; ``ImportFailure`` names the first problem."""
-    return parse_file(raw)[0]
+    return parse_file(raw).annotations
 
 
-def parse_file(raw: bytes) -> tuple[list[Incoming], list[Theme]]:
-    """Every annotation in a file's bytes, and the themes it describes (``mg:themes``), checked."""
+def parse_file(raw: bytes) -> Parsed:
+    """Every annotation in a file's bytes, the themes it describes (``mg:themes``) and the pages it links to,
+    checked."""
     try:
         data = parse_json(raw)  # the store's parser: empty files, bad JSON and duplicate keys are errors
     except ValueError as error:
         raise ImportFailure(str(error)) from None
-    return _read_all(data), _read_themes(data)
+    unfollowed: list[str] = []
+    items = _items(data, unfollowed)
+    return Parsed(_read_all(items), _read_themes(data), unfollowed)
 
 
 def _read_themes(data: Any) -> list[Theme]:
@@ -346,10 +431,10 @@ def _read_themes(data: Any) -> list[Theme]:
     return themes
 
 
-def _read_all(data: Any) -> list[Incoming]:
+def _read_all(items: list[Any]) -> list[Incoming]:
     found: list[Incoming] = []
     seen: dict[str, int] = {}
-    for number, item in enumerate(_items(data), 1):
+    for number, item in enumerate(items, 1):
         try:
             incoming = _read_one(item)
         except _Bad as problem:
@@ -373,6 +458,7 @@ class ImportReport:
     dropped: int = 0  # unanchorable and without a quote: not imported
     fuzzy: int = 0  # imported, anchored approximately (status fuzzy, to be reviewed in the reader)
     ambiguous: int = 0  # imported, but the quote fits several places equally well (to be chosen in the reader)
+    unfollowed: list[str] = field(default_factory=list)  # linked pages of the collection, never fetched
     annotations: list[Annotation] = field(default_factory=list)
 
     @property
@@ -395,6 +481,11 @@ class ImportReport:
             lines.append(f"{self.dropped} not imported: not found in the document and without a quote to keep")
         if self.conflicts:
             lines.append(f"{self.conflicts} skipped: the store has an annotation with the same id but other content")
+        if self.unfollowed:
+            pages = ", ".join(self.unfollowed)
+            lines.append(f"only the pages embedded in the file were imported; not followed (marginalia never fetches): "
+                         f"{pages}; save {'them' if len(self.unfollowed) > 1 else 'it'} and import "
+                         f"{'each' if len(self.unfollowed) > 1 else 'it'}")  # fmt: skip
         return lines
 
 
@@ -487,17 +578,46 @@ def _orphan_ref(incoming: Incoming, document: Document | None, finder: DocumentF
 
 def _anchor(incoming: Incoming, locator: Locator) -> Anchor | None:
     """Where the selectors point: the position if the text there is the quote, else the quote (exact: of several
-    matches the one whose prefix and suffix fit best; else approximate, ``fuzzy``), by ``anchoring.Locator``.
-    A position alone is taken as it is if it fits the text. None if nothing fits."""
+    matches the one whose prefix and suffix fit best; else approximate, ``fuzzy``), by ``anchoring.Locator``;
+    a quote refined within a span is looked for there first. A position alone (or with an empty quote) is taken
+    as it is if it fits the text. None if nothing fits."""
     start, end = incoming.start, incoming.end
     if incoming.exact is None:
         fits = start is not None and end is not None and end <= len(locator.text)
         return Anchor(start, end, "anchored") if fits else None  # type: ignore[arg-type]
+    if incoming.within is not None and start is None:
+        inside = _within(incoming, locator)
+        if inside is not None:
+            return inside
+        start = incoming.within[0]  # the quote changed there: looked for around it
     found = locator.locate(incoming.exact, start or 0, end or 0, incoming.prefix, incoming.suffix)
     if found.status == "orphan":
         return None
     # An import anchors afresh: finding the quote away from the file's position is not a "move" to review.
     return found if found.status in ("fuzzy", "ambiguous") else Anchor(found.start, found.end, "anchored")
+
+
+def _within(incoming: Incoming, locator: Locator) -> Anchor | None:
+    """A quote refined within a span, where it stands there exactly: the one copy, the one its context picks
+    (by ``Locator``), or of several it cannot tell apart, ``ambiguous``. None if it is not there."""
+    assert incoming.exact is not None and incoming.within is not None
+    quote, (lo, hi) = incoming.exact, incoming.within
+    text, size = locator.text, len(incoming.exact)
+    copies: list[int] = []
+    at = text.find(quote, lo, hi)
+    while at != -1 and len(copies) <= RANKED_WITHIN:
+        copies.append(at)
+        at = text.find(quote, at + 1, hi)
+    if not copies:
+        return None
+    if len(copies) > 1 and (incoming.prefix or incoming.suffix):
+        found = locator.locate(quote, copies[0], copies[0] + size, incoming.prefix, incoming.suffix, hint=copies[0])
+        if found.status in ("anchored", "moved") and found.start in copies:
+            return Anchor(found.start, found.end, "anchored")
+    if len(copies) > 1:
+        candidates = tuple(Candidate(c, c + size, 0, 1.0, 1.0, 1.0) for c in copies[:MAX_KEPT])
+        return Anchor(copies[0], copies[0] + size, "ambiguous", 1.0, 1.0, candidates)
+    return Anchor(copies[0], copies[0] + size, "anchored")
 
 
 def _build(
@@ -579,14 +699,16 @@ def import_file(
     except (OSError, ValueError) as error:
         raise ImportFailure(f"{path}: cannot read ({getattr(error, 'strerror', None) or error})") from None
     try:
-        incoming, described = parse_file(raw)
+        parsed = parse_file(raw)
     except ImportFailure as error:
         raise ImportFailure(f"{path}: {error}; nothing was imported") from None
+    incoming, described = parsed.annotations, parsed.themes
     document = load_document(doc) if doc is not None else None
     folders = [path.absolute().parent, Path.cwd(), *(Path(f).expanduser() for f in folders)]
     with contextlib.suppress(DocumentError):
         folders.append(seeds_dir())
     report = plan_import(store, incoming, DocumentFinder(store, folders), document)
+    report.unfollowed = parsed.unfollowed
     if report.annotations:
         with store.batch():  # one write
             had = {t.key for t in store.themes()}
