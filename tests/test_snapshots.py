@@ -116,3 +116,26 @@ def test_help_at_80x24(snap_compare, store_path):
         await pilot.pause()
 
     assert snap_compare(seeded_app(store_path, False), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_review_list_80x24(snap_compare, store_path, tmp_path):
+    """The review list under the pane, an ambiguous highlight's second place selected above it."""
+    from test_review import EDITED, QUOTE, TEXT
+
+    path = tmp_path / "verses.txt"
+    path.write_text(TEXT, encoding="utf-8")
+    document = load_document(path)
+    store = Store(store_path)
+    for needle, theme in [(QUOTE, "verse"), ("quick brown fox", "fox"), ("removed completely", "lost")]:
+        start = TEXT.index(needle)
+        store.add(new_annotation(document, start, start + len(needle), [theme]))
+    path.write_text(EDITED, encoding="utf-8")
+
+    async def run_before(pilot) -> None:
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        pilot.app.clear_notifications()
+        await pilot.press("r", "enter", "right")
+        await pilot.pause()
+
+    assert snap_compare(MarginaliaApp(load_paths([path]), store), terminal_size=(80, 24), run_before=run_before)

@@ -348,17 +348,45 @@ def test_selectors_refined_by_others_are_followed(tmp_path: Path, seeds: tuple[P
     char = {"type": "FragmentSelector", "conformsTo": "http://tools.ietf.org/rfc/rfc5147", "value":
             f"char={paragraph[0]},{paragraph[1]}"}  # fmt: skip
     items = [
-        _item("in a position", {"type": "TextPositionSelector", "start": paragraph[0], "end": paragraph[1],
-                                "refinedBy": quote}),  # fmt: skip
+        _item(
+            "in a position",
+            {"type": "TextPositionSelector", "start": paragraph[0], "end": paragraph[1], "refinedBy": quote},
+        ),
         _item("in a fragment", {**char, "refinedBy": [quote]}),
-        _item("position in position", {"type": "TextPositionSelector", "start": paragraph[0], "end": paragraph[1],
-               "refinedBy": {"type": "TextPositionSelector", "start": fifth - paragraph[0],
-                             "end": fifth - paragraph[0] + 6}}),  # fmt: skip
-        _item("in CSS", {"type": "CssSelector", "value": "#p3", "refinedBy": {
-            "type": "TextQuoteSelector", "exact": "Russia", "prefix": text[fifth - 20 : fifth],
-            "suffix": text[fifth + 6 : fifth + 26]}}),  # fmt: skip
-        _item("position in CSS", {"type": "CssSelector", "value": "#p3", "refinedBy": {
-            "type": "TextPositionSelector", "start": 0, "end": 6}}),  # fmt: skip
+        _item(
+            "position in position",
+            {
+                "type": "TextPositionSelector",
+                "start": paragraph[0],
+                "end": paragraph[1],
+                "refinedBy": {
+                    "type": "TextPositionSelector",
+                    "start": fifth - paragraph[0],
+                    "end": fifth - paragraph[0] + 6,
+                },
+            },
+        ),
+        _item(
+            "in CSS",
+            {
+                "type": "CssSelector",
+                "value": "#p3",
+                "refinedBy": {
+                    "type": "TextQuoteSelector",
+                    "exact": "Russia",
+                    "prefix": text[fifth - 20 : fifth],
+                    "suffix": text[fifth + 6 : fifth + 26],
+                },
+            },
+        ),
+        _item(
+            "position in CSS",
+            {
+                "type": "CssSelector",
+                "value": "#p3",
+                "refinedBy": {"type": "TextPositionSelector", "start": 0, "end": 6},
+            },
+        ),
     ]
     report, by_note = _import_items(tmp_path, items, seeds[1])
     assert (report.imported, report.dropped) == (4, 1)  # a position in an unknown segment means nothing

@@ -86,6 +86,15 @@ class Edited(Change):
 
 
 @dataclass
+class Reviewed(Edited):
+    """A verdict from the review list: a highlight accepted at a place (its quote and context become the text
+    there) or rejected (an orphan); its anchor changes, in one store write."""
+
+    anchor: bool = True
+    label = "review"
+
+
+@dataclass
 class Tagged(Change):
     """Many passages tagged at once (the corpus search's ``h``): new highlights, and themes added to highlights
     already on exactly those spans; one store write, one undo."""

@@ -25,12 +25,12 @@ from textual.theme import ThemeProvider
 from textual.widget import AwaitMount, Widget
 from textual.widgets import Footer, Input
 
-from .. import anchoring, library, textnav
+from .. import anchoring, library, review, textnav
 from ..coders import coder_key
 from ..config import Config
 from ..corpus import Hit
 from ..document import Document
-from ..history import Change, Created, Deleted, Edited, History, MemoEdited, Tagged, ThemeEdit, ThemesChanged
+from ..history import Change, Created, Deleted, Edited, History, MemoEdited, Reviewed, Tagged, ThemeEdit, ThemesChanged
 from ..memos import MemoKey
 from ..model import Annotation, Theme, new_annotation, pick_colour, theme_key
 from ..state import Place, State
@@ -46,6 +46,7 @@ from .focus import focus_now
 from .help import HelpScreen
 from .pane import Pane
 from .panels import AnnotationsPanel, DocumentsPanel, ThemesPanel
+from .review import ReviewPanel
 from .safe_input import SafeInput
 
 PLAIN = "#C0C0C0"  # a highlight with no theme
@@ -97,6 +98,8 @@ class MarginaliaApp(App[None]):
         Binding("u", "undo", "undo", id="undo", tooltip="Undo the last change"),
         Binding("ctrl+r", "redo", "redo", show=False, id="redo", tooltip="Redo what was undone"),
         Binding("a", "annotations", "annotations", id="annotations", tooltip="List highlights; jump to one"),
+        Binding("r", "review", "review", show=False, id="review",
+                tooltip="Review the highlights re-anchoring was unsure of: accept a place or reject it"),
         Binding("t", "themes", "themes", id="themes", tooltip="Your coding themes: rename, merge, recolour, describe or delete"),
         Binding("F", "corpus_search", "search all", id="search-all",
                 tooltip="Search every open document; mark and tag the hits"),
@@ -113,7 +116,7 @@ class MarginaliaApp(App[None]):
         Binding("q", "quit", "quit", id="quit", tooltip="Quit marginalia"),
     ]
     # the bindings the command palette offers too, in this order
-    PALETTE = ("highlight", "edit", "delete", "search", "annotations", "themes", "search-all", "compare", "memo-document",
+    PALETTE = ("highlight", "edit", "delete", "search", "annotations", "review", "themes", "search-all", "compare", "memo-document",
                "export", "documents", "sync-scroll", "undo", "redo")
     # fmt: on
 
@@ -141,6 +144,7 @@ class MarginaliaApp(App[None]):
         self._write_lock = asyncio.Lock()
         self._syncing = False
         self._last_view: DocumentView | None = None  # the pane that had the focus before a dialog took it
+        self._reviewing: str | None = None  # the annotation whose place the review list last showed
         self._load_model(store.annotations(docs=self._document_keys()), store.themes())
         self._apply_settings()
         self.state = state  # None: nothing restored, nothing saved
@@ -239,6 +243,7 @@ class MarginaliaApp(App[None]):
                 yield Pane(self.documents[index], index)
         close = keys.hint(self, SearchBar, ["search-close"], extra=["enter find"])
         yield SearchBar(placeholder=f"search this document ({close})", id="search")
+        yield ReviewPanel(self.colour_of, self._title_of)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -316,6 +321,7 @@ class MarginaliaApp(App[None]):
             pane.view.set_annotations(mine, {a.id: self.paint_of(a) for a in mine})
             pane.update_title()
             self._update_status(pane)
+        self._refresh_review()
 
     def _visible(self, annotations: Iterable[Annotation]) -> list[Annotation]:
         """Every coder's highlights, or with ``only_mine`` the reader's own (and unattributed old ones)."""
@@ -344,6 +350,7 @@ class MarginaliaApp(App[None]):
             pane.view.put_annotation(annotation, self.paint_of(annotation))
             pane.update_title()
             self._update_status(pane)
+        self._refresh_review()
 
     def _hide(self, annotation: Annotation) -> None:
         self.annotations.pop(annotation.id, None)
@@ -352,6 +359,7 @@ class MarginaliaApp(App[None]):
             pane.view.drop_annotation(annotation.id)
             pane.update_title()
             self._update_status(pane)
+        self._refresh_review()
 
     def on_document_view_cursor_moved(self, message: DocumentView.CursorMoved) -> None:
         pane = self._pane_of(message.view.document.key)
@@ -363,7 +371,7 @@ class MarginaliaApp(App[None]):
         view = pane.view
         annotation = under_cursor(view)
         if annotation is not None:
-            pane.show_status(status_of(annotation, self.themes))
+            pane.show_status(status_of(annotation, self.themes, keys.hint(self, MarginaliaApp, ["review"])))
             return
         selection = view.selection
         if view.search_query and selection and selection in textnav.find_all(view.text, view.search_query, *selection):
@@ -470,7 +478,8 @@ class MarginaliaApp(App[None]):
                 return
             await self._reload()
         if report.summary():
-            self.notify(report.summary() + " (a: annotations panel)", title="Documents changed", timeout=10)
+            hint = keys.hint(self, MarginaliaApp, ["review"])
+            self.notify(f"{report.summary()} ({hint})", title="Documents changed", timeout=10)
 
     # -- actions: moving around --------------------------------------------------------------------------------------
     def action_focus_pane(self, step: int) -> None:
@@ -698,9 +707,9 @@ class MarginaliaApp(App[None]):
     def jump_to(self, annotation: Annotation) -> None:
         self.go_to(annotation.document.path, annotation.start)
 
-    def go_to(self, path: str, start: int, end: int | None = None) -> None:
+    def go_to(self, path: str, start: int, end: int | None = None, focus: bool = True) -> None:
         """Show the document at ``path`` (in the focused pane's place if it is not shown), the cursor at ``start``
-        (with ``end``: ``start:end`` selected)."""
+        (with ``end``: ``start:end`` selected); with ``focus``, in the focused pane."""
         index = next((i for i, d in enumerate(self.documents) if d.key == path), None)
         if index is None:
             self.notify("That document is not open", severity="warning")
@@ -709,10 +718,12 @@ class MarginaliaApp(App[None]):
             view = self.active_view
             slot = next((n for n, i in enumerate(self.shown) if view and self.documents[i] is view.document), 0)
             self.shown[slot] = index
-            self._rebuild_panes(focus_document=index, then=lambda: self.go_to(path, start, end))
+            then = lambda: self.go_to(path, start, end, focus)  # noqa: E731
+            self._rebuild_panes(focus_document=index if focus else None, then=then)
             return
         pane = self.query_one(f"#pane-{index}", Pane)
-        focus_now(pane.view)
+        if focus:
+            focus_now(pane.view)
         if end is None:
             pane.view.move_to(start, center=True)
         else:
@@ -774,7 +785,7 @@ class MarginaliaApp(App[None]):
 
         return self.push_screen(DocumentsPanel(self.documents, self.shown, MAX_PANES), done)
 
-    def _rebuild_panes(self, focus_document: int, then: Callable[[], None] | None = None) -> None:
+    def _rebuild_panes(self, focus_document: int | None, then: Callable[[], None] | None = None) -> None:
         panes = self.query_one("#panes")
 
         async def rebuild() -> None:
@@ -782,7 +793,8 @@ class MarginaliaApp(App[None]):
             await panes.mount_all([Pane(self.documents[i], i) for i in self.shown])
             self._refresh_views()
             self._stack_if_narrow(self.size.width)
-            self.query_one(f"#view-{focus_document}", DocumentView).focus()
+            if focus_document is not None:
+                self.query_one(f"#view-{focus_document}", DocumentView).focus()
             if then is not None:
                 self.call_after_refresh(then)
 
@@ -820,6 +832,94 @@ class MarginaliaApp(App[None]):
             self._persist(change, "Memo saved (u to undo)", then=then)
 
         self.push_screen(MemoScreen(heading, text), done)
+
+    # -- review ----------------------------------------------------------------------------------------------------
+    @property
+    def review_panel(self) -> ReviewPanel:
+        return self.query_one(ReviewPanel)
+
+    def _title_of(self, path: str) -> str:
+        return next((d.title for d in self.documents if d.key == path), path)
+
+    def _refresh_review(self) -> None:
+        panel = self.review_panel
+        if panel.shown:
+            panel.fill(self.annotations.values())
+
+    def action_review(self) -> None:
+        """Open the review list (or, from a pane, go back to it; from the list, close it)."""
+        panel = self.review_panel
+        if panel.shown and self.focused is not None and panel in self.focused.ancestors_with_self:
+            panel.action_close()
+            return
+        if panel.shown:
+            focus_now(panel.options)
+            return
+        panel.open(self.annotations.values())
+        if not panel.items:
+            self.notify("Nothing to review: every highlight is where it was made, or moved with its context", timeout=3)
+
+    def on_review_panel_closed(self) -> None:
+        view = self.active_view
+        if view is not None:
+            focus_now(view)
+
+    def on_review_panel_show(self, message: ReviewPanel.Show) -> None:
+        annotation, place = message.annotation, message.place
+        document = self._document_of(annotation)
+        if document is None:
+            return
+        self._reviewing = annotation.id
+        if place is None:
+            self.go_to(document.key, annotation.start, focus=False)
+            return
+        self.go_to(document.key, place.start, place.end, focus=False)
+        self.review_panel.shown_text(document.text[place.start : place.end])
+
+    def _document_of(self, annotation: Annotation) -> Document | None:
+        found = next((d for d in self.documents if d.key == annotation.document.path), None)
+        if found is None:
+            self.notify("Its document is not open: open it to review this highlight", severity="warning", timeout=3)
+        return found
+
+    def on_review_panel_decided(self, message: ReviewPanel.Decided) -> None:
+        """Accept (the place shown, or what the reader selected in its pane after showing it) or reject; one
+        undoable change, one store write."""
+        annotation = message.annotation
+        if not message.accept:
+            after = review.reject(annotation)
+            self._decide(annotation, after, "Rejected: the highlight is an orphan (u to undo)")
+            return
+        document = self._document_of(annotation)
+        if document is None:
+            return
+        span = self._reviewed_selection(annotation, document)
+        if span is None and message.place is None:
+            self.notify("No place to accept: select the passage in its pane (tab), then y", severity="warning")
+            return
+        place = review.Place(*span) if span is not None else message.place
+        assert place is not None
+        try:
+            after = review.accept(annotation, document, place)
+        except ValueError as error:
+            self.notify(str(error), severity="error")
+            return
+        self._decide(annotation, after, "Accepted: the highlight is anchored there (u to undo)")
+
+    def _reviewed_selection(self, annotation: Annotation, document: Document) -> tuple[int, int] | None:
+        """The selection in ``document``'s pane, if the reader made it for this annotation: after showing it (and
+        perhaps adjusting it), or for an orphan with no place to show."""
+        pane = self._pane_of(document.key)
+        if pane is None or not pane.view.selection:
+            return None
+        if self._reviewing != annotation.id and review.places(annotation):
+            return None  # an old selection: the place shown is what is accepted
+        start, end = textnav.trim(pane.view.text, *pane.view.selection)
+        return (start, end) if start < end else None
+
+    def _decide(self, before: Annotation, after: Annotation, saved: str) -> None:
+        self._show(after)  # at once; a failed write reloads what the store has
+        self._persist(Reviewed(before, after, expect_rev=before.rev), saved)
 
     def action_compare(self) -> None:
         from .compare import CompareScreen
@@ -933,7 +1033,7 @@ def under_cursor(view: DocumentView) -> Annotation | None:
     return view.annotation_at(offset) or (view.annotation_at(offset - 1) if offset else None)
 
 
-def status_of(annotation: Annotation, themes: dict[str, Theme]) -> Content:
+def status_of(annotation: Annotation, themes: dict[str, Theme], review_hint: str = "r review") -> Content:
     """Each theme with its colour chip, the note's first line, and the status when not simply anchored."""
     parts: list[Content] = []
     for name in annotation.themes or ["no theme"]:
@@ -942,7 +1042,9 @@ def status_of(annotation: Annotation, themes: dict[str, Theme]) -> Content:
     status = annotation.status
     if status == "fuzzy":
         score = f" {annotation.score:.2f}" if annotation.score is not None else ""
-        parts.append(Content.styled(f"fuzzy{score}: check it (a: review)", "italic"))
+        parts.append(Content.styled(f"fuzzy{score}: check it ({review_hint})", "italic"))
+    elif anchoring.needs_review(annotation):
+        parts.append(Content.styled(f"{status}: check it ({review_hint})", "italic"))
     elif status not in ("anchored", ""):
         parts.append(Content.styled(status, "italic"))
     note = annotation.note.strip().splitlines()[0] if annotation.note.strip() else ""

@@ -39,6 +39,7 @@ def rooms() -> list[type[DOMNode]]:
     from .help import HelpScreen
     from .memo import MemoScreen
     from .panels import AnnotationsPanel, DocumentsPanel, SidePanel, ThemesPanel
+    from .review import ReviewPanel
 
     return [
         MarginaliaApp,
@@ -46,6 +47,7 @@ def rooms() -> list[type[DOMNode]]:
         SearchBar,
         ThemeDialog,
         AnnotationsPanel,
+        ReviewPanel,
         ThemesPanel,
         DocumentsPanel,
         SidePanel,
