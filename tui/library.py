@@ -17,6 +17,7 @@ from pathlib import Path
 from .anchoring import reanchor, reattached
 from .document import Document, DocumentError, load_document
 from .model import Annotation, document_ref
+from .relocate import candidate_paths, find_moved
 from .store import NotFound, Store
 from .wording import plural
 
@@ -29,11 +30,15 @@ class Report:
     relinked: int = 0  # annotations that now point at another path
     conflicts: int = 0  # changed by another process meanwhile: left for the next load
     missing: list[str] = field(default_factory=list)  # annotated files that are gone (see ``relink``)
+    found: list[tuple[str, str, float]] = field(default_factory=list)  # (old, new, likeness): moved and edited
     saved: list[Annotation] = field(default_factory=list)  # the annotations as saved
 
     def summary(self) -> str:
         """One line for people, or "" when nothing worth saying happened."""
         parts = []
+        for old, new, alike in self.found:
+            parts.append(f"{Path(old).name} was moved and edited: found by its content as {new} ({alike:.0%} of its "
+                         "highlighted passages are there)")  # fmt: skip
         if self.relinked:
             verb = "points" if self.relinked == 1 else "point"
             parts.append(f"{plural(self.relinked, 'annotation')} now {verb} at a moved or renamed file")
@@ -93,6 +98,9 @@ def reconcile(store: Store, documents: Iterable[Document], also: Iterable[str] |
     - Same fingerprint, other path: the annotation belongs to the loaded text (above; a vanished path too:
       a moved or renamed file).
     - Same path, other fingerprint (the file was edited): the annotation is re-anchored (``anchoring``).
+    - A vanished path whose text is nowhere (moved and edited): the file is looked for by its content
+      (``relocate``) among the loaded documents and the files beside where it was seen and beside them; found,
+      the annotation is re-anchored there.
     - Anything else (no loaded document is its own) is left alone.
 
     Only the annotations that could be these documents' are read (``_candidates``), and those of the paths in
@@ -119,20 +127,28 @@ def reconcile(store: Store, documents: Iterable[Document], also: Iterable[str] |
     changes = [pair for key, theirs in mine.items() for pair in _plan(loaded[key], theirs)]
     with store.batch():
         _save(store, changes, report)
+        saved = {a.id: a for a in report.saved}
+        now = [saved.get(a.id, a) for a in annotations]  # as each one is now
+        lost = _gone_elsewhere(store, {a.document.path for a in now}, loaded, gone)  # not read above
+        found = _relocate(store, now + store.annotations(docs=lost) if lost else now, loaded, gone, report)
         texts = {a.document.fingerprint for a in annotations} | {a.document.fingerprint for a in report.saved}
         seen: dict[str, set[str]] = defaultdict(set)
-        for each in loaded.values():
+        for each in [*loaded.values(), *found]:
             if each.fingerprint in texts:
                 seen[each.fingerprint].update({str(each.path), each.key})
         store.remember_paths(seen)
-    saved = {a.id: a.document.path for a in report.saved}
-    left = {saved.get(a.id, a.document.path) for a in annotations}  # where each one points now
+    saved = {a.id: a for a in report.saved}
+    left = {saved.get(a.id, a).document.path for a in annotations}  # where each one points now
     missing = {p for p in left if p not in loaded and _gone(p, gone)}
-    # any other annotated file that is gone too (known from the paths seen: only those gone are read)
-    seen_paths = {p for paths in store.paths_seen().values() for p in paths} - left - set(loaded)
-    missing |= {p for p in seen_paths if _gone(p, gone) and store.annotations(doc=p)}
+    missing |= set(_gone_elsewhere(store, left, loaded, gone))
     report.missing = sorted(missing)
     return report
+
+
+def _gone_elsewhere(store: Store, left: set[str], loaded: dict[str, Document], gone: dict[str, bool]) -> list[str]:
+    """Any other annotated file that is gone (known from the paths seen: only those gone are read)."""
+    seen_paths = {p for paths in store.paths_seen().values() for p in paths} - left - set(loaded)
+    return sorted(p for p in seen_paths if _gone(p, gone) and store.annotations(doc=p))
 
 
 def _candidates(store: Store, documents: list[Document]) -> list[str]:
@@ -141,6 +157,39 @@ def _candidates(store: Store, documents: list[Document]) -> list[str]:
     seen = store.paths_seen()
     paths = {p for d in documents for p in (d.key, str(d.path), *seen.get(d.fingerprint, ()))}
     return sorted(paths)
+
+
+def _relocate(
+    store: Store, annotations: list[Annotation], loaded: dict[str, Document], gone: dict[str, bool], report: Report
+) -> list[Document]:
+    """Files moved and edited (their path gone, their text nowhere loaded), found by their content
+    (``relocate.find_moved``); their annotations re-anchored there. Returns the documents found."""
+    by_path: dict[str, list[Annotation]] = defaultdict(list)
+    for annotation in annotations:
+        by_path[annotation.document.path].append(annotation)
+    lost = [p for p in sorted(by_path) if p not in loaded and _gone(p, gone)]
+    if not lost:
+        return []
+    annotated = {a.document.fingerprint for a in annotations if not _gone(a.document.path, gone)}
+    taken = {p for p in by_path if not _gone(p, gone)} | {str(d.path) for d in loaded.values()}
+    free = [d for d in loaded.values() if d.fingerprint not in annotated]  # not another annotated text
+    folders = list(dict.fromkeys(d.path.parent for d in loaded.values()))
+    remembered = store.paths_seen()
+    found: list[Document] = []
+    for path in lost:
+        theirs = by_path[path]
+        seen = {p for a in theirs for p in remembered.get(a.document.fingerprint, ())}
+        candidates = candidate_paths(path, seen, folders, taken)
+        match = find_moved(theirs, free, candidates)
+        if match is None:
+            continue
+        document = match.document
+        taken.add(str(document.path))
+        free = [d for d in free if d is not document]
+        report.found.append((path, str(document.path), match.likeness))
+        _save(store, _plan(document, theirs), report)
+        found.append(document)
+    return found
 
 
 def _identify(documents: list[Document], annotations: list[Annotation], gone: dict[str, bool]) -> None:
@@ -225,9 +274,10 @@ def _save(store: Store, changes: list[tuple[Annotation, Annotation]], report: Re
     if not changes:
         return
     before = {seen.id: seen for seen, _ in changes}
-    report.saved = store.reanchor(changes)
-    report.conflicts = len(changes) - len(report.saved)
-    for annotation in report.saved:
+    saved = store.reanchor(changes)
+    report.saved += saved
+    report.conflicts += len(changes) - len(saved)
+    for annotation in saved:
         old = before[annotation.id]
         if annotation.document.path != old.document.path:
             report.relinked += 1
