@@ -461,6 +461,8 @@ def reanchor_row(quick: bool) -> Row | None:
         size, count = result.get("size", size), result.get("annotations", count)
     seconds = result if isinstance(result, (int, float)) else result["seconds"]
     checks = "" if isinstance(result, (int, float)) else f"wrong {result.get('wrong')}, dropped {result.get('dropped')}"
+    if isinstance(result, dict) and "cpu_seconds" in result:
+        checks += f", CPU {result['cpu_seconds']:.2f} s, load average {os.getloadavg()[0]:.1f}"
     return Row(f"re-anchor {count:,} annotations in a {size / 1e6:.1g} MB document", float(seconds), limit=2.0,
                note=checks)  # fmt: skip
 
