@@ -178,13 +178,25 @@ def test_a_vanished_file_follows_the_copy_with_its_name(store: Store, write_doc)
     assert [a.document.path for a in store.annotations()] == [str(same_name.resolve())]
 
 
-def test_a_file_both_moved_and_edited_is_reported_missing(store: Store, write_doc) -> None:
+def test_a_file_both_moved_and_edited_is_found_by_its_content(store: Store, write_doc) -> None:
     old = write_doc("article.txt", TEXT)
     tag(store, old, "China")
     new = write_doc("moved.txt", "Edited. " + TEXT)
     old.unlink()
     report = reconcile(store, [load_document(new)])
-    assert report.saved == [] and report.missing == [str(old.resolve())]
+    assert report.missing == [] and [(o, n) for o, n, _ in report.found] == [(str(old.resolve()), str(new.resolve()))]
+    (a,) = store.annotations()
+    assert (a.document.path, a.status, a.start) == (str(new.resolve()), "moved", TEXT.index("China") + 8)
+    assert "found by its content" in report.summary()
+
+
+def test_a_file_moved_and_edited_past_recognition_is_reported_missing(store: Store, write_doc) -> None:
+    old = write_doc("article.txt", TEXT)
+    tag(store, old, "China")
+    new = write_doc("moved.txt", "Edited. " + TEXT.replace("China", "Beijing"))
+    old.unlink()
+    report = reconcile(store, [load_document(new)])
+    assert report.saved == [] and report.found == [] and report.missing == [str(old.resolve())]
     assert "relink" in report.summary()
 
 
