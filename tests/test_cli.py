@@ -455,6 +455,10 @@ def test_the_seeds_are_one_document_each_wherever_they_lie(cli, store_arg: list[
     export = cli("export", "--by", "document", *store_arg).out
     assert export.count("\n## Some comments on the Russian Defense Minister’s visit to North Korea") == 1
     assert export.count("\n## Sergei Shoigu") == 1
+    w3c = json.loads(cli("export", "--format", "w3c", *store_arg).out)
+    assert len({item["target"]["source"] for item in w3c["first"]["items"]}) == 2
+    csv_paths = {row.split(",")[0] for row in cli("export", "--format", "csv", *store_arg).out.splitlines()[1:]}
+    assert len(csv_paths) == 2
     themes = {t["name"]: t["counts"] for t in json.loads(cli("themes", "--format", "json", *store_arg).out)}
     assert all(len(counts) == 1 for counts in themes.values()) and set(themes) >= {"dates", "place", "sanctions"}
     seen = store.paths_seen()[asmolov.fingerprint]
