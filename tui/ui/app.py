@@ -61,6 +61,7 @@ STYLED_ROOMS = (
     "corpus_search",
     "memo",
     "help",
+    "review",
     "app",
 )
 POLL_SECONDS = 1.0

@@ -31,19 +31,6 @@ def _line(text: str, limit: int) -> str:
 
 
 class ReviewPanel(Vertical):
-    DEFAULT_CSS = """
-    ReviewPanel {
-        height: 10; display: none;
-        border-top: solid $accent; background: $surface; padding: 0 1;
-    }
-    ReviewPanel.-shown { display: block; }
-    ReviewPanel > .title { text-style: bold; color: $accent; height: 1; text-wrap: nowrap; }
-    ReviewPanel > #review-list {
-        height: 1fr; border: none; padding: 0; text-wrap: nowrap; text-overflow: ellipsis;
-    }
-    ReviewPanel > #review-place { height: 1; text-wrap: nowrap; text-overflow: ellipsis; }
-    ReviewPanel > .hint { color: $foreground-muted; height: 1; text-wrap: nowrap; text-overflow: ellipsis; }
-    """
     BINDING_GROUP_TITLE = "Review list"
     BINDINGS = [
         Binding("enter", "show", "show", id="review-show", tooltip="Show the place in its pane (selected)"),
