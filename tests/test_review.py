@@ -53,6 +53,19 @@ async def settle(pilot, app: MarginaliaApp) -> None:
     await pilot.pause()
 
 
+def heard(app: MarginaliaApp) -> list[str]:
+    """Every notice the app gives from now on (kept: a loaded machine outlives a notice's timeout)."""
+    said: list[str] = []
+    notify = app.notify
+
+    def keep(message: str, **options) -> None:
+        said.append(message)
+        notify(message, **options)
+
+    app.notify = keep  # type: ignore[method-assign]
+    return said
+
+
 def by_theme(store_path: Path) -> dict:
     return {a.themes[0]: a for a in Store(store_path).annotations()}
 
@@ -142,11 +155,12 @@ async def test_an_orphan_is_accepted_at_the_passage_selected_in_its_pane(edited:
     app = MarginaliaApp(load_paths([edited]), Store(store_path))
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot, app)
+        said = heard(app)
         await pilot.press("r", "down", "down")
         await pilot.press("y")  # nothing selected yet: nothing happens
         await settle(pilot, app)
         assert by_theme(store_path)["lost"].status == "orphan"
-        assert any("No place to accept" in n.message for n in app._notifications)
+        assert any("No place to accept" in m for m in said)
         await pilot.press("tab")  # to the pane: select the place by hand
         view = app.query_one(DocumentView)
         assert app.focused is view
@@ -169,13 +183,14 @@ async def test_review_from_the_command_palette_and_nothing_to_review(write_doc, 
     app = MarginaliaApp(load_paths([path]), Store(store_path))
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot, app)
+        said = heard(app)
         await pilot.press("ctrl+p", *"review")
         await pilot.pause(0.3)
         await pilot.press("enter")
         await pilot.pause()
         assert app.query_one(ReviewPanel).shown
         assert any("Review: nothing to check" in r for r in screen(app).rows)
-        assert any("Nothing to review" in n.message for n in app._notifications)
+        assert any("Nothing to review" in m for m in said)
 
 
 def test_places_and_verdicts_in_the_core(edited: Path, store_path: Path):
