@@ -126,7 +126,7 @@ TASKS: dict[str, tuple[str, ...]] = {
         "select-cursor-right", "select-page-up", "select-page-down", "select-row-start", "select-row-end",
     ),
     "Highlight": ("highlight", "edit", "delete", "next-highlight", "previous-highlight", "undo", "redo", "coders"),
-    "Panels": ("annotations", "themes", "search-all", "compare", "documents", "memo-document"),
+    "Panels": ("annotations", "review", "themes", "search-all", "compare", "documents", "memo-document"),
     "Export": ("export",),
     "Other": ("help", "quit"),
 }  # fmt: skip
