@@ -35,6 +35,8 @@ async def test_other_coders_highlights_are_underlined_and_C_hides_them(write_doc
         assert all(c.style.underline and c.foreground == colour for c in theirs)
         assert colour not in {c.background for c in theirs}
         assert all(c.style.reverse and c.style.bold for c in conflict)
+        title = app.screen.query_one("TitleBar")  # the pane's title counts the conflicts left to resolve
+        assert str(title.render()).endswith(" · 3 highlights · 1 conflict")
         await pilot.press("C")
         await settle(pilot, app)
         assert not any(c.style.underline or c.foreground == colour for c in span_cells(app, view, 6, 10))

@@ -125,9 +125,17 @@ class HighlightIndex:
         self._longest = 0
         self._by_id: dict[str, Mark] = {}
         self._sorted: list[Annotation] | None = None
+        self._conflicts: int | None = None
 
     def __len__(self) -> int:
         return len(self.annotations)
+
+    @property
+    def conflicts(self) -> int:
+        """How many of the highlights a git merge left in conflict (until ``marginalia resolve``)."""
+        if self._conflicts is None:
+            self._conflicts = sum(a.conflicted for a in self.annotations.values())
+        return self._conflicts
 
     def sorted_annotations(self) -> list[Annotation]:
         if self._sorted is None:
@@ -140,7 +148,7 @@ class HighlightIndex:
     ) -> tuple[list[Mark], list[Mark]]:
         """Hold these highlights (orphans are not drawn): the marks added and removed."""
         self.annotations = {a.id: a for a in annotations if a.status != "orphan"}
-        self._sorted = None
+        self._sorted = self._conflicts = None
         old = self._by_id
         marks: dict[str, Mark] = {}
         added: list[Mark] = []
@@ -164,7 +172,7 @@ class HighlightIndex:
         if annotation.status == "orphan":
             return self.drop(annotation.id)
         self.annotations[annotation.id] = annotation
-        self._sorted = None
+        self._sorted = self._conflicts = None
         old = self._by_id.get(annotation.id)
         mark = mark_of(annotation, paint, self.size, look) if annotation.end > annotation.start else None
         if mark == old:
@@ -180,7 +188,7 @@ class HighlightIndex:
     def drop(self, annotation_id: str) -> tuple[list[Mark], list[Mark]]:
         """Stop holding one highlight: the marks removed."""
         self.annotations.pop(annotation_id, None)
-        self._sorted = None
+        self._sorted = self._conflicts = None
         old = self._by_id.pop(annotation_id, None)
         removed = [old] if old is not None else []
         self._settle([], removed)

@@ -172,6 +172,7 @@ class Store:
             themes = None if self._depth else self._theme_keys()  # (inside a change, themes come and go)
             keep = len(shards) <= CACHED_SHARDS  # a scan of many keeps their annotations, not their records
             found = [a for shard in shards for a in shard.annotations(themes, keep)]
+            self._trim(keep=len(shards) if paths is not None else 0)
         if theme is not None:
             key = theme_key(theme)
             found = [a for a in found if key in {theme_key(t) for t in a.themes}]
@@ -186,7 +187,9 @@ class Store:
         """The paths of every annotated document."""
         with self._thread_lock:
             themes = self._theme_keys()
-            return sorted(s.document for s in self._shards_of(None) if s.annotations(themes, keep=False))
+            found = sorted(s.document for s in self._shards_of(None) if s.annotations(themes, keep=False))
+            self._trim()
+            return found
 
     def coders(self) -> list[str]:
         """Every coder's name in the store (one spelling per coder), sorted."""
@@ -703,7 +706,6 @@ class Store:
             if not self._depth:
                 self._settle()
             shards = [self._shard(p) for p in dict.fromkeys(paths)]
-        self._trim(keep=len(shards) if paths is not None else 0)
         return shards
 
     def _trim(self, keep: int = 0) -> None:

@@ -117,12 +117,17 @@ def _suspects(data: bytes) -> frozenset[int]:
 
 
 _BINARY_CONTROLS = frozenset(range(0x20)) - {8, 9, 10, 12, 13, 27}  # text uses BS (nroff overstrike), ESC...
+_CONTROL_BYTES = bytes(sorted(_BINARY_CONTROLS))
 
 
 def _mostly_controls(codes: bytes | list[int]) -> bool:
     """More than a tenth of the first 64 KiB are C0 controls (backspace, tab, newlines, form feed, ESC aside)."""
     sample = codes[:65536]
-    return bool(sample) and sum(1 for c in sample if c in _BINARY_CONTROLS) / len(sample) > 0.1
+    if isinstance(sample, bytes):  # counted in C: a Python loop over 64 KiB took 6 ms a file
+        controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
+    else:
+        controls = sum(1 for c in sample if c in _BINARY_CONTROLS)
+    return bool(sample) and controls / len(sample) > 0.1
 
 
 def looks_binary(data: bytes) -> bool:

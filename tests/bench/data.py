@@ -8,7 +8,7 @@ from pathlib import Path
 
 from tui.document import load_document
 from tui.model import PALETTE, new_annotation
-from tui.storage import SCHEMA, atomic_write, dump
+from tui.storage import SCHEMA, atomic_write, dump, shard_data, shard_folder, shard_name, split
 
 WORDS = [
     "the",
@@ -274,10 +274,14 @@ def write_store(path: Path, document_path: Path | list[Path], count: int, seed: 
         str(n + 1): {"name": name, "colour": PALETTE[n % len(PALETTE)], "description": ""}
         for n, name in enumerate(THEMES)
     }
-    annotations = {str(n + 1): record for n, record in enumerate(records)}
-    data = {"meta": {"1": {"schema": SCHEMA}}, "themes": themes, "annotations": annotations}
     path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(path, dump(data))
+    folder = shard_folder(path)  # the store's own layout: a shard per document, then the codebook
+    folder.mkdir(exist_ok=True)
+    for document, shard in split({str(n + 1): r for n, r in enumerate(records)}).items():
+        atomic_write(folder / shard_name(document), dump(shard_data(document, shard)))
+    texts = sorted({(r["document"]["fingerprint"], r["document"]["path"]) for r in records})
+    documents = {str(n): {"fingerprint": f, "paths": [p]} for n, (f, p) in enumerate(texts, 1)}
+    atomic_write(path, dump({"meta": {"1": {"schema": SCHEMA}}, "themes": themes, "documents": documents}))
     return len(themes)
 
 

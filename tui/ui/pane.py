@@ -47,11 +47,14 @@ class Pane(Vertical):
         """Title, then position and highlight count, which stay visible however narrow the pane."""
         view = self.view
         count = view.annotation_count
+        conflicts = view.highlights.conflicts  # a git merge's: to resolve (marginalia list --conflicts)
         stats = f" · {view.position} · {plural(count, 'highlight')}"
+        if conflicts:
+            stats += f" · {plural(conflicts, 'conflict')}"
         bar = self.query_one(TitleBar)
         room = bar.size.width - 2 - cell_len(stats) if bar.size.width else 200
         if room < 10:  # a narrow pane: the figures in short
-            stats = f" {view.position} ✎{count}"
+            stats = f" {view.position} ✎{count}" + (f" ⚠{conflicts}" if conflicts else "")
             room = max(bar.size.width - 2 - cell_len(stats), 4)
         shown = cut(self.document.pane_title, room) + stats  # cut by terminal cells: wide characters count two
         if shown != bar.shown:  # a bar of one row never changes size: no layout (the whole screen) for it
