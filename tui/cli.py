@@ -391,8 +391,11 @@ def cmd_read(args: argparse.Namespace) -> int:
     for word in args.paths:  # ``marginalia frob``: a mistyped command, not a missing file
         if not os.path.lexists(word) and re.fullmatch(r"[a-z][a-z-]*", word):
             raise Usage(f"{word!r} is neither a command nor a file; the commands are {', '.join(COMMANDS)}")
-    # a big text file is shown from its start while the reader reads the rest (``Document.read_for``)
-    documents, problems = load_paths_leniently(args.paths or seed_paths(), args.encoding, _options(args), True)
+    # a big text file is shown from its start while the reader reads the rest (``Document.read_for``); a file
+    # with no snapshot yet is checked, not extracted: the reader extracts it without holding up its keys
+    documents, problems = load_paths_leniently(
+        args.paths or seed_paths(), args.encoding, _options(args), progressive=True, defer=True
+    )
     if not documents:
         raise Failure(problems[0] if len(problems) == 1 else "; ".join(problems))
     settings = config.load()  # its problems are the reader's notices

@@ -220,6 +220,15 @@ class Document:
         return numbers
 
 
+class PendingDocument(Document):
+    """A PDF, web page, EPUB or Word file with no snapshot yet, as the reader first has it: no text until its
+    extraction (in another process: ``extracting``) has saved one; the file was checked enough to be worth it."""
+
+    def __init__(self, path: Path, kind: str, options: Options) -> None:
+        super().__init__(path, "", kind, title=path.name, kind=kind)
+        self.options = options
+
+
 def _mark_at(marks: list[tuple[int, str]], offset: int) -> str | None:
     if not marks:
         return None
@@ -251,10 +260,16 @@ def make_title(text: str, path: Path) -> str:
 
 
 def load_document(
-    path: str | os.PathLike, encoding: str | None = None, options: Options | None = None, progressive: bool = False
+    path: str | os.PathLike,
+    encoding: str | None = None,
+    options: Options | None = None,
+    progressive: bool = False,
+    defer: bool = False,
 ) -> Document:
     """A text file, or a PDF, web page, EPUB or Word file (chosen by content) through its snapshot. With
-    ``progressive``, a big UTF-8 text file is opened at its start (see ``Document``)."""
+    ``progressive``, a big UTF-8 text file is opened at its start (see ``Document``). With ``defer``, a formatted
+    file with no snapshot yet is checked (password, damage, a text layer) but not extracted: it comes back as a
+    ``PendingDocument`` (the reader extracts it without holding up its keys)."""
     path = Path(path).expanduser()
     with _read_problems(path):
         opened = _open_at_start(path) if progressive and encoding in (None, "utf-8") else None
@@ -264,6 +279,8 @@ def load_document(
     from .formats import detect
 
     kind = detect(data, path.name)
+    if kind is not None and defer:
+        return _pending_or_loaded(path, data, kind, options)
     if kind is not None:
         return _load_formatted(path, data, kind, options)
     try:
@@ -346,6 +363,20 @@ def _load_formatted(path: Path, data: bytes, kind: str, options: Options | None)
     )  # fmt: skip
 
 
+def _pending_or_loaded(path: Path, data: bytes, kind: str, options: Options | None) -> Document:
+    from .formats import FormatError, check
+    from .formats.snapshot import Options, saved
+
+    options = options or Options()
+    if saved(data, kind, options) is not None:
+        return _load_formatted(path, data, kind, options)
+    try:
+        check(data, kind, options.password)
+    except FormatError as error:
+        raise DocumentError(f"{path}: {error}") from None
+    return PendingDocument(path.resolve(), kind, options)
+
+
 def _seed_metadata(path: Path) -> Metadata:
     """The bundled seeds' author, title and date (``seeds/.metadata.json``); nothing for other text files."""
     sidecar = path.parent / SEED_METADATA
@@ -374,18 +405,19 @@ def load_paths(
     encoding: str | None = None,
     options: Options | None = None,
     progressive: bool = False,
+    defer: bool = False,
 ) -> list[Document]:
     """Load files and folders (their text files, sorted, hidden and binary ones skipped), in the order given."""
     documents: list[Document] = []
     for raw in paths:
         path = Path(raw).expanduser()
         if not path.is_dir():
-            documents.append(load_document(path, encoding, options, progressive))
+            documents.append(load_document(path, encoding, options, progressive, defer))
             continue
         found = []
         for file in _folder_files(path):
             try:
-                found.append(load_document(file, encoding, options, progressive))
+                found.append(load_document(file, encoding, options, progressive, defer))
             except DocumentError:
                 continue  # a folder's binary or unreadable files are not its text files
         if not found:
@@ -399,6 +431,7 @@ def load_paths_leniently(
     encoding: str | None = None,
     options: Options | None = None,
     progressive: bool = False,
+    defer: bool = False,
 ) -> tuple[list[Document], list[str]]:
     """Like ``load_paths``, but what cannot be loaded becomes a one-line problem instead of stopping the rest
     (the reader opens what it can and shows the problems)."""
@@ -406,7 +439,7 @@ def load_paths_leniently(
     problems: list[str] = []
     for path in paths:
         try:
-            documents.extend(load_paths([path], encoding, options, progressive))
+            documents.extend(load_paths([path], encoding, options, progressive, defer))
         except DocumentError as error:
             problems.append(str(error))
     return documents, problems

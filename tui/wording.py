@@ -45,3 +45,14 @@ def fit(text: str, width: int, from_end: bool = False) -> str:
             return text[end:] if from_end else text[:start]
         used += cells
     return text  # not reached: text wider than width has a grapheme that does not fit
+
+
+EXTRACTED_UNITS = {"pdf": "page", "epub": "chapter"}
+
+
+def extracting(name: str, kind: str, done: int | None = None, total: int | None = None) -> str:
+    """ "Extracting report.pdf: page 37 of 300" (a PDF's pages, an EPUB's chapters), or before the first
+    one (and for formats done in one go) "Extracting page.html…"."""
+    if done is None or total is None:
+        return f"Extracting {name}…"
+    return f"Extracting {name}: {EXTRACTED_UNITS.get(kind, 'part')} {done} of {total}"

@@ -110,6 +110,19 @@ def detect(data: bytes, name: str = "") -> str | None:
     return None
 
 
+def check(data: bytes, kind: str, password: str | None = None) -> None:
+    """What can be told about ``data`` without extracting it (a wrong or missing password, a damaged file or zip,
+    a zip bomb by its declared sizes, a PDF without fonts: a scan); raises FormatError."""
+    if kind == "pdf":
+        from .pdf import check_pdf
+
+        check_pdf(data, password)
+    elif kind in ("epub", "docx"):
+        from .archive import Archive
+
+        Archive(data, "EPUB" if kind == "epub" else "Word file")
+
+
 def extract(
     data: bytes,
     kind: str,

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from ..metadata import Metadata, split_authors
 
 if TYPE_CHECKING:
-    from pypdf import PdfReader
+    from pypdf import PageObject, PdfReader
 from . import Extraction, FormatError, NoTextLayer, PasswordRequired, Progress, TextBuilder, join_lines
 
 EDGE = 0.08  # the top and bottom eighth-ish of a page, where running headers and footers sit
@@ -54,6 +54,34 @@ def extract_pdf(data: bytes, password: str | None = None, progress: Progress | N
     if not text.strip():
         raise NoTextLayer("no text layer; run OCR first, e.g. ocrmypdf")
     return Extraction("pdf", text, f"pdfminer.six {version('pdfminer.six')}", builder.pages, [], _metadata(reader))
+
+
+def check_pdf(data: bytes, password: str | None = None) -> None:
+    """Opened (the password checked), and some page (or a form it draws) shows text; a scan shows none (its
+    fonts, if any, unused), so it has nothing to extract."""
+    reader = _open(data, password)
+    try:
+        if any(_shows_text(page) for page in reader.pages):
+            return
+    except Exception:  # a damaged content stream: the extraction will tell
+        return
+    raise NoTextLayer("no text layer; run OCR first, e.g. ocrmypdf")
+
+
+_SHOWS_TEXT = re.compile(rb"[)>\]]\s*(Tj|TJ|'|\")")  # a string, then an operator that shows it
+
+
+def _shows_text(page: PageObject) -> bool:
+    contents = page.get_contents()
+    if contents is not None and _SHOWS_TEXT.search(contents.get_data()):
+        return True
+    resources = page.get("/Resources")
+    forms = resources.get_object().get("/XObject") if resources is not None else None
+    for xobject in (forms.get_object() if forms is not None else {}).values():
+        form = xobject.get_object()
+        if form.get("/Subtype") == "/Form" and _SHOWS_TEXT.search(form.get_data()):
+            return True
+    return False
 
 
 def _open(data: bytes, password: str | None) -> PdfReader:

@@ -72,16 +72,25 @@ def load_or_extract(data: bytes, kind: str, options: Options | None = None) -> S
     """The snapshot of ``data`` (a file of ``kind``), extracted and saved if there is none yet; raises
     FormatError (and then saves nothing)."""
     options = options or Options()
+    existing = saved(data, kind, options)
+    if existing is not None:
+        return existing
     digest = source_hash(data)
-    path = folder() / f"{digest}.json"
-    if not options.reextract:
-        existing = read(path, digest)
-        if existing is not None and not (options.whole_page and kind == "html" and not existing.whole_page):
-            return existing
     extraction = extract(data, kind, options.password, options.whole_page, options.progress)
-    snapshot = Snapshot(path, digest, extraction, options.whole_page and kind == "html")
+    snapshot = Snapshot(folder() / f"{digest}.json", digest, extraction, options.whole_page and kind == "html")
     write(snapshot)
     return snapshot
+
+
+def saved(data: bytes, kind: str, options: Options) -> Snapshot | None:
+    """The snapshot ``load_or_extract`` would reuse for ``data``, or None if it would extract."""
+    if options.reextract:
+        return None
+    digest = source_hash(data)
+    existing = read(folder() / f"{digest}.json", digest)
+    if existing is not None and options.whole_page and kind == "html" and not existing.whole_page:
+        return None  # it holds the article only
+    return existing
 
 
 def read(path: Path, digest: str) -> Snapshot | None:

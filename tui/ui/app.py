@@ -8,8 +8,10 @@ saved only once the store has it on disk. Another process's changes are picked u
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -24,12 +26,14 @@ from textual.theme import Theme as ColourScheme  # Textual's "theme": not a codi
 from textual.theme import ThemeProvider
 from textual.widget import AwaitMount, Widget
 from textual.widgets import Footer, Input
+from textual.worker import get_current_worker
 
 from .. import anchoring, library, review, textnav
 from ..coders import coder_key
 from ..config import Config
 from ..corpus import Hit
-from ..document import Document
+from ..document import Document, DocumentError, PendingDocument, load_document
+from ..extracting import extract_apart
 from ..history import Change, Created, Deleted, Edited, History, MemoEdited, Reviewed, Tagged, ThemeEdit, ThemesChanged
 from ..memos import MemoKey
 from ..model import Annotation, Theme, new_annotation, pick_colour, theme_key
@@ -44,7 +48,7 @@ from .dialogs import ConfirmDialog, PromptDialog, Tagging, ThemeDialog, chip
 from .document_view import DocumentView
 from .focus import focus_now
 from .help import HelpScreen
-from .pane import Pane
+from .pane import ExtractingPane, Pane
 from .panels import AnnotationsPanel, DocumentsPanel, ThemesPanel
 from .review import ReviewPanel
 from .safe_input import SafeInput
@@ -143,6 +147,7 @@ class MarginaliaApp(App[None]):
         self.only_mine = False  # C: only the reader's coder's highlights
         self.last_query = ""
         self._write_lock = asyncio.Lock()
+        self._extract_lock = threading.Lock()
         self._syncing = False
         self._last_view: DocumentView | None = None  # the pane that had the focus before a dialog took it
         self._reviewing: str | None = None  # the annotation whose place the review list last showed
@@ -241,7 +246,7 @@ class MarginaliaApp(App[None]):
     def compose(self) -> ComposeResult:
         with Horizontal(id="panes"):
             for index in self.shown:
-                yield Pane(self.documents[index], index)
+                yield self._pane(index)
         close = keys.hint(self, SearchBar, ["search-close"], extra=["enter find"])
         yield SearchBar(placeholder=f"search this document ({close})", id="search")
         yield ReviewPanel(self.colour_of, self._title_of)
@@ -260,7 +265,10 @@ class MarginaliaApp(App[None]):
         self.set_interval(POLL_SECONDS, self._poll_store)
         self.call_after_refresh(self._restore_places)
         self.theme_changed_signal.subscribe(self, self._scheme_chosen)
-        self._reconcile()
+        self._reconcile([d for d in self.documents if not isinstance(d, PendingDocument)])
+        for document in self.documents:
+            if isinstance(document, PendingDocument):
+                self._extract(document)
 
     def on_resize(self, event: events.Resize) -> None:
         self._stack_if_narrow(event.size.width)
@@ -269,6 +277,12 @@ class MarginaliaApp(App[None]):
         # Two panes need some 30 columns each to stay readable; below that they are stacked.
         panes = self.query_one("#panes")
         panes.set_class(width < 30 * max(len(self.shown), 1) + 4 and len(self.shown) > 1, "-stacked")
+
+    def _pane(self, index: int) -> Pane | ExtractingPane:
+        document = self.documents[index]
+        if isinstance(document, PendingDocument):
+            return ExtractingPane(document, index)
+        return Pane(document, index)
 
     @property
     def views(self) -> list[DocumentView]:
@@ -468,12 +482,13 @@ class MarginaliaApp(App[None]):
                 self.notify(document.problem, severity="error", timeout=10)
 
     @work(group="store")
-    async def _reconcile(self) -> None:
-        """Re-anchor annotations whose documents changed since they were made (once they are read whole)."""
+    async def _reconcile(self, documents: list[Document]) -> None:
+        """Re-anchor annotations whose documents changed since they were made (once they are read whole; never
+        those of a document still being extracted: against its empty text they would all seem lost)."""
         await self._read_documents()
         async with self._write_lock:
             try:
-                report = await asyncio.to_thread(library.reconcile, self.store, self.documents)
+                report = await asyncio.to_thread(library.reconcile, self.store, documents)
             except StoreError as error:
                 self.notify(str(error), title="Store problem", severity="error", timeout=10)
                 return
@@ -481,6 +496,71 @@ class MarginaliaApp(App[None]):
         if report.summary():
             hint = keys.hint(self, MarginaliaApp, ["review"])
             self.notify(f"{report.summary()} ({hint})", title="Documents changed", timeout=10)
+
+    # -- extraction (workers) -------------------------------------------------------------------------------------
+    @work(thread=True, group="extract")
+    def _extract(self, pending: PendingDocument) -> None:
+        """Extract a document's text in another process (keys never wait for it), its progress in its pane; then
+        open it from its snapshot in the pane's place."""
+        worker = get_current_worker()
+
+        def progress(done: int, total: int) -> None:
+            self.call_from_thread(self._extraction_progress, pending, done, total)
+
+        try:
+            with self._extract_lock:  # one at a time: each is a process busy on a core
+                if worker.is_cancelled or not extract_apart(pending, progress, lambda: worker.is_cancelled):
+                    return
+            document = load_document(pending.path, options=replace(pending.options, reextract=False, progress=None))
+            library.apply_metadata(self.store, [document])
+        except (DocumentError, StoreError) as error:
+            self.call_from_thread(self._extraction_failed, pending, str(error))
+            return
+        if not worker.is_cancelled:
+            self.call_from_thread(self._extracted, pending, document)
+
+    def _extracting_pane(self, pending: PendingDocument) -> ExtractingPane | None:
+        return next((p for p in self.query(ExtractingPane) if p.document is pending), None)
+
+    def _extraction_progress(self, pending: PendingDocument, done: int, total: int) -> None:
+        pane = self._extracting_pane(pending)
+        if pane is not None:
+            pane.show_progress(done, total)
+
+    def _extraction_failed(self, pending: PendingDocument, message: str) -> None:
+        pane = self._extracting_pane(pending)
+        if pane is not None:
+            pane.show_failure(message)
+        self.notify(message, title="Cannot open", severity="error", timeout=10)
+
+    def _extracted(self, pending: PendingDocument, document: Document) -> None:
+        """The document in the pending one's place (in the list, and in its pane if it is shown), its
+        annotations re-anchored if it changed since they were made."""
+        index = next(i for i, d in enumerate(self.documents) if d is pending)
+        self.documents[index] = document
+        old = self._extracting_pane(pending)
+        if old is not None:
+            self.call_later(self._replace_pane, old, document, index)
+        self._reconcile([document])
+
+    async def _replace_pane(self, old: ExtractingPane, document: Document, index: int) -> None:
+        panes = self.query_one("#panes")
+        if not old.is_attached or old.parent is not panes:  # rebuilt meanwhile (its successor is made anew)
+            return
+        pane, position = Pane(document, index), panes.children.index(old)
+        await old.remove()  # first: the new pane takes its id
+        if position < len(panes.children):
+            await panes.mount(pane, before=position)
+        else:
+            await panes.mount(pane)
+        if not pane.is_attached:  # the reader is closing
+            return
+        self._refresh_views()
+        if not isinstance(self.focused, DocumentView) and not isinstance(self.screen, ModalScreen):
+            pane.view.focus()  # nothing else could take keys: this document does now
+        place = self.state.places.get(document.key) if self.state is not None else None
+        if place is not None and place.fingerprint == document.fingerprint:
+            self.call_after_refresh(pane.view.restore_place, place.cursor, place.top)
 
     # -- actions: moving around --------------------------------------------------------------------------------------
     def action_focus_pane(self, step: int) -> None:
@@ -715,6 +795,9 @@ class MarginaliaApp(App[None]):
         if index is None:
             self.notify("That document is not open", severity="warning")
             return
+        if isinstance(self.documents[index], PendingDocument):
+            self.notify(f"{self.documents[index].path.name}: its text is still being extracted", timeout=3)
+            return
         if index not in self.shown:
             view = self.active_view
             slot = next((n for n, i in enumerate(self.shown) if view and self.documents[i] is view.document), 0)
@@ -791,11 +874,14 @@ class MarginaliaApp(App[None]):
 
         async def rebuild() -> None:
             await panes.remove_children()
-            await panes.mount_all([Pane(self.documents[i], i) for i in self.shown])
+            await panes.mount_all([self._pane(i) for i in self.shown])
             self._refresh_views()
             self._stack_if_narrow(self.size.width)
             if focus_document is not None:
-                self.query_one(f"#view-{focus_document}", DocumentView).focus()
+                chosen = self.query(f"#view-{focus_document}").results(DocumentView)
+                view = next(chosen, None) or (self.views[0] if self.views else None)  # none: still being extracted
+                if view is not None:
+                    view.focus()
             if then is not None:
                 self.call_after_refresh(then)
 

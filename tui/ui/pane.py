@@ -6,10 +6,11 @@ from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
-from textual.widgets import Static
+from textual.widgets import ProgressBar, Static
 
-from ..document import Document
-from ..wording import cut, plural
+from ..document import Document, PendingDocument
+from ..text import sanitise
+from ..wording import cut, extracting, plural
 from .document_view import DocumentView
 
 
@@ -69,3 +70,44 @@ class Pane(Vertical):
 
     def on_document_view_scrolled(self, message: DocumentView.Scrolled) -> None:
         self.update_title()
+
+
+class ExtractingPane(Vertical):
+    """A document's place while its text is extracted in another process: what is done so far ("Extracting
+    report.pdf: page 37 of 300") over a bar, or why it failed. It takes no focus: the other panes are used
+    meanwhile, and the reader puts a ``Pane`` here once the text is ready."""
+
+    DEFAULT_CSS = """
+    ExtractingPane {
+        border: round $panel;
+        height: 1fr;
+        width: 1fr;
+        & > #progress-text { width: 1fr; height: 2; padding: 1 1 0 1; color: $foreground; text-wrap: nowrap; text-overflow: ellipsis; }
+        & > ProgressBar { padding: 0 1; }
+        &.-failed > #progress-text { color: $error; }
+        &.-failed > ProgressBar { display: none; }
+    }
+    """
+
+    def __init__(self, document: PendingDocument, index: int) -> None:
+        super().__init__(id=f"pane-{index}")
+        self.document = document
+
+    def compose(self) -> ComposeResult:
+        yield TitleBar(Content(self.document.path.name))
+        yield Static(Content(sanitise(extracting(self.document.path.name, self.document.kind))), id="progress-text")
+        yield ProgressBar(total=None, show_eta=False)
+
+    def show_progress(self, done: int, total: int) -> None:
+        text = extracting(self.document.path.name, self.document.kind, done, total)
+        # layout=False: a line of fixed height; a layout would lay out the whole screen (and re-wrap the other
+        # panes' text) at every page
+        self.query_one("#progress-text", Static).update(Content(sanitise(text)), layout=False)
+        self.query_one(ProgressBar).update(total=total, progress=done)
+
+    def show_failure(self, message: str) -> None:
+        self.add_class("-failed")
+        text = self.query_one("#progress-text", Static)
+        text.styles.text_wrap = "wrap"  # the whole reason, however narrow the pane
+        text.styles.height = "auto"
+        text.update(Content(sanitise(message)))

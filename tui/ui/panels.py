@@ -16,7 +16,7 @@ from textual.widgets import Checkbox, DataTable, Footer, Input, Label, OptionLis
 from textual.widgets.option_list import Option
 
 from ..codebook import Codebook, Node, covering
-from ..document import Document
+from ..document import Document, PendingDocument
 from ..model import Annotation, Theme
 from ..text import sanitise
 from ..wording import cut
@@ -250,6 +250,21 @@ class ThemesPanel(SidePanel):
 class DocumentsPanel(SidePanel):
     """Choose which documents are shown side by side (at most ``limit``)."""
 
+    # The checkboxes must read at a glance: a chosen one is a green box with its mark, another an empty grey box
+    # (Textual's own draws both marks, dark on dark, told apart by their colour only).
+    DEFAULT_CSS = """
+    DocumentsPanel SelectionList { height: 1fr; }
+    DocumentsPanel SelectionList > .selection-list--button,
+    DocumentsPanel SelectionList > .selection-list--button-highlighted {
+        color: $panel-lighten-2; background: $panel-lighten-2;
+    }
+    DocumentsPanel SelectionList > .selection-list--button-selected,
+    DocumentsPanel SelectionList > .selection-list--button-selected-highlighted {
+        color: $text; background: $success; text-style: bold;
+    }
+    DocumentsPanel #chosen { margin-bottom: 1; }
+    DocumentsPanel #chosen.-too-many { color: $warning; }
+    """
     BINDING_GROUP_TITLE = "Documents panel"
     BINDINGS = [
         Binding("enter", "apply", "show", priority=True, id="documents-show", tooltip="Show the chosen documents")
@@ -263,16 +278,31 @@ class DocumentsPanel(SidePanel):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(f"Documents: choose up to {self.limit} to show (space toggles, enter shows)", classes="title")
-            yield SelectionList[int](
-                *[
-                    (Content(sanitise(f"{d.title}  ({d.path.name})")), i, i in self.shown)
-                    for i, d in enumerate(self.documents)
-                ]
-            )
+            yield Label("Documents", classes="title")
+            yield Label("space: show or hide · enter: show them · esc: close", classes="hint")
+            yield Label("", id="chosen", classes="hint")
+            yield SelectionList[int](*[(self._prompt(d), i, i in self.shown) for i, d in enumerate(self.documents)])
         yield Footer()
 
+    @staticmethod
+    def _prompt(document: Document) -> Content:
+        state = " (extracting…)" if isinstance(document, PendingDocument) else ""
+        return Content.assemble(sanitise(document.pane_title), (f"  {sanitise(document.path.name)}{state}", "dim"))
+
+    def on_selection_list_selected_changed(self) -> None:
+        self._count()
+
+    def _count(self) -> None:
+        count = len(self.query_one(SelectionList).selected)
+        label = self.query_one("#chosen", Label)
+        label.set_class(count > self.limit, "-too-many")
+        if count > self.limit:
+            label.update(f"{count} chosen: only {self.limit} fit side by side; enter shows the first {self.limit}")
+        else:
+            label.update(f"{count} of at most {self.limit} chosen")
+
     def on_mount(self) -> None:
+        self._count()
         focus_now(self.query_one(SelectionList))
 
     def action_apply(self) -> None:
