@@ -77,18 +77,6 @@ class ExtractingPane(Vertical):
     report.pdf: page 37 of 300") over a bar, or why it failed. It takes no focus: the other panes are used
     meanwhile, and the reader puts a ``Pane`` here once the text is ready."""
 
-    DEFAULT_CSS = """
-    ExtractingPane {
-        border: round $panel;
-        height: 1fr;
-        width: 1fr;
-        & > #progress-text { width: 1fr; height: 2; padding: 1 1 0 1; color: $foreground; text-wrap: nowrap; text-overflow: ellipsis; }
-        & > ProgressBar { padding: 0 1; }
-        &.-failed > #progress-text { color: $error; }
-        &.-failed > ProgressBar { display: none; }
-    }
-    """
-
     def __init__(self, document: PendingDocument, index: int) -> None:
         super().__init__(id=f"pane-{index}")
         self.document = document

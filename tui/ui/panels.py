@@ -250,21 +250,6 @@ class ThemesPanel(SidePanel):
 class DocumentsPanel(SidePanel):
     """Choose which documents are shown side by side (at most ``limit``)."""
 
-    # The checkboxes must read at a glance: a chosen one is a green box with its mark, another an empty grey box
-    # (Textual's own draws both marks, dark on dark, told apart by their colour only).
-    DEFAULT_CSS = """
-    DocumentsPanel SelectionList { height: 1fr; }
-    DocumentsPanel SelectionList > .selection-list--button,
-    DocumentsPanel SelectionList > .selection-list--button-highlighted {
-        color: $panel-lighten-2; background: $panel-lighten-2;
-    }
-    DocumentsPanel SelectionList > .selection-list--button-selected,
-    DocumentsPanel SelectionList > .selection-list--button-selected-highlighted {
-        color: $text; background: $success; text-style: bold;
-    }
-    DocumentsPanel #chosen { margin-bottom: 1; }
-    DocumentsPanel #chosen.-too-many { color: $warning; }
-    """
     BINDING_GROUP_TITLE = "Documents panel"
     BINDINGS = [
         Binding("enter", "apply", "show", priority=True, id="documents-show", tooltip="Show the chosen documents")
