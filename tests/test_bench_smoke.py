@@ -113,3 +113,22 @@ def test_quick_scale_benchmark_prints_the_issue_16_table() -> None:
         row = next((r for r in rows if r[len("1,000 / 10 docs  ") :].startswith(scenario + "  ")), None)
         assert row is not None, f"no row for {scenario!r} in:\n{done.stdout}"
         assert re.search(r"  \d+(\.\d+)? (ms|s|MB)(\s|$)", row), f"no figure in {row!r}"
+
+
+FORMATS_ROWS = [
+    "extract (no snapshot yet)", "reopen from its snapshot", "read the same text as a .txt file",
+    "in the reader: first paint", "in the reader: text shown", "in the reader: longest input wait",
+]  # fmt: skip
+
+
+def test_quick_formats_benchmark_times_extraction_reopening_and_the_reader() -> None:
+    done = subprocess.run(
+        [sys.executable, str(BENCH.parent / "formats.py"), "--quick"],
+        capture_output=True, text=True, timeout=180, env=child_env(),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("marginalia formats benchmark, 5-page PDF; load average"), lines
+    for scenario in FORMATS_ROWS:
+        row = next((line for line in lines if line.startswith(scenario)), None)
+        assert row is not None and re.search(r"\d+(\.\d+)? (ms|s)$", row), f"{scenario!r} in:\n{done.stdout}"

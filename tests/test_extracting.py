@@ -53,7 +53,7 @@ def test_the_reader_defers_a_file_without_a_snapshot_and_checks_it_first(tmp_pat
 async def test_extraction_shows_progress_in_its_pane_while_the_other_pane_takes_keys(
     tmp_path: Path, write_doc, store_path: Path
 ) -> None:
-    pdf = make_pdf(tmp_path / "report.pdf", pages=16, paragraphs=4)
+    pdf = make_pdf(tmp_path / "report.pdf", pages=30, paragraphs=4)
     notes = write_doc("notes.txt", "".join(f"Line {n} of the notes.\n" for n in range(5000)))  # more lines than keys
     documents = load_paths([pdf, notes], defer=True)
     app = MarginaliaApp(documents, Store(store_path))
@@ -80,7 +80,7 @@ async def test_extraction_shows_progress_in_its_pane_while_the_other_pane_takes_
             await type_in_the_notes()
             await pilot.pause(0.02)
         await pilot.pause()
-        assert any(re.fullmatch(r"Extracting report\.pdf: page \d+ of 16", s) for s in seen), seen
+        assert any(re.fullmatch(r"Extracting report\.pdf: page \d+ of 30", s) for s in seen), seen
         assert moved_while_extracting and all(moved_while_extracting)
         pane = app.query_one("#pane-0", Pane)  # the text in the progress's place, left of the notes
         assert [p.id for p in app.query("#panes > *")] == ["pane-0", "pane-1"]
