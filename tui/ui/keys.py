@@ -89,6 +89,8 @@ def all_keys(keymap: Mapping[str, str] | None = None) -> list[Key]:
 
 def checked_keymap(config: Config) -> tuple[dict[str, str], list[str]]:
     """The config's keymap without unknown ids, and one problem per unknown id (naming the file and the entry)."""
+    if not config.keymap:  # nothing to check: the screens that declare the other keys are not imported at start
+        return {}, []
     known = {key.id for key in all_keys()}
     keymap = {i: keys for i, keys in config.keymap.items() if i in known}
     problems = [
