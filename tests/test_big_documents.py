@@ -13,6 +13,7 @@ from conftest import ASMOLOV, PROMA
 import tui.document
 import tui.ui.app
 import tui.ui.document_view as document_view
+from tui import textnav
 from tui.document import load_paths
 from tui.layout import Layout
 from tui.store import Store
@@ -233,3 +234,32 @@ async def test_the_screen_tests_hold_on_big_documents(
     reading_in_small_pieces(monkeypatch)
     monkeypatch.setattr(test_screen, "seeds_app", big_app)
     await getattr(test_screen, name)(store_path, **arguments)
+
+
+async def test_the_search_bar_counts_a_big_texts_matches_once_typing_pauses(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Counted between keys, in slices (here of 1,000 characters: matches cross their edges), and right."""
+    monkeypatch.setattr(tui.ui.app, "COUNT_AT_ONCE", 10_000)
+    monkeypatch.setattr(document_view, "COUNT_SLICE", 1_000)
+    text = verses(3_000)
+    path = tmp_path / "big.txt"
+    path.write_text(text, encoding="utf-8")
+    app = MarginaliaApp(load_paths([path]), Store(tmp_path / "s.json"))
+    async with app.run_test(size=SIZE) as pilot:
+        bar = app.query_one("#search")
+        await pilot.press("slash", *"of the")
+        assert bar.border_subtitle == "counting…"
+        for _ in range(200):
+            if bar.border_subtitle != "counting…":
+                break
+            await pilot.pause(0.05)
+        expected = len(textnav.find_all(text, "of the"))
+        assert expected > 1000 and bar.border_subtitle == f"{expected} matches"
+        await pilot.press("backspace", "backspace", "backspace", "backspace", "backspace", "backspace")
+        await pilot.pause(0.5)
+        assert bar.border_subtitle == ""  # cleared: no count of an older query comes after
+        await pilot.press(*"verse number 2999", "enter")
+        await pilot.pause()
+        start = text.index("verse number 2999")
+        assert app.views[0].selection == (start, start + len("verse number 2999"))

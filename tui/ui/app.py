@@ -45,7 +45,7 @@ from ..text import sanitise
 from ..wording import plural
 from . import keys
 from .dialogs import ConfirmDialog, PromptDialog, Tagging, ThemeDialog, chip
-from .document_view import DocumentView
+from .document_view import COUNT_AT_ONCE, DocumentView
 from .focus import focus_now
 from .help import HelpScreen
 from .pane import ExtractingPane, Pane
@@ -584,8 +584,19 @@ class MarginaliaApp(App[None]):
         if view is None:
             return
         view.show_matches(event.value)
-        count = view.match_count(event.value) if event.value else 0
-        event.input.border_subtitle = plural(count, "match", "matches") if event.value else ""
+        bar = event.input
+
+        def show(count: int) -> None:
+            bar.border_subtitle = plural(count, "match", "matches")
+
+        self.workers.cancel_group(view, "count")  # a count still going is of what was typed before
+        if not event.value:
+            bar.border_subtitle = ""
+        elif len(view.text) <= COUNT_AT_ONCE:
+            show(view.match_count(event.value))
+        else:  # a big text: counted once typing pauses, between keys
+            bar.border_subtitle = "counting…"
+            view.count_matches(event.value, show)
 
     @on(Input.Submitted, "#search")
     def _search_submitted(self, event: Input.Submitted) -> None:

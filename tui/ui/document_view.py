@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import time
+from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from rich.cells import cell_len
@@ -137,7 +138,11 @@ class DocumentView(ScrollView, can_focus=True):
         self._style: Style | None = None  # ``rich_style`` (it walks every ancestor's CSS: too slow per row)
         self._dragging = False
         self.search_query = ""  # the search whose matches are drawn
-        self._matches: tuple[str, list[int], int] = ("", [], 0)  # (query, match starts, count): see ``match_number``
+        self._matches: tuple[str, Sequence[int], int] = (
+            "",
+            [],
+            0,
+        )  # (query, match starts, count): see ``match_number``
 
     # -- public API ---------------------------------------------------------------------------------------------
     @property
@@ -315,13 +320,31 @@ class DocumentView(ScrollView, can_focus=True):
         _, starts, count = self._matches_of(query)
         return bisect_right(starts, start), count
 
-    def _matches_of(self, query: str) -> tuple[str, list[int], int]:
+    def _matches_of(self, query: str) -> tuple[str, Sequence[int], int]:
         """Every match of ``query``, found once per query: the search bar counts them on each key typed and the
         status line numbers them on each move, and a whole-document scan of a big book per key is too slow."""
         if query != self._matches[0]:
-            starts = [s for s, _ in textnav.find_all(self.text, query)]
+            starts = array("q", (s for s, _ in textnav.find_all(self.text, query)))  # 8 bytes a match
             self._matches = (query, starts, len(starts))
         return self._matches
+
+    @work(group="count", exclusive=True)  # exclusive: the next key typed cancels this count
+    async def count_matches(self, query: str, show: Callable[[int], object]) -> None:
+        """``show(match_count(query))`` for a big text, once typing pauses, counted a slice at a time between keys
+        (a scan of 100 MB for every key typed held up the typing for seconds)."""
+        if query == self._matches[0]:
+            show(self._matches[2])
+            return
+        await asyncio.sleep(COUNT_PAUSE)
+        text, starts = self.text, array("q")
+        margin = 4 * len(query) + 16  # room past a slice's end for a match that starts inside it
+        for begin in range(0, len(text), COUNT_SLICE):
+            end = begin + COUNT_SLICE
+            starts.extend(s for s, _ in textnav.find_all(text, query, begin, end + margin) if s < end)
+            await asyncio.sleep(0)
+        if text is self.text:
+            self._matches = (query, starts, len(starts))
+        show(len(starts))
 
     def next_highlight(self, forward: bool = True) -> Annotation | None:
         origin = self.selection[0] if self.selection else self.cursor
@@ -659,6 +682,9 @@ def _token_stream(document: Document) -> Iterator[tuple[int, int, Style]] | None
 
 SYNC_WRAP = 200_000  # characters: a bigger document is wrapped in a thread (ASCII: 8 ms per 200,000; CJK: 20+ ms)
 UNWRAPPED = Layout("", 2)  # what a view without a width yet has: one empty row
+COUNT_AT_ONCE = 1_000_000  # characters: the search bar counts a bigger text's matches once typing pauses
+COUNT_PAUSE = 0.25  # seconds without a key typed
+COUNT_SLICE = 1_000_000  # characters counted at a time (a few milliseconds)
 LEX_AT_ONCE = 50_000  # characters: rows this far past the lexed ones are lexed as they are drawn (a few ms)
 LEX_SLICE = 0.005  # seconds of lexing at a time in the background
 WRAP_SLICE = 0.004  # seconds of wrapping at a time in the background,
