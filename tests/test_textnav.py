@@ -15,7 +15,6 @@ from tui.textnav import (
     paragraph_forward,
     paragraph_span,
     paragraph_start,
-    sentence_at,
     smart_case,
     trim,
     word_backward,
@@ -32,7 +31,6 @@ TEXT = st.one_of(
     st.text(st.sampled_from("ab .!?\n\t\"'é\u0301"), max_size=60),
     st.text(max_size=60),
 )
-SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*(?=\s)")  # a sentence ends at . ! ? or … (and closers) before a space
 BLANK_LINE = re.compile(r"\n[ \t]*\n")
 PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")  # a blank line and all the space after it
 
@@ -122,22 +120,7 @@ def test_a_paragraph_longer_than_the_search_window_still_finds_its_start() -> No
     assert paragraph_span(text, 200_000) == (7, len(text))
 
 
-# -- sentences ----------------------------------------------------------------------------------------------------
-SENTENCES = 'He said "Go." She left!  Why?\nNo idea… Fine\n\nNew para. End'
-
-
-@pytest.mark.parametrize(
-    "offset, expected",
-    [(0, "He said \"Go.\""), (12, "He said \"Go.\""), (13, "She left!"), (14, "She left!"),
-     (25, "Why?"), (30, "No idea…"), (38, "Fine"), (43, "Fine"), (44, "Fine"), (45, "New para."), (55, "End"),
-     (58, "End"),
-     (99, "End")],
-)  # fmt: skip
-def test_sentence_at(offset: int, expected: str) -> None:
-    start, end = sentence_at(SENTENCES, offset)
-    assert SENTENCES[start:end] == expected
-
-
+# -- trimming ----------------------------------------------------------------------------------------------------
 def test_trim() -> None:
     assert trim("  a b \n", 0, 7) == (2, 5)
     assert trim("   ", 0, 3) == (3, 3)
@@ -215,35 +198,6 @@ def test_paragraph_motion_goes_to_the_next_and_previous_paragraph(text: str, dat
         start, end = paragraph_span(text, offset)
         assert 0 <= start <= end <= len(text)
         assert BLANK_LINE.search(text, start, end) is None
-
-
-@given(TEXT, st.data())
-@example("A.\n \nB", None)
-@example('Go." Now', None)
-def test_sentence_at_is_the_offsets_sentence(text: str, data: st.DataObject | None) -> None:
-    for offset in [data.draw(st.integers(0, len(text)))] if data else range(len(text) + 1):
-        start, end = sentence_at(text, offset)
-        assert 0 <= start <= end <= len(text)
-        assert trim(text, start, end) == (start, end)  # trimmed
-        if start == end:
-            continue
-        inside = text[start:end]
-        assert BLANK_LINE.search(inside) is None  # within one paragraph
-        assert all(m.end() == end for m in SENTENCE_END.finditer(text, start, end + 1) if m.end() <= end)
-        if offset < len(text) and not text[offset].isspace():
-            assert start <= offset < end, (offset, inside)
-        # it reaches back to the previous sentence's end (or a blank line, or the text's start) ...
-        before = text[:start].rstrip()
-        gap = text[len(before) : start]
-        assert not before or BLANK_LINE.search(gap) or any(m.end() == len(before) for m in SENTENCE_END.finditer(text))
-        # ... and forward to its own end (or a blank line, or the text's end)
-        after = text[end:]
-        rest = len(after) - len(after.lstrip())
-        assert (
-            end + rest == len(text)
-            or BLANK_LINE.search(text, end, end + rest)
-            or any(m.end() == end for m in SENTENCE_END.finditer(text))
-        )
 
 
 @given(

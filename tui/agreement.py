@@ -25,12 +25,12 @@ from .codebook import matches
 from .coders import coder_key
 from .document import Document
 from .model import Annotation
+from .sentences import sentences
 
 UNITS = ("character", "sentence", "paragraph")
 Span = tuple[int, int]
 
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
-_SENTENCE_END = re.compile(r"(?<=[.!?…。！？])[\"'”’»)\]]*\s+|\n[ \t]*\n\s*")
 
 
 # -- the statistics ----------------------------------------------------------------------------------------------------
@@ -140,10 +140,12 @@ def subtract(a: list[Span], b: list[Span]) -> list[Span]:
 
 
 def segments(text: str, unit: str) -> list[Span]:
-    """The sentence or paragraph units of ``text``: spans of non-blank text between breaks."""
-    pattern = _PARAGRAPH_BREAK if unit == "paragraph" else _SENTENCE_END
+    """The sentence or paragraph units of ``text``: spans of non-blank text between breaks (sentences as the
+    reader's ``h`` finds them)."""
+    if unit == "sentence":
+        return sentences(text)
     spans, start = [], 0
-    for match in pattern.finditer(text):
+    for match in _PARAGRAPH_BREAK.finditer(text):
         spans.append((start, match.start()))
         start = match.end()
     spans.append((start, len(text)))

@@ -1,4 +1,4 @@
-"""Moving through text by words, sentences and paragraphs; searching. Pure functions over offsets."""
+"""Moving through text by words and paragraphs; searching. Pure functions over offsets (sentences: ``sentences``)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from functools import cache, lru_cache
 
 _PARAGRAPH_WINDOW = 100_000
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
-_SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*(?=\s)|\n[ \t]*\n")
 
 
 @cache
@@ -84,21 +83,6 @@ def paragraph_span(text: str, offset: int) -> tuple[int, int]:
     match = _PARAGRAPH_BREAK.search(text, begin)
     end = match.start() if match else len(text)
     return start, max(start, end)
-
-
-def sentence_at(text: str, offset: int) -> tuple[int, int]:
-    """The sentence around ``offset``: from after the previous sentence end to its own end, trimmed."""
-    para_start, para_end = paragraph_span(text, min(offset, len(text)))
-    start = para_start
-    for match in _SENTENCE_END.finditer(text, para_start, para_end):
-        if match.end() <= offset:
-            start = match.end()
-        else:
-            end = match.end()
-            break
-    else:
-        end = para_end
-    return trim(text, start, end)
 
 
 def trim(text: str, start: int, end: int) -> tuple[int, int]:

@@ -28,7 +28,7 @@ from textual.widget import AwaitMount, Widget
 from textual.widgets import Footer, Input
 from textual.worker import get_current_worker
 
-from .. import anchoring, library, review, textnav
+from .. import anchoring, library, review, sentences, textnav
 from ..coders import coder_key
 from ..config import Config
 from ..corpus import Hit
@@ -661,7 +661,7 @@ class MarginaliaApp(App[None]):
     def _span_to_highlight(self, view: DocumentView) -> tuple[int, int] | None:
         if view.selection:
             return textnav.trim(view.text, *view.selection)
-        return textnav.sentence_at(view.text, view.cursor)
+        return sentences.sentence_at(view.text, view.cursor)
 
     def action_highlight(self) -> AwaitMount | None:
         view = self.active_view
