@@ -85,6 +85,12 @@ class Edited(Change):
             _drop_unused(store, self.new_themes)
 
 
+class Resized(Edited):
+    """A highlight's extent changed (``anchor``: its offsets, quote and context follow)."""
+
+    label = "extent change"
+
+
 @dataclass
 class Reviewed(Edited):
     """A verdict from the review list: a highlight accepted at a place (its quote and context become the text

@@ -27,6 +27,13 @@ def word_forward(text: str, offset: int) -> int:
     return match.start() if match else len(text)
 
 
+def word_end(text: str, offset: int) -> int:
+    """End of the word (or run of punctuation) ``offset`` is inside, or else of the next one; the text's end if
+    none."""
+    match = _word().search(text, offset)
+    return match.end() if match else len(text)
+
+
 def word_backward(text: str, offset: int) -> int:
     """Start of the word before ``offset`` (or of the word ``offset`` is inside)."""
     start = max(0, offset - 200)

@@ -34,7 +34,19 @@ from ..config import Config
 from ..corpus import Hit
 from ..document import Document, DocumentError, PendingDocument, load_document
 from ..extracting import extract_apart
-from ..history import Change, Created, Deleted, Edited, History, MemoEdited, Reviewed, Tagged, ThemeEdit, ThemesChanged
+from ..history import (
+    Change,
+    Created,
+    Deleted,
+    Edited,
+    History,
+    MemoEdited,
+    Resized,
+    Reviewed,
+    Tagged,
+    ThemeEdit,
+    ThemesChanged,
+)
 from ..memos import MemoKey
 from ..model import Annotation, Theme, new_annotation, pick_colour, theme_key
 from ..state import Place, State
@@ -42,7 +54,7 @@ from ..state import save as save_state
 from ..storage import StoreError
 from ..store import Store
 from ..text import sanitise
-from ..wording import plural
+from ..wording import cut, plural
 from . import keys
 from .dialogs import ConfirmDialog, PromptDialog, Tagging, ThemeDialog, chip
 from .document_view import COUNT_AT_ONCE, DocumentView
@@ -99,6 +111,8 @@ class MarginaliaApp(App[None]):
         Binding("left_square_bracket", "jump(False)", "previous highlight", show=False, id="previous-highlight",
                 tooltip="Go to the previous highlight"),
         Binding("e", "edit", "edit", id="edit", tooltip="Edit the themes and note of the highlight at the cursor"),
+        Binding("E", "change_extent", "extent", show=False, id="change-extent",
+                tooltip="Change the extent of the highlight at the cursor (or set it to the selection)"),
         Binding("d", "delete", "delete", id="delete", tooltip="Delete the highlight at the cursor"),
         Binding("u", "undo", "undo", id="undo", tooltip="Undo the last change"),
         Binding("ctrl+r", "redo", "redo", show=False, id="redo", tooltip="Redo what was undone"),
@@ -121,8 +135,8 @@ class MarginaliaApp(App[None]):
         Binding("q", "quit", "quit", id="quit", tooltip="Quit marginalia"),
     ]
     # the bindings the command palette offers too, in this order
-    PALETTE = ("highlight", "edit", "delete", "search", "annotations", "review", "themes", "search-all", "compare", "memo-document",
-               "export", "documents", "sync-scroll", "undo", "redo")
+    PALETTE = ("highlight", "edit", "change-extent", "delete", "search", "annotations", "review", "themes", "search-all",
+               "compare", "memo-document", "export", "documents", "sync-scroll", "undo", "redo")
     # fmt: on
 
     def __init__(
@@ -384,6 +398,9 @@ class MarginaliaApp(App[None]):
     def _update_status(self, pane: Pane) -> None:
         """The pane's status line: the highlight under the cursor, or where the search match stands."""
         view = pane.view
+        if view.resizing is not None:
+            pane.show_status(self._extent_hint(view))
+            return
         annotation = under_cursor(view)
         if annotation is not None:
             pane.show_status(status_of(annotation, self.themes, keys.hint(self, MarginaliaApp, ["review"])))
@@ -396,6 +413,19 @@ class MarginaliaApp(App[None]):
             )
             return
         pane.show_status(Content(""))
+
+    def _extent_hint(self, view: DocumentView) -> Content:
+        """Which end the keys move, and the keys (the help lists them with their words)."""
+
+        def name(*ids: str) -> str:
+            return " ".join(keys.key_name(self, DocumentView, i) for i in ids)
+
+        edge, other = ("start", "end") if view.cursor < (view.selection_anchor or 0) else ("end", "start")
+        moves = name("next-word", "previous-word", "next-sentence", "previous-sentence")
+        return Content(
+            f"Its {edge}: {moves} · {name('other-end')} its {other} · {name('save-extent')} save · "
+            f"{name('clear-selection')} cancel"
+        )
 
     def usage(self) -> dict[str, int]:
         counts: Counter[str] = Counter()
@@ -727,6 +757,50 @@ class MarginaliaApp(App[None]):
             self._persist(Edited(annotation, after, expect_rev=annotation.rev), "Highlight updated")
 
         return self.push_screen(dialog, done)
+
+    def action_change_extent(self) -> None:
+        """With a selection, the highlight under it takes the selection's extent; without, the highlight at the
+        cursor is selected for its ends to be moved (``enter`` saves: see ``DocumentView.start_resize``)."""
+        view = self.active_view
+        if view is None or view.resizing is not None:
+            return
+        if view.selection:
+            start, end = textnav.trim(view.text, *view.selection)
+            annotation = _highlight_under(view, start, end)
+            if annotation is None:
+                self.notify("No highlight under the selection: select across the one to change", severity="warning")
+                return
+            view.clear_selection()
+            self._change_extent(view, annotation, start, end)
+            return
+        annotation = self._annotation_at_cursor()
+        if annotation is not None:
+            view.start_resize(annotation.id, annotation.start, annotation.end)
+
+    def on_document_view_extent_chosen(self, message: DocumentView.ExtentChosen) -> None:
+        message.view.clear_selection()
+        annotation = self.annotations.get(message.annotation_id)
+        if annotation is not None:
+            self._change_extent(message.view, annotation, message.start, message.end)
+
+    def _change_extent(self, view: DocumentView, annotation: Annotation, start: int, end: int) -> None:
+        """One store write: the offsets, the quote and its context; undoable."""
+        if (start, end) == (annotation.start, annotation.end):
+            self.notify("The highlight's extent is unchanged", timeout=2)
+            return
+        try:
+            after = anchoring.reattached(annotation, view.document, start, end)
+        except ValueError as error:
+            self.notify(str(error), severity="error")
+            return
+        self._show(after)
+        view.move_to(end - 1)  # on it, so e, d and E act on it
+
+        def undo() -> None:
+            self._show(annotation)
+
+        change = Resized(annotation, after, expect_rev=annotation.rev, anchor=True)
+        self._persist(change, f"Highlight now “{cut(' '.join(after.quote.split()), 50)}” (u to undo)", undo)
 
     def action_delete(self) -> None:
         annotation = self._annotation_at_cursor()
@@ -1129,6 +1203,13 @@ def under_cursor(view: DocumentView) -> Annotation | None:
     (where making one leaves it) counts as on it."""
     offset = view.selection[0] if view.selection else view.cursor
     return view.annotation_at(offset) or (view.annotation_at(offset - 1) if offset else None)
+
+
+def _highlight_under(view: DocumentView, start: int, end: int) -> Annotation | None:
+    """The highlight a selection ``start:end`` is meant for: the one at its start, at its end, or any it
+    overlaps."""
+    found = view.annotation_at(start) or view.annotation_at(end - 1)
+    return found or next((a for a in view.annotations if a.start < end and a.end > start), None)
 
 
 def status_of(annotation: Annotation, themes: dict[str, Theme], review_hint: str = "r review") -> Content:

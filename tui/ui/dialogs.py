@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.suggester import Suggester
@@ -16,7 +16,6 @@ from textual.widgets.option_list import Option
 
 from ..model import Theme, theme_key
 from ..text import safe_line, sanitise
-from ..wording import cut
 from . import keys
 from .focus import focus_now
 from .safe_input import SafeInput, original
@@ -79,7 +78,11 @@ class ThemeDialog(ModalScreen[Tagging | None]):
         Binding("escape", "cancel", "cancel", id="tagging-cancel", tooltip="Close without saving"),
         Binding("down", "to_list", "existing themes", show=False, id="tagging-pick", tooltip="Pick an existing theme"),
         Binding("tab", "other_field", "next field", show=False, id="tagging-next-field", tooltip="Themes / note"),
-    ]
+        Binding("pagedown", "scroll_passage(1)", "scroll passage", show=False, id="tagging-passage-down",
+                tooltip="Scroll the passage down (to check its end)"),
+        Binding("pageup", "scroll_passage(-1)", "scroll passage up", show=False, id="tagging-passage-up",
+                tooltip="Scroll the passage up"),
+    ]  # fmt: skip
 
     def __init__(
         self, quote: str, themes: list[Theme], usage: dict[str, int], current: list[str] | None = None,
@@ -96,8 +99,8 @@ class ThemeDialog(ModalScreen[Tagging | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(Content(self.heading), classes="title")
-            short = sanitise(" ".join(self.quote.split()))
-            yield Static(Content("“" + cut(short, 240) + "”"), id="quote")
+            with VerticalScroll(id="passage", can_focus=False):  # the whole passage: its ends can be checked
+                yield Static(Content(sanitise(self.quote.strip())), id="quote")
             yield SafeInput(
                 ", ".join(self.current),
                 placeholder="themes, comma-separated (→ completes)",
@@ -114,6 +117,22 @@ class ThemeDialog(ModalScreen[Tagging | None]):
     def on_mount(self) -> None:
         self._show_matches("")
         focus_now(self.query_one("#themes", Input))
+        self.call_after_refresh(self._say_how_long)
+
+    def _say_how_long(self) -> None:
+        """The title counts the passage's words; one taller than its box says how to see the rest."""
+        words = len(self.quote.split())
+        title = f"{self.heading} · {words} word{'s' * (words != 1)}"
+        passage = self.query_one("#passage", VerticalScroll)
+        if passage.max_scroll_y > 0:
+            down = keys.key_name(self.app, ThemeDialog, "tagging-passage-down")
+            up = keys.key_name(self.app, ThemeDialog, "tagging-passage-up")
+            title += f" ({down} / {up}: the rest of it)"
+        self.query_one(".title", Label).update(Content(title))
+
+    def action_scroll_passage(self, step: int) -> None:
+        passage = self.query_one("#passage", VerticalScroll)
+        passage.scroll_to(y=passage.scroll_y + step * max(passage.size.height - 1, 1), animate=False)
 
     @on(Input.Changed, "#themes")
     def _themes_changed(self, event: Input.Changed) -> None:

@@ -25,7 +25,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from .. import textnav
+from .. import extent, sentences, textnav
 from ..coders import coder_key
 from ..document import Document
 from ..highlights import PATCH_AT_MOST, HighlightIndex, Mark, Paint, styled_segments
@@ -79,6 +79,18 @@ class DocumentView(ScrollView, can_focus=True):
         Binding("left_curly_bracket", "paragraph(False)", "previous paragraph", show=False, id="previous-paragraph",
                 tooltip="To the previous paragraph"),
         Binding("v", "toggle_select", "select", show=False, id="select", tooltip="Start or stop a selection"),
+        Binding("right_parenthesis", "sentence(True)", "next sentence", show=False, id="next-sentence",
+                tooltip="To the next sentence"),
+        Binding("left_parenthesis", "sentence(False)", "previous sentence", show=False, id="previous-sentence",
+                tooltip="To the previous sentence"),
+        Binding("S", "select_unit('sentence')", "select sentence", show=False, id="select-sentence",
+                tooltip="Select the sentence at the cursor"),
+        Binding("P", "select_unit('paragraph')", "select paragraph", show=False, id="select-paragraph",
+                tooltip="Select the paragraph at the cursor"),
+        Binding("o", "other_end", "other end", show=False, id="other-end",
+                tooltip="While selecting or changing a highlight's extent: move the other end"),
+        Binding("enter", "save_extent", "save extent", show=False, id="save-extent",
+                tooltip="Save the highlight's new extent (E starts changing it)"),
         Binding("escape", "clear_selection", "clear selection", show=False, id="clear-selection",
                 tooltip="Clear the selection"),
     ]
@@ -91,6 +103,19 @@ class DocumentView(ScrollView, can_focus=True):
         """The cursor or the selection moved."""
 
         view: DocumentView
+
+        @property
+        def control(self) -> DocumentView:
+            return self.view
+
+    @dataclass
+    class ExtentChosen(Message):
+        """``enter`` while changing a highlight's extent: its new span (not yet saved)."""
+
+        view: DocumentView
+        annotation_id: str
+        start: int
+        end: int
 
         @property
         def control(self) -> DocumentView:
@@ -121,6 +146,7 @@ class DocumentView(ScrollView, can_focus=True):
         self.cursor = 0
         self.selection_anchor: int | None = None
         self.selecting = False  # ``v`` mode: movements extend the selection
+        self.resizing: str | None = None  # the id of the highlight whose extent the selection is (``E``)
         self._goal_column: int | None = None
         self.highlights = HighlightIndex(len(self.text))  # what to draw where (tui/highlights.py)
         self.coder: str | None = None  # whose highlights are drawn as the reader's own (others: underlined)
@@ -284,6 +310,7 @@ class DocumentView(ScrollView, can_focus=True):
         """Select ``start:end`` with the cursor at its end (or its start)."""
         old_rows = self._selection_rows()
         self.selecting = False
+        self.resizing = None
         self.selection_anchor, self.cursor = (end, start) if cursor_at_start else (start, end)
         self._refresh_rows(old_rows | self._selection_rows())
         self._scroll_to_cursor(center)
@@ -293,6 +320,9 @@ class DocumentView(ScrollView, can_focus=True):
         rows = self._selection_rows()
         self.selection_anchor = None
         self.selecting = False
+        if self.resizing is not None:
+            self.resizing = None
+            self.post_message(self.CursorMoved(self))  # the status line stops showing the extent's keys
         self._refresh_rows(rows)
 
     def search(self, query: str, forward: bool = True) -> tuple[int, int] | None:
@@ -389,8 +419,57 @@ class DocumentView(ScrollView, can_focus=True):
             self.move_to(0)
 
     def action_word(self, forward: bool) -> None:
-        move = textnav.word_forward if forward else textnav.word_backward
-        self.move_to(move(self.text, self.cursor))
+        self._step("word", forward)
+
+    def action_sentence(self, forward: bool) -> None:
+        self._step("sentence", forward)
+
+    def _step(self, unit: extent.Unit, forward: bool) -> None:
+        """To the next (previous) word or sentence; while changing a highlight's extent, its end moves so."""
+        if self.resizing is not None:
+            self._move_edge(unit, forward)
+            return
+        moves = _STEPS[unit]
+        self.move_to(moves[0 if forward else 1](self.text, self.cursor))
+
+    def action_select_unit(self, unit: str) -> None:
+        """Select the sentence (or paragraph) at the cursor, the cursor at its end."""
+        at = sentences.sentence_at if unit == "sentence" else textnav.paragraph_span
+        start, end = textnav.trim(self.text, *at(self.text, self.cursor))
+        if start < end:
+            self.select(start, end, center=False)
+
+    def start_resize(self, annotation_id: str, start: int, end: int) -> None:
+        """Change a highlight's extent: shown as the selection, its end the cursor; ``w`` ``b`` ``(`` ``)`` move
+        that end by a word or a sentence (other moves: to the cursor), ``o`` the other end, ``enter`` saves."""
+        self.select(start, end, center=True)
+        self.selecting = True
+        self.resizing = annotation_id
+        self.post_message(self.CursorMoved(self))
+
+    def _move_edge(self, unit: extent.Unit, forward: bool) -> None:
+        anchor, cursor = self.selection_anchor or 0, self.cursor
+        start, end = min(anchor, cursor), max(anchor, cursor)
+        edge: extent.Edge = "start" if cursor < anchor else "end"
+        start, end = extent.moved(self.text, start, end, edge, unit, forward)
+        self._set_ends(*((end, start) if edge == "start" else (start, end)))
+
+    def _set_ends(self, anchor: int, cursor: int) -> None:
+        old_rows = self._selection_rows()
+        self.selection_anchor, self.cursor = anchor, cursor
+        self._refresh_rows(old_rows | self._selection_rows())
+        self._scroll_to_cursor(center=False)
+        self.post_message(self.CursorMoved(self))
+
+    def action_other_end(self) -> None:
+        if self.selection_anchor is not None:
+            self._set_ends(self.cursor, self.selection_anchor)
+
+    def action_save_extent(self) -> None:
+        if self.resizing is not None and self.selection:
+            start, end = textnav.trim(self.text, *self.selection)
+            if start < end:
+                self.post_message(self.ExtentChosen(self, self.resizing, start, end))
 
     def action_paragraph(self, forward: bool) -> None:
         move = textnav.paragraph_forward if forward else textnav.paragraph_backward
@@ -411,6 +490,10 @@ class DocumentView(ScrollView, can_focus=True):
         # escape with nothing selected falls through to the screen (closing a search bar, for instance)
         if action == "clear_selection":
             return self.selection_anchor is not None or self.selecting
+        if action == "other_end":  # otherwise ``o`` is the app's (choose documents)
+            return self.selection is not None
+        if action == "save_extent":
+            return self.resizing is not None
         return True
 
     # -- mouse --------------------------------------------------------------------------------------------------
@@ -423,6 +506,7 @@ class DocumentView(ScrollView, can_focus=True):
             return
         self.focus()
         self.selecting = False
+        self.resizing = None
         self.move_to(self._offset_at_mouse(event))
         self.selection_anchor = self.cursor
         self._dragging = True
@@ -680,6 +764,10 @@ def _token_stream(document: Document) -> Iterator[tuple[int, int, Style]] | None
     return token_stream(document)
 
 
+_STEPS: dict[str, tuple[Callable[[str, int], int], Callable[[str, int], int]]] = {
+    "word": (textnav.word_forward, textnav.word_backward),
+    "sentence": (sentences.sentence_forward, sentences.sentence_backward),
+}
 SYNC_WRAP = 200_000  # characters: a bigger document is wrapped in a thread (ASCII: 8 ms per 200,000; CJK: 20+ ms)
 UNWRAPPED = Layout("", 2)  # what a view without a width yet has: one empty row
 COUNT_AT_ONCE = 1_000_000  # characters: the search bar counts a bigger text's matches once typing pauses

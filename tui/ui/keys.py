@@ -106,10 +106,7 @@ def hint(app: App[Any], room: type[DOMNode], ids: Iterable[str], extra: Iterable
     by_id = {b.id: b for b in own_bindings(room)}
     parts = list(extra)
     for binding_id in ids:
-        binding = by_id[binding_id]
-        keys = app._keymap.get(binding_id, binding.key)  # the keymap Textual applies (set by set_keymap)
-        first = keys.split(",")[0].strip()  # a hint names one key; the help lists them all
-        parts.append(f"{app.get_key_display(binding.with_key(first, key_display=None))} {binding.description}")
+        parts.append(f"{key_name(app, room, binding_id)} {by_id[binding_id].description}")
     return " · ".join(parts)
 
 
@@ -120,14 +117,16 @@ TASKS: dict[str, tuple[str, ...]] = {
     "Read": (
         "cursor-up", "cursor-up-vi", "cursor-down", "cursor-down-vi", "cursor-left", "cursor-right", "page-up",
         "page-down", "row-start", "row-end", "document-top", "document-bottom", "next-word", "previous-word",
-        "next-paragraph", "previous-paragraph", "next-pane", "previous-pane", "sync-scroll", "search", "next-match",
+        "next-sentence", "previous-sentence", "next-paragraph", "previous-paragraph", "next-pane", "previous-pane", "sync-scroll", "search", "next-match",
         "previous-match", "search-close",
     ),
     "Select": (
         "select", "clear-selection", "select-cursor-up", "select-cursor-down", "select-cursor-left",
         "select-cursor-right", "select-page-up", "select-page-down", "select-row-start", "select-row-end",
+        "select-sentence", "select-paragraph", "other-end",
     ),
-    "Highlight": ("highlight", "edit", "delete", "next-highlight", "previous-highlight", "undo", "redo", "coders"),
+    "Highlight": ("highlight", "edit", "change-extent", "save-extent", "delete", "next-highlight", "previous-highlight",
+                  "undo", "redo", "coders"),
     "Panels": ("annotations", "review", "themes", "search-all", "compare", "documents", "memo-document"),
     "Export": ("export",),
     "Other": ("help", "quit"),
@@ -176,3 +175,11 @@ def _rows(app: App[Any], found: list[Key]) -> list[Row]:
         shown = rows.setdefault(key.description, [])
         shown += [app.get_key_display(key.binding.with_key(k, key_display=None)) for k in key.keys]
     return [(shown, description) for description, shown in rows.items()]
+
+
+def key_name(app: App[Any], room: type[DOMNode], binding_id: str) -> str:
+    """The key of ``binding_id`` in ``room`` as the user has it (its first, where several are bound)."""
+    binding = next(b for b in own_bindings(room) if b.id == binding_id)
+    keys = app._keymap.get(binding_id, binding.key)  # the keymap Textual applies (set by set_keymap)
+    first = keys.split(",")[0].strip()  # a hint names one key; the help lists them all
+    return app.get_key_display(binding.with_key(first, key_display=None))
