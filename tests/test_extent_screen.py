@@ -4,13 +4,17 @@ second pane, after a resize (issue 9 §3)."""
 from __future__ import annotations
 
 import pytest
-from screen import background_cells, component_background, screen, span_cells, view_rows
+from conftest import PROMA
+from screen import background_cells, burst, component_background, screen, span_cells, view_rows
 from test_reader import settle
 from test_screen import SIZE, assert_shows_its_state, seeds_app, selection_shown
 
+import tui.ui.document_view as document_view
 from tui import storage, textnav
+from tui.document import load_paths
 from tui.sentences import sentence_at, sentences
 from tui.store import Store
+from tui.ui.app import MarginaliaApp
 from tui.ui.dialogs import ThemeDialog
 from tui.ui.document_view import DocumentView
 
@@ -196,3 +200,32 @@ async def test_the_theme_dialog_shows_the_whole_passage(store_path, size):
         await settle(pilot, app)
         [saved] = Store(store_path).annotations()
         assert (saved.start, saved.end) == (start, end)
+
+
+async def test_page_downs_typed_while_a_big_document_wraps_stay_on_its_pages(tmp_path, monkeypatch):
+    """Only the first screens of a big document are wrapped at once; a burst of page downs in the second pane
+    meanwhile used to take the last of them for the text's end and jump there (a 35 MB document: then
+    ``v w w h`` offered the last sentence)."""
+    monkeypatch.setattr(document_view, "WRAP_GAP", 0.05)  # the rest is wrapped slowly: the keys come first
+    monkeypatch.setattr(document_view, "WRAP_SLICE", 0.0001)
+    text = "\n\n".join(f"Paragraph {n} begins. The second sentence of it follows here." for n in range(8_000))
+    assert len(text) > document_view.SYNC_WRAP
+    path = tmp_path / "big.txt"
+    path.write_text(text, encoding="utf-8")
+    app = MarginaliaApp(load_paths([PROMA, path]), Store(tmp_path / "s.json"))
+    async with app.run_test(size=SIZE) as pilot:
+        await burst(pilot, "tab", *["pagedown"] * 20, "v", "w", "w", "h")
+        for _ in range(100):  # keys typed before the panes have their size wait for it
+            if isinstance(app.screen, ThemeDialog):
+                break
+            await pilot.pause(0.05)
+        view = app.views[1]
+        assert view.wrapped is not None and view.wrapped.text is not view.text, "still wrapping"
+        assert isinstance(app.screen, ThemeDialog)
+        assert view.cursor < len(text) // 10
+        start, end = textnav.trim(view.text, *view.selection)
+        assert app.screen.quote == view.text[start:end]
+        await burst(pilot, *"arms", "ctrl+j")  # an Enter typed before the terminal is raw comes as ctrl+j
+        await settle(pilot, app)
+        [saved] = Store(tmp_path / "s.json").annotations()
+        assert saved.quote == app.views[1].text[saved.start : saved.end] and saved.start == start

@@ -240,6 +240,8 @@ class MarginaliaApp(App[None]):
         focused widget and runs the binding once the key has bubbled back: keys typed in a burst after ``h`` or
         ``tab`` would reach the pane or field that had the focus before (and be lost). An action that opens a
         screen returns its mount, which the binding waits for, so the keys after it reach the new screen."""
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            await self._laid_out()
         if isinstance(event, events.Key) and not event.is_forwarded and self._binds_at_once(event):
             await _drained(self.focused)  # the characters typed before it are in the field first
             if await self._check_bindings(event.key, priority=True) or await self._check_bindings(event.key):
@@ -247,6 +249,14 @@ class MarginaliaApp(App[None]):
             if isinstance(self.focused, DocumentView):  # unbound there: bubbling back later would find the
                 return  # bindings of whatever screen is open by then (an escape would cancel the next dialog)
         await super().on_event(event)
+
+    async def _laid_out(self) -> None:
+        """Keys typed while the reader starts (a big document takes a while to load) wait until the panes have
+        their size: on a pane with no rows yet, page down would go nowhere, and the selection after it too."""
+        for _ in range(300):
+            if not self._screen_stack or all(view.size.width for view in self.views):
+                return
+            await asyncio.sleep(0.01)
 
     def _binds_at_once(self, event: events.Key) -> bool:
         # A pane types nothing, so all its keys are bindings; elsewhere printable keys are typed into inputs.

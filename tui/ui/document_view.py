@@ -392,8 +392,10 @@ class DocumentView(ScrollView, can_focus=True):
             self._goal_column = column
         goal = self._goal_column
         target = max(0, min(row + delta, len(layout) - 1))
-        if target == row:
+        if target == row and layout.text is self.text:  # the first or last row: to the text's start or end
             offset = 0 if delta < 0 else len(self.text)
+        elif target == row:  # only the first screens are wrapped yet: the last of them is not the text's end
+            offset = self.cursor
         else:
             offset = layout.offset_at(target, goal)
         self.move_to(offset, select)

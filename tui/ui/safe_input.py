@@ -7,12 +7,17 @@ so cursor positions hold); dialogs that pre-fill a value compare against that sa
 
 from __future__ import annotations
 
+from textual.binding import Binding
 from textual.widgets import Input
 
 from ..text import safe_line
 
 
 class SafeInput(Input):
+    # Keys typed while the app starts reach it before the terminal is in raw mode: the line discipline has made
+    # their Enter (a carriage return) a line feed, ctrl+j. In a one-line field both submit.
+    BINDINGS = [Binding("ctrl+j", "submit", "submit", show=False, id="field-submit")]
+
     def validate_value(self, value: str) -> str:
         return safe_line(value)
 
