@@ -40,6 +40,7 @@ def rooms() -> list[type[DOMNode]]:
     from .memo import MemoScreen
     from .panels import AnnotationsPanel, DocumentsPanel, SidePanel, ThemesPanel
     from .review import ReviewPanel
+    from .safe_input import SafeInput
 
     return [
         MarginaliaApp,
@@ -60,6 +61,7 @@ def rooms() -> list[type[DOMNode]]:
         PromptDialog,
         ConfirmDialog,
         HelpScreen,
+        SafeInput,
     ]
 
 

@@ -14,9 +14,12 @@ from ..text import safe_line
 
 
 class SafeInput(Input):
+    BINDING_GROUP_TITLE = "Text fields"
     # Keys typed while the app starts reach it before the terminal is in raw mode: the line discipline has made
     # their Enter (a carriage return) a line feed, ctrl+j. In a one-line field both submit.
-    BINDINGS = [Binding("ctrl+j", "submit", "submit", show=False, id="field-submit")]
+    BINDINGS = [
+        Binding("ctrl+j", "submit", "submit", show=False, id="field-submit", tooltip="Submit the field (as enter does)")
+    ]
 
     def validate_value(self, value: str) -> str:
         return safe_line(value)
