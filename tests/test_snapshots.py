@@ -66,6 +66,16 @@ def test_themes_panel(snap_compare, store_path):
     assert snap_compare(seeded_app(store_path), terminal_size=(160, 45), run_before=run_before)
 
 
+def test_themes_panel_80x24(snap_compare, store_path):
+    """Every column in 80 columns: the panel takes the whole width, the documents are numbered in a legend."""
+
+    async def run_before(pilot) -> None:
+        await pilot.press("t", "down")
+        await pilot.pause()
+
+    assert snap_compare(seeded_app(store_path), terminal_size=(80, 24), run_before=run_before)
+
+
 @pytest.mark.parametrize("size", [(80, 24)])
 def test_small_terminal(snap_compare, store_path, size):
     async def run_before(pilot) -> None:

@@ -87,6 +87,13 @@ def pick_colour(used: list[str], name: str) -> str:
     return PALETTE[sum(theme_key(name).encode()) % len(PALETTE)]
 
 
+def colour_problem(colour: str) -> str | None:
+    """Why ``colour`` cannot be a theme's colour (``#RRGGBB``, hex digits), or None if it can."""
+    if len(colour) == 7 and colour.startswith("#") and all(c in "0123456789abcdefABCDEF" for c in colour[1:]):
+        return None
+    return f"colour {colour!r} is not #rrggbb"
+
+
 @dataclass(slots=True)  # slots: a store of 100,000 annotations holds one of these each
 class DocumentRef:
     path: str

@@ -38,6 +38,7 @@ from .model import (
     Theme,
     check_themes,
     clean_theme_name,
+    colour_problem,
     now,
     pick_colour,
     theme_key,
@@ -449,8 +450,9 @@ class Store:
         return self._set_theme(name, description=description.strip())
 
     def recolour_theme(self, name: str, colour: str) -> Theme:
-        if len(colour) != 7 or not colour.startswith("#") or not all(c in "0123456789abcdefABCDEF" for c in colour[1:]):
-            raise StoreError(f"colour {colour!r} is not #rrggbb")
+        problem = colour_problem(colour)
+        if problem is not None:
+            raise StoreError(problem)
         return self._set_theme(name, colour=colour.upper())
 
     def delete_theme(self, name: str) -> tuple[Theme, int]:

@@ -25,7 +25,7 @@ from textual.screen import ModalScreen, Screen
 from textual.theme import Theme as ColourScheme  # Textual's "theme": not a coding theme
 from textual.theme import ThemeProvider
 from textual.widget import AwaitMount, Widget
-from textual.widgets import Footer, Input
+from textual.widgets import Footer, Input, TextArea
 from textual.worker import get_current_worker
 
 from .. import anchoring, library, review, sentences, textnav
@@ -56,12 +56,12 @@ from ..store import Store
 from ..text import sanitise
 from ..wording import cut, plural
 from . import keys
-from .dialogs import ConfirmDialog, PromptDialog, Tagging, ThemeDialog, chip
+from .dialogs import Tagging, ThemeDialog, chip
 from .document_view import COUNT_AT_ONCE, DocumentView
 from .focus import focus_now
 from .help import HelpScreen
 from .pane import ExtractingPane, Pane
-from .panels import AnnotationsPanel, DocumentsPanel, ThemesPanel
+from .panels import AnnotationChoice, AnnotationsPanel, DeleteHighlight, DocumentsPanel, JumpTo, Reattach, ThemesPanel
 from .review import ReviewPanel
 from .safe_input import SafeInput
 
@@ -259,8 +259,8 @@ class MarginaliaApp(App[None]):
             await asyncio.sleep(0.01)
 
     def _binds_at_once(self, event: events.Key) -> bool:
-        # A pane types nothing, so all its keys are bindings; elsewhere printable keys are typed into inputs.
-        return isinstance(self.focused, DocumentView) or not event.is_printable
+        # A pane or a table types nothing, so all its keys are bindings; printable keys are typed into fields.
+        return not isinstance(self.focused, (Input, TextArea)) or not event.is_printable
 
     def notify(self, message: str, *, title: str = "", markup: bool = False, **options: Any) -> None:
         """Messages quote themes, notes and paths: never markup, never control codes (widgets call this too)."""
@@ -848,19 +848,16 @@ class MarginaliaApp(App[None]):
             list(self.annotations.values()), self.themes, view.document.key if view else None, self.colour_of
         )
 
-        def done(choice: tuple[str, str] | None) -> None:
-            if choice is None:
+        def done(choice: AnnotationChoice | None) -> None:
+            annotation = self.annotations.get(choice.annotation_id) if choice is not None else None
+            if annotation is None:  # closed, or gone meanwhile (another process deleted it)
                 return None
-            verb, annotation_id = choice
-            annotation = self.annotations.get(annotation_id)
-            if annotation is None:
-                return None
-            if verb == "jump":
+            if isinstance(choice, JumpTo):
                 self.jump_to(annotation)
-            elif verb == "delete":
+            elif isinstance(choice, DeleteHighlight):
                 self._hide(annotation)
                 self._persist(Deleted(annotation), "Highlight deleted (u to undo)")
-            elif verb == "reattach":
+            elif isinstance(choice, Reattach):
                 self._reattach(annotation)
 
         return self.push_screen(panel, done)
@@ -908,49 +905,31 @@ class MarginaliaApp(App[None]):
         else:
             pane.view.select(start, end)
 
-    def action_themes(self) -> AwaitMount | None:
+    def action_themes(self) -> AwaitMount:
         themes, annotations = list(self.themes.values()), list(self.annotations.values())
-        panel = ThemesPanel(themes, annotations, self.documents, self.folded_themes)
+        return self.push_screen(ThemesPanel(themes, annotations, self.documents, self.folded_themes))
 
-        def done(request: tuple[str, str] | None) -> None:
-            if request is not None:
-                self._theme_request(*request)
+    def on_themes_panel_requested(self, message: ThemesPanel.Requested) -> None:
+        """Apply what the themes panel asked for, then show the panel the store's themes (it stays open; a change
+        the store refuses is a notice over it)."""
+        request, panel = message.request, message.panel
+        name, answer = request.name, request.answer
 
-        return self.push_screen(panel, done)
+        def show() -> None:
+            if panel in self.screen_stack:
+                panel.reload(list(self.themes.values()), list(self.annotations.values()))
 
-    def _theme_request(self, verb: str, name: str) -> None:
-        """Ask what the themes panel's ``verb`` needs, then apply it and come back to the panel."""
-        if verb == "memo":  # a parent only its children carry has a memo too
-            self.open_memo(MemoKey("theme", name), then=self.action_themes)
+        if request.verb == "memo":  # a parent only its children carry has a memo too
+            self.open_memo(MemoKey("theme", name), then=show)
             return
-        theme = self.themes.get(theme_key(name))
-        if theme is None and verb != "rename":
-            self.notify(f"“{name}” only groups other themes: rename it, or act on a theme below it", timeout=4)
-            return
-        theme = theme or Theme(name, PLAIN)  # a parent only its children carry
-        questions: dict[str, ModalScreen[Any]] = {
-            "rename": PromptDialog(f"Rename theme “{theme.name}” to:", theme.name),
-            "merge": PromptDialog(f"Merge theme “{theme.name}” into:", placeholder="an existing or new theme"),
-            "describe": PromptDialog(f"Describe theme “{theme.name}”:", theme.description),
-            "recolour": PromptDialog(f"Colour for “{theme.name}” (#RRGGBB):", theme.colour),
-            "delete": ConfirmDialog(f"Delete theme “{theme.name}”? Its highlights stay."),
-        }
-
-        def after(answer: str | bool | None) -> None:
-            if answer in (None, "", False):
-                self.action_themes()
-                return
-            text = str(answer).strip()
-            change, saved, undoable = {
-                "rename": (ThemesChanged("rename", [theme.name], text), "Theme renamed", True),
-                "merge": (ThemesChanged("merge", [theme.name], text), "Themes merged", True),
-                "delete": (ThemesChanged("delete", [theme.name]), "Theme deleted (u to undo)", True),
-                "describe": (ThemeEdit(theme.name, description=text), "Description saved", False),
-                "recolour": (ThemeEdit(theme.name, colour=text), "Colour changed", False),
-            }[verb]
-            self._persist(change, saved, record=undoable, then=self.action_themes)
-
-        self.push_screen(questions[verb], after)
+        change, saved, undoable = {
+            "rename": lambda: (ThemesChanged("rename", [name], answer), "Theme renamed", True),
+            "merge": lambda: (ThemesChanged("merge", [name], answer), "Themes merged", True),
+            "delete": lambda: (ThemesChanged("delete", [name]), "Theme deleted (u to undo)", True),
+            "describe": lambda: (ThemeEdit(name, description=answer), "Description saved", False),
+            "recolour": lambda: (ThemeEdit(name, colour=answer), "Colour changed", False),
+        }[request.verb]()
+        self._persist(change, saved, record=undoable, then=show)
 
     def action_documents(self) -> AwaitMount | None:
         if len(self.documents) <= 1:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from textual import on
@@ -181,28 +182,46 @@ class ThemeDialog(ModalScreen[Tagging | None]):
 
 
 class PromptDialog(ModalScreen[str | None]):
-    """One line of text: a new theme name, a description, a colour, a file name."""
+    """One line of text: a new theme name, a description, a colour, a file name. With ``check``, an answer it
+    finds a problem with is not taken: the problem is shown under the field, which keeps the text to correct."""
 
     BINDING_GROUP_TITLE = "Question"
     BINDINGS = [Binding("escape", "cancel", "cancel", id="prompt-cancel", tooltip="Close without an answer")]
 
-    def __init__(self, question: str, value: str = "", placeholder: str = "") -> None:
+    def __init__(
+        self, question: str, value: str = "", placeholder: str = "",
+        check: Callable[[str], str | None] | None = None, suggester: Suggester | None = None,
+    ) -> None:  # fmt: skip
         super().__init__()
         self.question = question
         self.value = value
         self.placeholder = placeholder
+        self.check = check
+        self.suggester = suggester
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(Content(sanitise(self.question)))
-            yield SafeInput(self.value, placeholder=self.placeholder)
+            yield SafeInput(self.value, placeholder=self.placeholder, suggester=self.suggester)
+            yield Label(id="problem")
 
     def on_mount(self) -> None:
         focus_now(self.query_one(Input))
 
     @on(Input.Submitted)
     def _submit(self, event: Input.Submitted) -> None:
-        self.dismiss(original(event.value, self.value))
+        answer = original(event.value, self.value)
+        problem = self.check(answer.strip()) if self.check is not None and answer.strip() else None
+        if problem is not None:
+            shown = self.query_one("#problem", Label)
+            shown.update(Content(sanitise(problem)))
+            shown.add_class("-shown")
+            return
+        self.dismiss(answer)
+
+    @on(Input.Changed)
+    def _typed(self) -> None:
+        self.query_one("#problem", Label).remove_class("-shown")
 
     def action_cancel(self) -> None:
         self.dismiss(None)

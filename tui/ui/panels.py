@@ -4,24 +4,30 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal, TypeVar
 
+from rich.cells import cell_len
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
+from textual.message import Message
 from textual.screen import ModalScreen
+from textual.widget import AwaitMount
 from textual.widgets import Checkbox, DataTable, Footer, Input, Label, OptionList, SelectionList
 from textual.widgets.option_list import Option
 
-from ..codebook import Codebook, Node, covering
+from ..codebook import Codebook, Node, covering, node_key
 from ..document import Document, PendingDocument
-from ..model import Annotation, Theme
+from ..export import cited_work
+from ..model import Annotation, Theme, colour_problem, theme_key
 from ..text import sanitise
 from ..wording import cut
 from . import keys
-from .dialogs import chip
+from .dialogs import ConfirmDialog, PromptDialog, ThemeSuggester, chip
 from .focus import focus_now
 from .safe_input import SafeInput
 
@@ -37,18 +43,56 @@ def first_words(text: str, limit: int = 60) -> str:
 
 UNTHEMED_COLOUR = "#C0C0C0"  # a parent only its children carry
 
+Result = TypeVar("Result")
 
-class SidePanel(ModalScreen):
+
+# What the annotations panel closes with: one highlight and what to do with it.
+@dataclass(frozen=True)
+class JumpTo:
+    annotation_id: str
+
+
+@dataclass(frozen=True)
+class DeleteHighlight:
+    annotation_id: str
+
+
+@dataclass(frozen=True)
+class Reattach:
+    """Give the orphan (or fuzzy highlight) the place selected in the reader."""
+
+    annotation_id: str
+
+
+AnnotationChoice = JumpTo | DeleteHighlight | Reattach
+ThemeVerb = Literal["rename", "merge", "recolour", "describe", "delete", "memo"]
+
+
+@dataclass(frozen=True)
+class ThemeRequest:
+    """A change the themes panel asks for: ``answer`` is the new name, the theme merged into, the colour or the
+    description (nothing for a delete or a memo, which the app opens its editor for)."""
+
+    verb: ThemeVerb
+    name: str
+    answer: str = ""
+
+
+class SidePanel(ModalScreen[Result]):
     """A modal docked to the right, so the documents stay in view."""
 
     BINDING_GROUP_TITLE = "Any panel"
     BINDINGS = [Binding("escape", "close", "close", id="panel-close", tooltip="Close the panel")]
+    NARROW = 112  # below this many columns 70% is too narrow for a panel's columns: it takes the whole width
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.set_class(event.size.width < self.NARROW, "-narrow")
 
     def action_close(self) -> None:
         self.dismiss(None)
 
 
-class AnnotationsPanel(SidePanel):
+class AnnotationsPanel(SidePanel[AnnotationChoice | None]):
     """Highlights of the focused document (or of all), filtered by theme or words; orphans at the end."""
 
     BINDING_GROUP_TITLE = "Annotations panel"
@@ -142,7 +186,7 @@ class AnnotationsPanel(SidePanel):
         if annotation.status == "orphan":
             self.notify("An orphan has no place in the text: ctrl+t re-attaches it to the selection", timeout=4)
             return
-        self.dismiss(("jump", annotation.id))
+        self.dismiss(JumpTo(annotation.id))
 
     def action_act(self, verb: str) -> None:
         options = self.query_one("#list", OptionList)
@@ -150,13 +194,14 @@ class AnnotationsPanel(SidePanel):
             return
         option = options.get_option_at_index(options.highlighted)
         if option.id:
-            self.dismiss((verb, option.id))
+            self.dismiss(DeleteHighlight(option.id) if verb == "delete" else Reattach(option.id))
 
 
-class ThemesPanel(SidePanel):
+class ThemesPanel(SidePanel[None]):
     """The codebook: every theme as a tree (``a/b`` under ``a``; ``space`` folds), its colour, description and count
     per document (a parent's include its children's); rename (a parent: its subtree), merge, recolour, describe,
-    delete."""
+    delete. The panel stays open while it asks and the app saves (``Requested``); ``reload`` then shows the
+    store's themes with the cursor on the theme acted on (its new name, or the theme merged into)."""
 
     BINDING_GROUP_TITLE = "Themes panel"
     BINDINGS = [  # escape: SidePanel's
@@ -169,6 +214,17 @@ class ThemesPanel(SidePanel):
         Binding("M", "act('memo')", "memo", id="theme-memo", tooltip="Write the theme's memo (Markdown)"),
     ]
 
+    @dataclass
+    class Requested(Message):
+        """The user answered the panel's question: the app applies ``request`` and calls ``panel.reload``."""
+
+        panel: ThemesPanel
+        request: ThemeRequest
+
+        @property
+        def control(self) -> ThemesPanel:
+            return self.panel
+
     def __init__(
         self,
         themes: list[Theme],
@@ -177,16 +233,23 @@ class ThemesPanel(SidePanel):
         folded: set[str] | None = None,
     ) -> None:
         super().__init__()
-        self.themes = sorted(themes, key=lambda t: t.key)
-        self.annotations = annotations
         self.documents = documents
-        self.codebook = Codebook(themes, {t for a in annotations for t in a.themes})
         self.folded = folded if folded is not None else set()  # node keys; the app keeps them between visits
         self.rows: list[Node] = []
+        self.keep: str | None = None  # the node the cursor goes back to after a change
+        self._laid_out_for = -1  # the table width the columns were sized for
+        self._set_model(themes, annotations)
+
+    def _set_model(self, themes: list[Theme], annotations: list[Annotation]) -> None:
+        self.themes = sorted(themes, key=lambda t: t.key)
+        self.annotations = annotations
+        self.codebook = Codebook(themes, {t for a in annotations for t in a.themes})
+        self.usage = Counter(theme_key(t) for a in annotations for t in a.themes)
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label("Themes", classes="title")
+            yield Label(id="legend")
             yield DataTable(cursor_type="row", zebra_stripes=True)
             ids = ["theme-rename", "theme-merge", "theme-recolour", "theme-describe", "theme-delete", "theme-fold"]
             ids.append("theme-memo")
@@ -197,19 +260,48 @@ class ThemesPanel(SidePanel):
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_column(" ", key="chip")
-        table.add_column("theme", key="name")
-        for n, document in enumerate(self.documents, 1):
-            table.add_column(Text(f"#{n} {first_words(document.title, 16)}"), key=f"doc{n}")
-        table.add_column("total", key="total")
-        table.add_column("description", key="description")
-        self._fill()
-        focus_now(table)
+        legend = [f"#{n} {cited_work(d, inline=str)}" for n, d in enumerate(self.documents, 1)]
+        self.query_one("#legend", Label).update(Content("\n".join(legend)))
+        focus_now(self.query_one(DataTable))
+
+    def on_resize(self, event: events.Resize) -> None:
+        super().on_resize(event)
+        self.call_after_refresh(self._fill)  # once the table has its new width
+
+    def _columns(self, table: DataTable[Any]) -> tuple[int, int, int]:
+        """(theme, per-document, description) widths so that every column fits the table's width: a column per
+        document holds its number and author (or only its number, the legend saying which it is)."""
+        padding = 2 * table.cell_padding
+        room = table.size.width - table.styles.scrollbar_size_vertical - 5 * padding - 2 - 5  # chip, total
+        docs = len(self.documents)
+        per_doc = 14 if room - docs * (14 + padding) >= 48 else 4
+        room -= docs * (per_doc + padding)
+        longest = max(
+            (cell_len(first_words(n.label, 40)) + 2 * n.depth + 2 for n in self.codebook.nodes.values()), default=8
+        )
+        name = max(min(longest, room * 2 // 5, 44), 8)
+        return name, per_doc, max(room - name, 10)
 
     def _fill(self) -> None:
         table = self.query_one(DataTable)
-        table.clear()
+        if not table.size.width:
+            return
+        row = table.cursor_row
+        target = self.keep or (self.rows[row].key if 0 <= row < len(self.rows) else None)
+        self.keep = None
+        name_width, doc_width, description_width = self._columns(table)
+        if table.size.width != self._laid_out_for:
+            self._laid_out_for = table.size.width
+            table.clear(columns=True)
+            table.add_column(" ", key="chip", width=2)
+            table.add_column("theme", key="name", width=name_width)
+            for n, document in enumerate(self.documents, 1):
+                who = f"#{n} {document.metadata.short_author or document.title}" if doc_width > 4 else f"#{n}"
+                table.add_column(Text(cut(sanitise(who), doc_width)), key=f"doc{n}", width=doc_width)
+            table.add_column("total", key="total", width=5)
+            table.add_column("description", key="description", width=description_width)
+        else:
+            table.clear()
         counts: dict[str, Counter[str]] = defaultdict(Counter)
         for annotation in self.annotations:
             for key in covering(annotation):  # each passage once under each node above its themes
@@ -220,34 +312,88 @@ class ThemesPanel(SidePanel):
             per_doc = counts.get(node.key, Counter())
             fold = ("▸ " if node.key in self.folded else "▾ ") if node.children else "  "
             colour = node.theme.colour if node.theme is not None else UNTHEMED_COLOUR
+            label = "  " * node.depth + fold + first_words(node.label, 40)
+            description = first_words(node.theme.description if node.theme is not None else "", 200)
             table.add_row(
                 Text("██", style=colour),
-                Text("  " * node.depth + fold + first_words(node.label, 40)),  # Text, not markup: the reader's words
+                Text(cut(label, name_width)),  # Text, not markup: the reader's words
                 *[str(per_doc.get(p, 0)) for p in paths],
                 str(sum(per_doc.values())),
-                Text(first_words(node.theme.description if node.theme is not None else "", 50)),
+                Text(cut(description, description_width)),
                 key=node.key,
             )
         if not self.rows:
             table.add_row("", Text("no themes yet: press h on a passage"), *[""] * len(paths), "", "")
+        self._cursor_to(target, row)
+
+    def _cursor_to(self, key: str | None, row: int) -> None:
+        """The cursor on node ``key`` (or on the parent that holds or folds it); else on ``row``, or the last."""
+        table = self.query_one(DataTable)
+        keys_shown = [n.key for n in self.rows]
+        while key and key not in keys_shown:
+            key = key.rpartition("/")[0]
+        if key:
+            table.move_cursor(row=keys_shown.index(key), animate=False)
+        elif self.rows:
+            table.move_cursor(row=max(min(row, len(self.rows) - 1), 0), animate=False)
+
+    def reload(self, themes: list[Theme], annotations: list[Annotation]) -> None:
+        """The store's themes after a change, the cursor on ``keep``."""
+        self._set_model(themes, annotations)
+        self._fill()
 
     def action_fold(self) -> None:
         table = self.query_one(DataTable)
         if not self.rows or not self.rows[table.cursor_row].children:
             return
-        key = self.rows[table.cursor_row].key
-        self.folded ^= {key}
+        self.keep = self.rows[table.cursor_row].key
+        self.folded ^= {self.keep}
         self._fill()
-        table.move_cursor(row=[n.key for n in self.rows].index(key))
 
-    def action_act(self, verb: str) -> None:
+    def action_act(self, verb: ThemeVerb) -> AwaitMount | None:
         table = self.query_one(DataTable)
         if not self.rows:
-            return
-        self.dismiss((verb, self.rows[table.cursor_row].name))
+            return None
+        node = self.rows[table.cursor_row]
+        theme = node.theme
+        if verb == "memo":  # the app opens the memo editor (a parent has a memo too)
+            self.keep = node.key
+            self.post_message(self.Requested(self, ThemeRequest("memo", node.name)))
+            return None
+        if theme is None and verb != "rename":
+            self.notify(f"“{node.name}” only groups other themes: rename it, or act on a theme below it", timeout=4)
+            return None
+        name = node.name
+        others = [t for t in self.themes if t.key != theme_key(name)]
+        questions: dict[str, Callable[[], ModalScreen[Any]]] = {
+            "rename": lambda: PromptDialog(f"Rename theme “{name}” to:", name),
+            "merge": lambda: PromptDialog(
+                f"Merge theme “{name}” into (→ completes):", placeholder="an existing or new theme",
+                suggester=ThemeSuggester(others, dict(self.usage)),
+            ),
+            "describe": lambda: PromptDialog(f"Describe theme “{name}”:", theme.description if theme else ""),
+            "recolour": lambda: PromptDialog(
+                f"Colour for “{name}” (#RRGGBB):", theme.colour if theme else "", check=colour_problem
+            ),
+            "delete": lambda: ConfirmDialog(f"Delete theme “{name}”? Its highlights stay."),
+        }  # fmt: skip
+        question = questions[verb]()
+
+        def answered(answer: str | bool | None) -> None:
+            if answer in (None, "", False):
+                return
+            text = "" if answer is True else str(answer).strip()
+            if not text and verb != "delete":
+                return
+            self.keep = node_key(text) if verb in ("rename", "merge") else node.key
+            if verb == "delete":  # the row that takes its place (or the parent it was under)
+                self.keep = node.key.rpartition("/")[0] or None
+            self.post_message(self.Requested(self, ThemeRequest(verb, name, text)))
+
+        return self.app.push_screen(question, answered)  # awaited: the keys typed after go to the question
 
 
-class DocumentsPanel(SidePanel):
+class DocumentsPanel(SidePanel[list[int] | None]):
     """Choose which documents are shown side by side (at most ``limit``)."""
 
     BINDING_GROUP_TITLE = "Documents panel"

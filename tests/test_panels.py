@@ -1,0 +1,146 @@
+"""The themes and annotations panels as the reader sees them: where the cursor is after a change, what a question
+says when the answer is wrong, and every column and passage at 80 columns."""
+
+from __future__ import annotations
+
+import pytest
+from screen import Shot, burst, component_background, screen
+from test_reader import settle
+
+from tui.document import load_document, load_paths
+from tui.model import new_annotation
+from tui.store import Store
+from tui.ui.app import MarginaliaApp
+from tui.ui.dialogs import PromptDialog
+from tui.ui.panels import ThemesPanel
+
+TEXT = "Alpha beta gamma. Delta epsilon zeta.\n\nSecond paragraph here. It has two sentences.\n"
+OTHER = "Another text about sanctions.\n\nIt speaks of China too.\n"
+THEMES = ["arms", "China's role", "people", "sanctions", "weapons"]
+
+
+@pytest.fixture
+def themed(write_doc, store_path) -> MarginaliaApp:
+    """Two documents and five themes, each on a passage; "people" has a description."""
+    paths = [write_doc("one.txt", TEXT), write_doc("two.txt", OTHER)]
+    store = Store(store_path)
+    document = load_document(paths[0])
+    for n, theme in enumerate(THEMES):
+        store.add(new_annotation(document, n * 3, n * 3 + 2, [theme]))
+    store.describe_theme("people", "who acts, by name")
+    return MarginaliaApp(load_paths(paths), store)
+
+
+def cursor_row(app: MarginaliaApp) -> str:
+    """The text of the table row drawn with the cursor's background."""
+    table = app.screen.query_one("DataTable")
+    cursor = component_background(table, "datatable--cursor")
+    shot = screen(app)
+    rows = [row for row, cells in zip(shot.rows, shot.cells) if any(c.background == cursor for c in cells[4:])]
+    assert len(rows) == 1, f"one row has the cursor:\n{shot.text}"
+    return rows[0]
+
+
+async def open_themes(pilot, app: MarginaliaApp, row: str) -> ThemesPanel:
+    await pilot.press("t")
+    panel = app.screen
+    assert isinstance(panel, ThemesPanel)
+    while row not in cursor_row(app):
+        await pilot.press("down")
+    return panel
+
+
+@pytest.mark.parametrize(
+    "keys, stays_on",
+    [
+        (["D", "end", *" and their titles", "enter"], "people"),
+        (["c", "ctrl+u", *"#123456", "enter"], "people"),
+        (["r", "ctrl+u", *"actors", "enter"], "actors"),  # sorts first now
+        (["m", *"wea", "right", "enter"], "weapons"),  # the suggester completed "weapons"
+    ],
+    ids=["describe", "recolour", "rename", "merge"],
+)
+async def test_the_cursor_stays_on_the_theme_after_a_change(themed, store_path, keys, stays_on):
+    async with themed.run_test(size=(120, 30)) as pilot:
+        panel = await open_themes(pilot, themed, "people")
+        await pilot.press(*keys)
+        await settle(pilot, themed)
+        assert themed.screen is panel, "the panel stays open"
+        row = cursor_row(themed)
+        assert stays_on in row
+        assert stays_on in [t.name for t in Store(store_path).themes()]
+        if keys[0] == "D":
+            assert "who acts, by name and their titles" in row
+
+
+async def test_the_merge_prompt_completes_theme_names(themed):
+    async with themed.run_test(size=(120, 30)) as pilot:
+        await open_themes(pilot, themed, "people")
+        await pilot.press("m", *"sa")
+        await pilot.pause()
+        prompt = themed.screen
+        assert isinstance(prompt, PromptDialog)
+        field = prompt.query_one("Input")
+        assert field._suggestion == "sanctions"
+        assert "sanctions" in screen(themed).text  # the completion is drawn in the field
+        await pilot.press("ctrl+u", *"peo")
+        await pilot.pause()
+        assert field._suggestion == "", "the theme itself is not offered"
+
+
+async def test_an_invalid_colour_keeps_the_question_and_the_panel_open(themed, store_path):
+    async with themed.run_test(size=(120, 30)) as pilot:
+        panel = await open_themes(pilot, themed, "people")
+        colour = Store(store_path).theme("people").colour
+        await burst(pilot, "c", "ctrl+u", *"green", "enter")  # typed at once, as a fast typist does
+        await settle(pilot, themed)
+        assert isinstance(themed.screen, PromptDialog)
+        assert panel in themed.screen_stack
+        shot = screen(themed)
+        shot.find("colour 'green' is not #rrggbb")
+        assert Store(store_path).theme("people").colour == colour
+        await pilot.press("ctrl+u", *"#00aa00", "enter")
+        await settle(pilot, themed)
+        assert themed.screen is panel and "people" in cursor_row(themed)
+        assert Store(store_path).theme("people").colour == "#00AA00"
+        await pilot.press("c", "escape")  # no answer: back in the panel, nothing changed
+        await settle(pilot, themed)
+        assert themed.screen is panel and "people" in cursor_row(themed)
+
+
+def columns_shown(shot: Shot) -> None:
+    header = next(row for row in shot.rows if "theme" in row and "total" in row)
+    for column in ["#1", "#2", "total", "description"]:
+        assert column in header, f"{column!r} is cut off:\n{shot.text}"
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 30), (160, 45)], ids=["80x24", "100x30", "160x45"])
+async def test_every_column_of_the_themes_panel_is_visible(themed, size):
+    async with themed.run_test(size=size) as pilot:
+        await pilot.press("t")
+        await pilot.pause()
+        shot = screen(themed)
+        columns_shown(shot)
+        shot.find("who acts")  # the description's start
+        shot.find("#1 Alpha beta gamma")  # the legend names each document
+        shot.find("#2 Another text")
+
+
+async def test_the_themes_panel_fits_again_after_a_resize(themed):
+    async with themed.run_test(size=(160, 45)) as pilot:
+        await pilot.press("t")
+        await pilot.pause()
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        await pilot.pause()
+        columns_shown(screen(themed))
+
+
+async def test_deleting_a_theme_leaves_the_cursor_on_the_next_one(themed, store_path):
+    async with themed.run_test(size=(120, 30)) as pilot:
+        panel = await open_themes(pilot, themed, "people")
+        await pilot.press("d", "y")
+        await settle(pilot, themed)
+        assert themed.screen is panel
+        assert "sanctions" in cursor_row(themed)
+        assert "people" not in [t.name for t in Store(store_path).themes()]
