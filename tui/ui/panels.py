@@ -88,6 +88,13 @@ class SidePanel(ModalScreen[Result]):
     def on_resize(self, event: events.Resize) -> None:
         self.set_class(event.size.width < self.NARROW, "-narrow")
 
+    def inner_width(self) -> int:
+        """The columns inside the panel, known before its first layout (the styles above, one to spare)."""
+        width = self.app.size.width
+        if width < self.NARROW:
+            return width - 3  # padding
+        return max(min(width * 7 // 10, 110), 40) - 4  # border and padding
+
     def action_close(self) -> None:
         self.dismiss(None)
 
@@ -262,17 +269,19 @@ class ThemesPanel(SidePanel[None]):
     def on_mount(self) -> None:
         legend = [f"#{n} {cited_work(d, inline=str)}" for n, d in enumerate(self.documents, 1)]
         self.query_one("#legend", Label).update(Content("\n".join(legend)))
+        self._fill()
         focus_now(self.query_one(DataTable))
 
     def on_resize(self, event: events.Resize) -> None:
         super().on_resize(event)
-        self.call_after_refresh(self._fill)  # once the table has its new width
+        if self.inner_width() != self._laid_out_for:
+            self._fill()
 
     def _columns(self, table: DataTable[Any]) -> tuple[int, int, int]:
         """(theme, per-document, description) widths so that every column fits the table's width: a column per
         document holds its number and author (or only its number, the legend saying which it is)."""
         padding = 2 * table.cell_padding
-        room = table.size.width - table.styles.scrollbar_size_vertical - 5 * padding - 2 - 5  # chip, total
+        room = self.inner_width() - table.styles.scrollbar_size_vertical - 5 * padding - 2 - 5  # chip, total
         docs = len(self.documents)
         per_doc = 14 if room - docs * (14 + padding) >= 48 else 4
         room -= docs * (per_doc + padding)
@@ -284,14 +293,12 @@ class ThemesPanel(SidePanel[None]):
 
     def _fill(self) -> None:
         table = self.query_one(DataTable)
-        if not table.size.width:
-            return
         row = table.cursor_row
         target = self.keep or (self.rows[row].key if 0 <= row < len(self.rows) else None)
         self.keep = None
         name_width, doc_width, description_width = self._columns(table)
-        if table.size.width != self._laid_out_for:
-            self._laid_out_for = table.size.width
+        if self.inner_width() != self._laid_out_for:
+            self._laid_out_for = self.inner_width()
             table.clear(columns=True)
             table.add_column(" ", key="chip", width=2)
             table.add_column("theme", key="name", width=name_width)
