@@ -4,6 +4,7 @@ says when the answer is wrong, and every column and passage at 80 columns."""
 from __future__ import annotations
 
 import pytest
+from rich.cells import cell_len
 from screen import Shot, burst, component_background, screen
 from test_reader import settle
 
@@ -12,7 +13,8 @@ from tui.model import new_annotation
 from tui.store import Store
 from tui.ui.app import MarginaliaApp
 from tui.ui.dialogs import PromptDialog
-from tui.ui.panels import ThemesPanel
+from tui.ui.document_view import DocumentView
+from tui.ui.panels import AnnotationsPanel, ThemesPanel
 
 TEXT = "Alpha beta gamma. Delta epsilon zeta.\n\nSecond paragraph here. It has two sentences.\n"
 OTHER = "Another text about sanctions.\n\nIt speaks of China too.\n"
@@ -144,3 +146,105 @@ async def test_deleting_a_theme_leaves_the_cursor_on_the_next_one(themed, store_
         assert themed.screen is panel
         assert "sanctions" in cursor_row(themed)
         assert "people" not in [t.name for t in Store(store_path).themes()]
+
+
+# -- the annotations panel -------------------------------------------------------------------------------------
+LONG = (
+    "The visit of the defence minister was read in Seoul and Washington as the start of an arms trade in which "
+    "North Korean shells and rockets go to Russia for the war in Ukraine, while Russian technology for satellites "
+    "and submarines goes the other way, whatever the sanctions of the Security Council say about either of them.\n"
+    "\nA second paragraph about China.\n"
+)
+CJK_TITLE = "北朝鮮とロシアの国防協力についての非常に長い題名が付いた分析記事です\n\n"
+
+
+@pytest.fixture
+def long_quotes(write_doc, store_path) -> MarginaliaApp:
+    """A long passage highlighted in a document, and one in a document with a long CJK title (wide characters)."""
+    paths = [write_doc("long.txt", LONG), write_doc("cjk.txt", CJK_TITLE + "本文に制裁の話があります。\n")]
+    store = Store(store_path)
+    long, cjk = load_document(paths[0]), load_document(paths[1])
+    first = LONG.index("\n")
+    store.add(new_annotation(long, 0, first, ["arms"], "the deal in one sentence"))
+    store.add(new_annotation(long, LONG.index("China"), LONG.index("China") + 5, ["China's role"]))
+    start = cjk.text.index("制裁")
+    store.add(new_annotation(cjk, start, start + 2, ["sanctions"]))
+    return MarginaliaApp(load_paths(paths), store)
+
+
+def panel_rows(app: MarginaliaApp) -> list[str]:
+    """The text rows of the panel's list on screen, its border and padding stripped."""
+    options = app.screen.query_one("#list")
+    shot = screen(app)
+    region = options.content_region
+    return [
+        "".join(c.char for c in row[region.x : region.right]).rstrip() for row in shot.cells[region.y : region.bottom]
+    ]
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 45)], ids=["80x24", "160x45"])
+async def test_quotes_wrap_to_the_panel_width_and_cite_their_place(long_quotes, size):
+    async with long_quotes.run_test(size=size) as pilot:
+        await pilot.press("a")
+        await pilot.pause()
+        rows = panel_rows(long_quotes)
+        width = long_quotes.screen.query_one("#list").content_region.width
+        quote = [r.strip() for r in rows[1:4]]
+        assert quote[0].startswith("“The visit of the defence minister")
+        assert cell_len(rows[1]) > 60 or width <= 64, "wider than the old cut at 60 characters"
+        assert all(cell_len(r) <= width for r in rows), "no row runs past the panel"
+        shown = " ".join(quote)
+        assert shown.endswith("…"), "a quote longer than three rows ends with an ellipsis"
+        assert LONG[: len(shown) // 2].split()[-2] in shown, "the rows are the quote's words in order"
+        assert rows[4].strip() == "— long.txt, paragraph 1, line 1" or rows[4].strip().startswith("— The visit")
+        assert "paragraph 1, line 1" in rows[4]
+        assert rows[5].strip() == "✎ the deal in one sentence"
+
+
+async def test_a_wide_title_is_cut_by_cells_and_the_place_stays(long_quotes):
+    async with long_quotes.run_test(size=(80, 24)) as pilot:
+        await pilot.press("a", "ctrl+a")
+        await pilot.pause()
+        rows = panel_rows(long_quotes)
+        width = long_quotes.screen.query_one("#list").content_region.width
+        cited = next(r for r in rows if "北朝鮮" in r)
+        assert cited.rstrip().endswith("…, paragraph 2, line 3"), cited
+        assert cell_len(cited) <= width
+
+
+async def test_typing_filters_from_anywhere_and_enter_jumps_to_the_first_row(long_quotes):
+    app = long_quotes
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.press("a", "ctrl+a", "down", "down")  # the third row is chosen
+        await burst(pilot, *"China")  # typed at once, not in the filter field first
+        rows = panel_rows(app)
+        assert app.screen.query_one("#filter").value == "China"
+        assert any("“China”" in r for r in rows) and not any("“The visit" in r or "制裁" in r for r in rows)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert not isinstance(app.screen, AnnotationsPanel)
+        view = app.query_one("#view-0", DocumentView)
+        assert view.cursor == LONG.index("China")
+
+
+async def test_the_arrows_choose_and_ctrl_d_deletes_the_chosen_row(long_quotes, store_path):
+    app = long_quotes
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.press("a", "down", "ctrl+d")
+        await settle(pilot, app)
+        assert sorted(a.themes for a in Store(store_path).annotations()) == [["arms"], ["sanctions"]]
+
+
+async def test_a_pdf_highlight_is_cited_by_its_page(tmp_path, store_path):
+    from makedocs import make_pdf
+
+    pdf = make_pdf(tmp_path / "report.pdf", pages=3)
+    document = load_document(pdf)
+    store = Store(store_path)
+    start = document.text.index("Paragraph 1 of page 2")
+    store.add(new_annotation(document, start, start + 21, ["visit"]))
+    app = MarginaliaApp([document], store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("a")
+        await pilot.pause()
+        assert any(r.strip().endswith(", p. 2") for r in panel_rows(app)), "\n".join(panel_rows(app))

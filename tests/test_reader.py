@@ -467,7 +467,7 @@ async def test_more_than_three_documents_and_the_documents_list(write_doc, store
 
 async def test_narrow_terminal_stacks_panes(docs, store_path):
     app = make_app(docs, store_path)
-    async with app.run_test(size=(50, 24)) as pilot:
+    async with app.run_test(size=(69, 24)) as pilot:  # tests/test_narrow.py: the screen at 69, 70 and 80
         await pilot.pause()
         assert app.query_one("#panes").has_class("-stacked")
         await pilot.resize_terminal(120, 24)

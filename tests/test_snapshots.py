@@ -58,6 +58,16 @@ def test_annotations_panel(snap_compare, store_path):
     assert snap_compare(seeded_app(store_path), terminal_size=(160, 45), run_before=run_before)
 
 
+def test_annotations_panel_80x24(snap_compare, store_path):
+    """Quotes wrapped to the whole-width panel, each with its citation."""
+
+    async def run_before(pilot) -> None:
+        await pilot.press("a", "ctrl+a", "down")
+        await pilot.pause()
+
+    assert snap_compare(seeded_app(store_path), terminal_size=(80, 24), run_before=run_before)
+
+
 def test_themes_panel(snap_compare, store_path):
     async def run_before(pilot) -> None:
         await pilot.press("t")

@@ -85,6 +85,19 @@ READ_SLICE = 0.008  # seconds of reading a big document at a time, then
 READ_GAP = 0.002  # this long for the keys and the drawing
 
 
+# A pane keeps a column of text a reader follows: 32 cells hold about 4.5 words a row on the seeds, a newspaper
+# column; narrower, rows of three or four words break the reading and the wrapped rows ragged. Side by side, a pane
+# also keeps the whole height: at 80x24 two panes show 18 rows of 37 cells each (about 95 words), stacked only 7
+# rows of 76 (about 75 words), and the two passages are no longer next to each other.
+PANE_TEXT = 32
+PANE_FRAME = 3  # a pane's border (2) and its scrollbar (1)
+
+
+def stacks_below(panes: int) -> int:
+    """The terminal width below which ``panes`` panes stack: 70 columns for two, 105 for three (never for one)."""
+    return (PANE_TEXT + PANE_FRAME) * panes if panes > 1 else 0
+
+
 class MarginaliaApp(App[None]):
     TITLE = "marginalia"
     # Every room's styles, in a .tcss file beside its module (shipped in the wheel; tests/test_styles.py checks).
@@ -298,9 +311,8 @@ class MarginaliaApp(App[None]):
         self._stack_if_narrow(event.size.width)
 
     def _stack_if_narrow(self, width: int) -> None:
-        # Two panes need some 30 columns each to stay readable; below that they are stacked.
         panes = self.query_one("#panes")
-        panes.set_class(width < 30 * max(len(self.shown), 1) + 4 and len(self.shown) > 1, "-stacked")
+        panes.set_class(width < stacks_below(len(self.shown)), "-stacked")
 
     def _pane(self, index: int) -> Pane | ExtractingPane:
         document = self.documents[index]
@@ -844,9 +856,11 @@ class MarginaliaApp(App[None]):
     # -- panels ----------------------------------------------------------------------------------------------------
     def action_annotations(self) -> AwaitMount | None:
         view = self.active_view
+        documents = {d.key: d for d in self.documents}
         panel = AnnotationsPanel(
-            list(self.annotations.values()), self.themes, view.document.key if view else None, self.colour_of
-        )
+            list(self.annotations.values()), self.themes, view.document.key if view else None, self.colour_of,
+            documents,
+        )  # fmt: skip
 
         def done(choice: AnnotationChoice | None) -> None:
             annotation = self.annotations.get(choice.annotation_id) if choice is not None else None

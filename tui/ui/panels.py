@@ -22,7 +22,7 @@ from textual.widgets.option_list import Option
 
 from ..codebook import Codebook, Node, covering, node_key
 from ..document import Document, PendingDocument
-from ..export import cited_work
+from ..export import citation, cited_work
 from ..model import Annotation, Theme, colour_problem, theme_key
 from ..text import sanitise
 from ..wording import cut
@@ -100,20 +100,33 @@ class SidePanel(ModalScreen[Result]):
 
 
 class AnnotationsPanel(SidePanel[AnnotationChoice | None]):
-    """Highlights of the focused document (or of all), filtered by theme or words; orphans at the end."""
+    """Highlights of the focused document (or of all), filtered by theme or words; orphans at the end. Each row:
+    the themes, the quote wrapped to the panel's width (``QUOTE_ROWS`` at most), its citation and the note's first
+    line. The filter keeps the focus, as the command palette's does: whatever is typed filters, the arrows choose
+    a row and ``enter`` jumps to it (the first row unless another was chosen)."""
 
     BINDING_GROUP_TITLE = "Annotations panel"
-    BINDINGS = [  # escape: SidePanel's
+    BINDINGS = [  # escape: SidePanel's; priority: the filter's own ctrl+a and ctrl+d come second
         Binding(
-            "ctrl+a", "toggle_all", "all documents", id="annotations-all",
+            "ctrl+a", "toggle_all", "all documents", id="annotations-all", priority=True,
             tooltip="This document's highlights, or every document's",
         ),
-        Binding("ctrl+d", "act('delete')", "delete", id="annotations-delete", tooltip="Delete the highlight"),
+        Binding("ctrl+d", "act('delete')", "delete", id="annotations-delete", priority=True,
+                tooltip="Delete the highlight"),
         Binding(
-            "ctrl+t", "act('reattach')", "re-attach orphan", id="annotations-reattach",
+            "ctrl+t", "act('reattach')", "re-attach orphan", id="annotations-reattach", priority=True,
             tooltip="Re-attach an orphan to the selection",
         ),
+        Binding("down", "move('cursor_down')", "next", show=False, id="annotations-next",
+                tooltip="Choose the next highlight"),
+        Binding("up", "move('cursor_up')", "previous", show=False, id="annotations-previous",
+                tooltip="Choose the previous highlight"),
+        Binding("pagedown", "move('page_down')", "page down", show=False, id="annotations-page-down",
+                tooltip="Choose a highlight a page down"),
+        Binding("pageup", "move('page_up')", "page up", show=False, id="annotations-page-up",
+                tooltip="Choose a highlight a page up"),
     ]  # fmt: skip
+    QUOTE_ROWS = 3
 
     def __init__(
         self,
@@ -121,26 +134,42 @@ class AnnotationsPanel(SidePanel[AnnotationChoice | None]):
         themes: dict[str, Theme],
         document: str | None,
         colour_of: Callable[[Annotation], str],
+        documents: dict[str, Document] | None = None,
     ) -> None:
         super().__init__()
         self.all_annotations = sorted(annotations, key=lambda a: (a.document.path, a.start))
         self.themes = themes
         self.document = document
         self.colour_of = colour_of
+        self.documents = documents or {}  # by path: where a citation finds its page, chapter or paragraph
+        self._filled_for = -1  # the width the rows were wrapped at
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label("Annotations", classes="title")
-            yield SafeInput(placeholder="filter by theme or words", id="filter")
-            yield Checkbox("all documents", self.document is None, id="all")
-            yield OptionList(id="list")
+            yield SafeInput(placeholder="type to filter by theme or words; ↑ ↓ choose, enter jumps", id="filter")
+            box = Checkbox("all documents", self.document is None, id="all")
+            box.can_focus = False  # the filter keeps the focus; a click or ctrl+a toggles it
+            yield box
+            options = OptionList(id="list")
+            options.can_focus = False
+            yield options
             ids = ["annotations-all", "annotations-delete", "annotations-reattach"]
-            yield Label(keys.hint(self.app, AnnotationsPanel, ids, ["enter jump"]), classes="hint")
+            yield Label(keys.hint(self.app, AnnotationsPanel, ids, ["↑ ↓ choose", "enter jump"]), classes="hint")
         yield Footer()
 
     def on_mount(self) -> None:
         self._fill()
-        focus_now(self.query_one("#list", OptionList))
+        focus_now(self.query_one("#filter", Input))
+
+    def on_resize(self, event: events.Resize) -> None:
+        super().on_resize(event)
+        if self._row_width() != self._filled_for:
+            self._fill(keep_choice=True)
+
+    def _row_width(self) -> int:
+        """The cells an option's text has: the list's border, padding and scrollbar off the panel's width."""
+        return max(self.inner_width() - 2 - 2 - 1, 10)
 
     def shown(self) -> list[Annotation]:
         everything = self.query_one("#all", Checkbox).value
@@ -155,24 +184,32 @@ class AnnotationsPanel(SidePanel[AnnotationChoice | None]):
             found.append(annotation)
         return sorted(found, key=lambda a: (a.status == "orphan", a.document.path, a.start))
 
-    def _fill(self) -> None:
+    def _row(self, annotation: Annotation, width: int) -> Content:
+        themes = first_words(", ".join(annotation.themes), 200) or "(no theme)"
+        status = STATUS_LABELS.get(annotation.status, "")
+        head = Content.assemble(chip(self.colour_of(annotation)), " ", (themes, "bold"), (status, "italic"))
+        lines = [head.truncate(width, ellipsis=True)]
+        lines += [Content("\u00a0\u00a0" + line) for line in quote_rows(annotation.quote, width - 2, self.QUOTE_ROWS)]
+        cited = cite(annotation, self.documents.get(annotation.document.path), width - 4)
+        lines.append(Content.styled("\u00a0\u00a0— " + cited, "dim"))
+        note = annotation.note.strip().splitlines()[0] if annotation.note.strip() else ""
+        if note:
+            lines.append(Content.assemble("\u00a0\u00a0✎ ", (first_words(note, width - 4), "italic")))
+        return Content("\n").join(lines)
+
+    def _fill(self, keep_choice: bool = False) -> None:
+        """The rows (again); with ``keep_choice`` the chosen one stays chosen, else the first is."""
         options = self.query_one("#list", OptionList)
+        chosen = options.highlighted_option.id if options.highlighted_option is not None else None
+        width = self._filled_for = self._row_width()
         options.clear_options()
-        everything = self.query_one("#all", Checkbox).value
-        for annotation in self.shown():
-            themes = first_words(", ".join(annotation.themes), 80) or "(no theme)"
-            status = STATUS_LABELS.get(annotation.status, "")
-            parts: list = [chip(self.colour_of(annotation)), " ", (themes, "bold"), (status, "italic")]
-            if everything:
-                parts += ["  ", (first_words(annotation.document.title, 30), "dim")]
-            parts += ["\n\u00a0\u00a0“", first_words(annotation.quote), "”"]
-            if annotation.note:
-                parts += ["\n\u00a0\u00a0✎ ", (first_words(annotation.note, 70), "italic")]
-            options.add_option(Option(Content.assemble(*parts), id=annotation.id))
-        if not options.option_count:
+        rows = self.shown()
+        options.add_options([Option(self._row(a, width), id=a.id) for a in rows])
+        if not rows:
             options.add_option(Option("no highlights here yet: select text and press h", disabled=True))
-        else:
-            options.highlighted = 0
+            return
+        ids = [a.id for a in rows]
+        options.highlighted = ids.index(chosen) if keep_choice and chosen in ids else 0
 
     @on(Input.Changed, "#filter")
     @on(Checkbox.Changed, "#all")
@@ -180,8 +217,13 @@ class AnnotationsPanel(SidePanel[AnnotationChoice | None]):
         self._fill()
 
     @on(Input.Submitted, "#filter")
-    def _to_list(self) -> None:
-        focus_now(self.query_one("#list", OptionList))
+    def _jump_to_chosen(self) -> None:
+        options = self.query_one("#list", OptionList)
+        if options.highlighted is not None:
+            options.action_select()
+
+    def action_move(self, how: str) -> None:
+        getattr(self.query_one("#list", OptionList), f"action_{how}")()
 
     def action_toggle_all(self) -> None:
         box = self.query_one("#all", Checkbox)
@@ -202,6 +244,27 @@ class AnnotationsPanel(SidePanel[AnnotationChoice | None]):
         option = options.get_option_at_index(options.highlighted)
         if option.id:
             self.dismiss(DeleteHighlight(option.id) if verb == "delete" else Reattach(option.id))
+
+
+def quote_rows(quote: str, width: int, rows: int) -> list[str]:
+    """The quote in “marks”, wrapped at ``width`` cells, in at most ``rows`` rows (the last cut with an ellipsis)."""
+    text = "“" + sanitise(" ".join(quote[: rows * width * 4].split())) + "”"  # more than rows can show
+    lines = [line.plain for line in Content(text).wrap(max(width, 4))]
+    if len(lines) <= rows:
+        return lines
+    last = lines[rows - 1]
+    return lines[: rows - 1] + [cut(last + " " + lines[rows], width)]
+
+
+def cite(annotation: Annotation, document: Document | None, width: int) -> str:
+    """The passage's citation in ``width`` cells, cut in the cited work's title so its page, chapter or
+    paragraph stays in view."""
+    full = sanitise(citation(annotation, document, inline=str))
+    work = sanitise(cited_work(document, inline=str)) if document is not None else ""
+    place = full[len(work) :] if work and full.startswith(work) else ""
+    if place and cell_len(place) <= width - 8:
+        return cut(work, width - cell_len(place)) + place
+    return cut(full, width)
 
 
 class ThemesPanel(SidePanel[None]):
