@@ -53,6 +53,7 @@ def test_annotations_panel(snap_compare, store_path):
     async def run_before(pilot) -> None:
         await _scroll_to_first_highlight(pilot)
         await pilot.press("a", "ctrl+a")
+        pilot.app.screen.query_one("#filter").cursor_blink = False  # the filter has the focus: no blink phase
         await pilot.pause()
 
     assert snap_compare(seeded_app(store_path), terminal_size=(160, 45), run_before=run_before)
@@ -63,6 +64,7 @@ def test_annotations_panel_80x24(snap_compare, store_path):
 
     async def run_before(pilot) -> None:
         await pilot.press("a", "ctrl+a", "down")
+        pilot.app.screen.query_one("#filter").cursor_blink = False  # the filter has the focus: no blink phase
         await pilot.pause()
 
     assert snap_compare(seeded_app(store_path), terminal_size=(80, 24), run_before=run_before)
