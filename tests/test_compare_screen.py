@@ -172,3 +172,72 @@ async def test_themes_panel_shows_the_codebook_tree_folds_and_renames_a_parent(s
             await pilot.pause()
             await app.workers.wait_for_complete()
         assert sorted(t.name for t in Store(store_path).themes()) == ["people", "sanctions/UN", "sanctions/unilateral"]
+
+
+async def test_many_passages_counted_in_workers_and_listed_between_frames(
+    example: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Above BUILD_HERE the app keeps the matrix ready (a worker), the screen right after a change counts in a
+    worker, co-occurrence too, and a drill-down lists a few passages per frame: the same counts in the end."""
+    import tui.ui.app as app_module
+    import tui.ui.compare as compare_module
+
+    for module in (app_module, compare_module):
+        monkeypatch.setattr(module, "BUILD_HERE", 3)  # the example's 10 passages count as many
+    monkeypatch.setattr(app_module, "COMPARE_DELAY", 0.01)
+    monkeypatch.setattr(compare_module, "FIRST", 1)
+    monkeypatch.setattr(compare_module, "CHUNK", 1)
+    app = seeds_app(example)
+    async with app.run_test(size=(160, 45)) as pilot:
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if app._compare_ready is not None:
+                break
+        ready = app._compare_ready
+        assert ready is not None and ready[1].row_total("sanctions") == 4  # kept ready, in the background
+        app._compare_ready = None  # as right after a change: the screen counts in a worker
+        await pilot.press("c")
+        screen = app.screen
+        assert isinstance(screen, CompareScreen)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert row_with(app, "██ sanctions").split()[-7:] == ["2", "·", "2.3%", "2", "·", "2.8%", "4"]
+        await pilot.press("tab")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert row_with(app, "3.   ██ sanctions").split()[-3:] == ["1", "1", "4"]
+        await pilot.press("tab", "down", "down", "left", "enter")
+        for _ in range(20):
+            await pilot.pause()
+        assert isinstance(app.screen, SideBySideLevel) and not app.screen._queue
+        columns = list(app.screen.query("OptionList"))
+        assert [c.option_count for c in columns] == [2, 2]  # both passages each, one at a time
+        assert "Such cooperation could vary" in "\n".join(drawn(app))
+
+
+async def test_side_by_side_pages_through_more_documents_than_fit(write_doc, store_path: Path) -> None:
+    from tui.model import new_annotation
+
+    paths = [write_doc(f"d{n}.txt", f"Document {n} is on sanctions and more sanctions.\n") for n in range(3)]
+    documents = load_paths(paths)
+    store = Store(store_path)
+    for document in documents:
+        start = document.text.index("sanctions")
+        store.add(new_annotation(document, start, start + 9, ["sanctions"]))
+    app = MarginaliaApp(documents, store)
+    async with app.run_test(size=(70, 30)) as pilot:  # room for two columns
+        await open_compare(pilot)
+        await pilot.press("left", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, SideBySideLevel)
+        assert "(documents 1–2 of 3: ← → for more)" in drawn(app)[0]
+        await pilot.press("right", "right")
+        await pilot.pause()
+        await pilot.pause()
+        assert "(documents 2–3 of 3" in drawn(app)[0]
+        assert app.focused is not None and app.focused.id == "column-2"
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.pause()
+        focused = app.focused
+        assert isinstance(focused, DocumentView) and focused.document.key == documents[2].key

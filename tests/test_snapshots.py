@@ -1,4 +1,5 @@
-"""What the screen looks like: the seeds side by side, a highlight with its dialog, both panels, and 80x24.
+"""What the screen looks like: the seeds side by side, a highlight with its dialog, both panels, the compare
+screens, the corpus search, the memo editor, and 80x24.
 
 Regenerate after an intended change with ``pytest tests/test_snapshots.py --snapshot-update`` and look at the
 report before committing.
@@ -161,3 +162,29 @@ def test_review_list_80x24(snap_compare, store_path, tmp_path):
         await pilot.pause()
 
     assert snap_compare(MarginaliaApp(load_paths([path]), store), terminal_size=(80, 24), run_before=run_before)
+
+
+@pytest.mark.parametrize("size", [(160, 45), (80, 24)], ids=["160x45", "80x24"])
+def test_compare_cell_passages_and_cooccurrence(snap_compare, store_path, size):
+    async def run_before(pilot) -> None:
+        await pilot.press("c", "tab", "down", "right", "right", "enter")  # China's role: its own passages
+        await pilot.pause()
+
+    assert snap_compare(seeded_app(store_path), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", [(160, 45), (80, 24)], ids=["160x45", "80x24"])
+def test_memo_editor(snap_compare, store_path, size):
+    from tui.memos import MemoKey
+
+    app = seeded_app(store_path)
+    app.store.set_memo(MemoKey("document", app.documents[0].key), "# Asmolov\n\nHedges on *every* point.\n\x1b[2J")
+
+    async def run_before(pilot) -> None:
+        await pilot.app.workers.wait_for_complete()  # the panes behind it fully read and drawn
+        await pilot.pause()
+        await pilot.press("M")
+        pilot.app.screen.query_one("TextArea").cursor_blink = False  # the same frame every run
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)

@@ -36,7 +36,12 @@ def in_subtree(key: str, parent: str) -> bool:
 
 def covering(annotation: Annotation) -> frozenset[str]:
     """Every node an annotation counts under: each of its themes and their ancestors."""
-    return frozenset(k for name in annotation.themes for k in lineage(node_key(name)))
+    return _covering(tuple(annotation.themes))
+
+
+@lru_cache(maxsize=8192)  # a corpus has few combinations of themes, and thousands of passages with each
+def _covering(themes: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(k for name in themes for k in lineage(node_key(name)))
 
 
 def matches(annotation: Annotation, parents: Iterable[str]) -> bool:

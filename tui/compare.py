@@ -9,13 +9,18 @@ column's text that is. Co-occurrence counts the passages of two themes that are 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Generator, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import TypeVar
 
 from .codebook import Codebook, covering, in_subtree
 from .model import Annotation, Theme
 
 COUNTS = ("passages", "characters", "percent")
+STEP = 250  # passages between two yields of the step-by-step builders (a few milliseconds)
+T = TypeVar("T")
+BUILD_HERE = 1_000  # annotations up to which the reader builds a matrix at once (a few ms); above, in a worker
 
 
 @dataclass(frozen=True)
@@ -111,17 +116,43 @@ def build_matrix(
     only: Callable[[str], bool] | None = None,
 ) -> Matrix:
     """The matrix of ``annotations`` on ``sources``; ``only(node_key)`` keeps some rows (and their ancestors)."""
+    return finish(matrix_steps(annotations, themes, sources, by, only))
+
+
+Steps = Generator[None, None, T]
+
+
+def finish(steps: Steps[T]) -> T:
+    """Run ``steps`` to the end: its result."""
+    while True:
+        try:
+            next(steps)
+        except StopIteration as done:
+            return done.value
+
+
+def matrix_steps(
+    annotations: Iterable[Annotation],
+    themes: Iterable[Theme],
+    sources: Sequence[Source],
+    by: str = "document",
+    only: Callable[[str], bool] | None = None,
+) -> Steps[Matrix]:
+    """``build_matrix`` in small steps: it yields every ``STEP`` passages or so, so a reader can build the matrix
+    of 10,000 passages on its event loop between keys (a thread would slow every frame down: the GIL)."""
     annotations = sorted(annotations, key=_document_order)  # so every bucket is in document order already
+    yield
     codebook = Codebook(themes, {t for a in annotations for t in a.themes})
     columns = group_columns(sources, by)
     column_of = {path: c.key for c in columns for path in c.paths}
     buckets: dict[tuple[str, str], list[Annotation]] = defaultdict(list)
-    for annotation in annotations:
+    for n, annotation in enumerate(annotations, 1):
         where = column_of.get(annotation.document.path)
-        if where is None:
-            continue
-        for key in covering(annotation):
-            buckets[(key, where)].append(annotation)
+        if where is not None:
+            for key in covering(annotation):
+                buckets[(key, where)].append(annotation)
+        if not n % STEP:
+            yield
     length_of = {s.path: s.length for s in sources}
     lengths: dict[str, int | None] = {}
     for column in columns:
@@ -130,6 +161,7 @@ def build_matrix(
     if only is not None:
         codebook.order = [k for k in codebook.order if only(k)]
     cells: dict[tuple[str, str], Cell] = {}
+    done = 0
     for key in codebook.order:
         for column in columns:
             passages = buckets.get((key, column.key), [])
@@ -142,17 +174,41 @@ def build_matrix(
             length = lengths[column.key]
             percent = round(100 * characters / length, 2) if length else (0.0 if length == 0 else None)
             cells[(key, column.key)] = Cell(key, column.key, passages, characters, percent)
+            done += len(passages)
+            if done >= STEP:
+                done = 0
+                yield
     return Matrix(codebook, columns, sources, cells)
 
 
 # -- co-occurrence -------------------------------------------------------------------------------------------------
-def cooccurrence(
-    annotations: Iterable[Annotation], themes: Iterable[Theme]
-) -> tuple[Codebook, dict[tuple[str, str], list[Annotation]]]:
+Cooccurrence = dict[tuple[str, str], list[Annotation]]
+
+
+def cooccurrence(annotations: Iterable[Annotation], themes: Iterable[Theme]) -> tuple[Codebook, Cooccurrence]:
     """(codebook, {(node, other): passages}): for two nodes neither of which is the other's ancestor, the
     passages coded with both or overlapping a passage of the other (in document order); for a node and itself,
     its passages. Pairs of a node and its ancestor or descendant are left out (one contains the other)."""
-    annotations = list(annotations)
+    return finish(cooccurrence_steps(annotations, themes))
+
+
+@lru_cache(maxsize=4096)
+def _pairs(these: frozenset[str], those: frozenset[str]) -> tuple[tuple[str, str], ...]:
+    """The cells two passages covering these and those nodes both go in (both orders)."""
+    found = []
+    for p in these:
+        for q in those:
+            if not (in_subtree(p, q) or in_subtree(q, p)):
+                found += [(p, q), (q, p)]
+    return tuple(found)
+
+
+def cooccurrence_steps(
+    annotations: Iterable[Annotation], themes: Iterable[Theme]
+) -> Steps[tuple[Codebook, Cooccurrence]]:
+    """``cooccurrence`` in small steps (as ``matrix_steps``)."""
+    annotations = sorted(annotations, key=_document_order)
+    rank = {a.id: n for n, a in enumerate(annotations)}
     codebook = Codebook(themes, {t for a in annotations for t in a.themes})
     found: dict[tuple[str, str], dict[str, Annotation]] = defaultdict(dict)
     per_document: dict[str, list[Annotation]] = defaultdict(list)
@@ -160,29 +216,29 @@ def cooccurrence(
         per_document[annotation.document.path].append(annotation)
         for key in covering(annotation):
             found[(key, key)][annotation.id] = annotation
+    yield
 
     def pair(x: Annotation, y: Annotation) -> None:
-        for p in covering(x):
-            for q in covering(y):
-                if in_subtree(p, q) or in_subtree(q, p):
-                    continue
-                for cell in (found[(p, q)], found[(q, p)]):
-                    cell[x.id] = x
-                    cell[y.id] = y
+        for cell in _pairs(covering(x), covering(y)):
+            passages = found[cell]
+            passages[x.id] = x
+            passages[y.id] = y
 
+    n = 0
     for group in per_document.values():
         active: list[Annotation] = []
-        for annotation in sorted((a for a in group if a.status != "orphan"), key=lambda a: a.start):
+        for annotation in (a for a in group if a.status != "orphan"):  # in document order already
             active = [a for a in active if a.end > annotation.start]
             pair(annotation, annotation)
             for other in active:
                 pair(other, annotation)
             active.append(annotation)
+            n += 1
+            if not n % STEP:
+                yield
         for annotation in group:
             if annotation.status == "orphan":
                 pair(annotation, annotation)  # no place in the text, but its own themes still co-occur
-    ordered = {
-        cell: sorted(passages.values(), key=lambda a: (a.document.path, a.start, a.end, a.id))
-        for cell, passages in found.items()
-    }
+    yield
+    ordered = {cell: sorted(passages.values(), key=lambda a: rank[a.id]) for cell, passages in found.items()}
     return codebook, ordered

@@ -24,12 +24,14 @@ from textual.content import Content
 from textual.screen import ModalScreen, Screen
 from textual.theme import Theme as ColourScheme  # Textual's "theme": not a coding theme
 from textual.theme import ThemeProvider
+from textual.timer import Timer
 from textual.widget import AwaitMount, Widget
 from textual.widgets import Footer, Input, TextArea
 from textual.worker import get_current_worker
 
 from .. import anchoring, library, review, sentences, textnav
 from ..coders import coder_key
+from ..compare import BUILD_HERE, Cooccurrence, Matrix, cooccurrence_steps
 from ..config import Config
 from ..corpus import Hit
 from ..document import Document, DocumentError, PendingDocument, load_document
@@ -83,6 +85,7 @@ STYLED_ROOMS = (
 POLL_SECONDS = 1.0
 READ_SLICE = 0.008  # seconds of reading a big document at a time, then
 READ_GAP = 0.002  # this long for the keys and the drawing
+COMPARE_DELAY = 1.0  # seconds without changes before the compare matrix is built again
 
 
 # A pane keeps a column of text a reader follows: 32 cells hold about 4.5 words a row on the seeds, a newspaper
@@ -178,6 +181,9 @@ class MarginaliaApp(App[None]):
         self._syncing = False
         self._last_view: DocumentView | None = None  # the pane that had the focus before a dialog took it
         self._reviewing: str | None = None  # the annotation whose place the review list last showed
+        self._model_version = 0  # counts changes to the highlights, for the compare matrix kept ready
+        self._compare_timer: Timer | None = None
+        self._compare_ready: tuple[tuple[object, ...], Matrix, Cooccurrence] | None = None
         self._load_model(store.annotations(docs=self._document_keys()), store.themes())
         self._apply_settings()
         self.state = state  # None: nothing restored, nothing saved
@@ -306,6 +312,7 @@ class MarginaliaApp(App[None]):
         for document in self.documents:
             if isinstance(document, PendingDocument):
                 self._extract(document)
+        self._model_changed()
 
     def on_resize(self, event: events.Resize) -> None:
         self._stack_if_narrow(event.size.width)
@@ -345,6 +352,40 @@ class MarginaliaApp(App[None]):
     def _load_model(self, annotations: list[Annotation], themes: list[Theme]) -> None:
         self.annotations = {a.id: a for a in annotations}
         self.themes = {t.key: t for t in themes}
+        self._model_changed()
+
+    # -- the compare matrix, kept ready so that ``c`` shows it at once ------------------------------------------------
+    def _model_changed(self) -> None:
+        """The highlights changed: the matrix kept ready is stale; build it again once they settle (in a worker;
+        a few hundred highlights need none, the compare screen counts them in a few milliseconds)."""
+        self._model_version += 1
+        if self.is_running and len(self.annotations) > BUILD_HERE:
+            if self._compare_timer is not None:
+                self._compare_timer.stop()
+            self._compare_timer = self.set_timer(COMPARE_DELAY, self._prepare_compare)
+
+    def _compare_key(self) -> tuple[object, ...]:
+        themes = tuple((t.key, t.name, t.colour) for t in self.themes.values())
+        return self._model_version, tuple(id(d) for d in self.documents), themes
+
+    def _prepare_compare(self) -> None:
+        key = self._compare_key()
+        if self._compare_ready is None or self._compare_ready[0] != key:
+            self._build_matrix(key, list(self.annotations.values()), list(self.themes.values()), list(self.documents))
+
+    @work(exclusive=True, group="compare-matrix")
+    async def _build_matrix(
+        self, key: tuple[object, ...], annotations: list[Annotation], themes: list[Theme], documents: list[Document]
+    ) -> None:
+        """Count the matrix and co-occurrence step by step on the event loop (not in a thread: its GIL would slow
+        every frame meanwhile); a change meanwhile starts it again."""
+        from .compare import in_steps, matrix_steps, open_annotations, sources_of
+
+        annotations = open_annotations(documents, annotations)
+        matrix = await in_steps(matrix_steps(annotations, themes, sources_of(documents)))
+        _, found = await in_steps(cooccurrence_steps(annotations, themes))
+        if key == self._compare_key():  # nothing changed meanwhile
+            self._compare_ready = (key, matrix, found)
 
     def colour_of(self, annotation: Annotation) -> str:
         for name in annotation.themes:
@@ -394,6 +435,7 @@ class MarginaliaApp(App[None]):
     def _show(self, annotation: Annotation) -> None:
         """Draw one new or changed highlight without redrawing the others (thousands of them, maybe)."""
         self.annotations[annotation.id] = annotation
+        self._model_changed()
         pane = self._pane_of(annotation.document.path)
         if pane is not None and not self._visible([annotation]):
             pane.view.drop_annotation(annotation.id)
@@ -405,6 +447,7 @@ class MarginaliaApp(App[None]):
 
     def _hide(self, annotation: Annotation) -> None:
         self.annotations.pop(annotation.id, None)
+        self._model_changed()
         pane = self._pane_of(annotation.document.path)
         if pane is not None:
             pane.view.drop_annotation(annotation.id)
@@ -1099,7 +1142,11 @@ class MarginaliaApp(App[None]):
     def action_compare(self) -> None:
         from .compare import CompareScreen
 
-        screen = CompareScreen(self.documents, list(self.annotations.values()), self.themes, self.colour_of)
+        ready = self._compare_ready
+        matrix, found = ready[1:] if ready is not None and ready[0] == self._compare_key() else (None, None)
+        screen = CompareScreen(
+            self.documents, list(self.annotations.values()), self.themes, self.colour_of, matrix, found
+        )
         self.push_screen(screen, self._jump_to_id)
 
     def _jump_to_id(self, annotation_id: str | None) -> None:

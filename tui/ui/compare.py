@@ -7,10 +7,12 @@ per document, in document order) -> ``enter`` on a passage closes everything and
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import Callable, Mapping, Sequence
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -20,7 +22,18 @@ from textual.widgets import ContentSwitcher, DataTable, Footer, Label, OptionLis
 from textual.widgets.option_list import Option
 
 from ..codebook import Codebook, in_subtree
-from ..compare import Matrix, Source, build_matrix, cooccurrence
+from ..compare import (
+    BUILD_HERE,
+    Cooccurrence,
+    Matrix,
+    Source,
+    Steps,
+    T,
+    build_matrix,
+    cooccurrence,
+    cooccurrence_steps,
+    matrix_steps,
+)
 from ..document import Document
 from ..export import citation, cited_work
 from ..model import Annotation, Theme
@@ -30,6 +43,9 @@ from ..wording import cut, plural
 from .dialogs import chip
 
 PLAIN = "#C0C0C0"
+CHUNK = 40  # passages added to the lists between two frames, so a long drill-down shows its first ones at once
+COLUMN_WIDTH = 32  # a side-by-side column's width at least (with its border)
+FIRST = 12  # at most this many to one list at a time: every column gets a screenful before any gets more
 Colour = Callable[[Annotation], str]
 
 
@@ -55,19 +71,43 @@ def passage(annotation: Annotation, document: Document | None, colour: str, titl
 
 
 def passage_options(
-    annotations: list[Annotation], documents: Mapping[str, Document], colour: Colour, title: bool = False
+    annotations: list[Annotation],
+    documents: Mapping[str, Document],
+    colour: Colour,
+    title: bool = False,
+    more: bool = False,
 ) -> list[Option | None]:
-    """One option per passage (its id), a rule between them; a disabled line when there are none."""
+    """One option per passage (its id), a rule between them; a disabled line when there are none. ``more``:
+    these follow passages already listed (so a rule comes first)."""
     options: list[Option | None] = []
     for a in annotations:
-        if options:
+        if options or more:
             options.append(None)
         options.append(Option(passage(a, documents.get(a.document.path), colour(a), title), id=a.id))
-    return options or [Option("no passages here", disabled=True)]
+    return options or ([] if more else [Option("no passages here", disabled=True)])
+
+
+async def in_steps(steps: Steps[T], slice_seconds: float = 0.008) -> T:
+    """Run a step-by-step builder (``tui.compare``) on the event loop, letting keys and frames through every
+    few milliseconds: the same result as at once, and nothing waits longer than one slice."""
+    last = time.perf_counter()
+    while True:
+        try:
+            next(steps)
+        except StopIteration as done:
+            return done.value
+        if time.perf_counter() - last > slice_seconds:
+            await asyncio.sleep(0)
+            last = time.perf_counter()
 
 
 def sources_of(documents: Sequence[Document]) -> list[Source]:
     return [Source(d.key, d.title, len(d.text), attributes(d)) for d in documents]
+
+
+def open_annotations(documents: Sequence[Document], annotations: list[Annotation]) -> list[Annotation]:
+    open_paths = {d.key for d in documents}
+    return [a for a in annotations if a.document.path in open_paths]
 
 
 class Level(ModalScreen[str | None]):
@@ -77,8 +117,39 @@ class Level(ModalScreen[str | None]):
     BINDING_GROUP_TITLE = "Compare"
     BINDINGS = [Binding("escape", "back", "back", id="compare-back", tooltip="Back to the level before")]
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._queue: list[tuple[OptionList, list[Annotation], int, bool]] = []  # lists still being filled
+        self.documents: Mapping[str, Document] = {}
+        self.colour: Colour = lambda a: PLAIN
+
     def action_back(self) -> None:
         self.dismiss(None)
+
+    def fill(self, options: OptionList, passages: list[Annotation], title: bool = False) -> None:
+        """List ``passages`` in ``options`` a few at a time between frames (each list a screenful before any gets
+        more), so a list of thousands shows its first passages at once and keys are never held up. The level's
+        ``documents`` and ``colour`` give their citations and chips."""
+        if not passages:
+            options.add_options(passage_options([], {}, lambda a: PLAIN))
+            return
+        self._queue.append((options, passages, 0, title))
+        if len(self._queue) == 1:
+            self._pump()
+
+    def _pump(self) -> None:
+        budget = CHUNK
+        while self._queue and budget > 0:
+            options, passages, done, title = self._queue.pop(0)
+            part = passages[done : done + min(budget, FIRST)]
+            options.add_options(passage_options(part, self.documents, self.colour, title, more=done > 0))
+            if done == 0:
+                options.highlighted = 0
+            budget -= len(part)
+            if done + len(part) < len(passages):
+                self._queue.append((options, passages, done + len(part), title))
+        if self._queue:
+            self.call_after_refresh(self._pump)
 
     def open(self, level: Level) -> None:
         """Push a deeper level; a passage chosen there closes this one too."""
@@ -104,16 +175,14 @@ class PassagesLevel(Level):
 
     def compose(self) -> ComposeResult:
         yield Label(Content(safe_line(self.heading)), classes="title")
-        several = len({a.document.path for a in self.passages}) > 1
-        yield OptionList(*passage_options(self.passages, self.documents, self.colour, title=several), id="passages")
+        yield OptionList(id="passages")
         yield Label("enter: go to the passage · escape: back", classes="hint")
         yield Footer()
 
     def on_mount(self) -> None:
         options = self.query_one(OptionList)
         options.focus()
-        if self.passages:
-            options.highlighted = 0
+        self.fill(options, self.passages, title=len({a.document.path for a in self.passages}) > 1)
 
 
 class SideBySideLevel(Level):
@@ -127,31 +196,64 @@ class SideBySideLevel(Level):
     def __init__(self, name: str, matrix: Matrix, node: str, documents: Mapping[str, Document], colour: Colour) -> None:
         super().__init__()
         self.theme_name, self.matrix, self.node, self.documents, self.colour = name, matrix, node, documents, colour
+        self.first = 0  # the first column shown: as many as fit are shown (50 documents: ←/→ page through)
+
+    @property
+    def room(self) -> int:
+        """How many columns fit side by side."""
+        return max(1, self.app.size.width // COLUMN_WIDTH)
 
     def compose(self) -> ComposeResult:
         total = self.matrix.row_total(self.node)
-        yield Label(Content(safe_line(f"{self.theme_name}: {total} passages side by side")), classes="title")
+        shown = self.matrix.columns[self.first : self.first + self.room]
+        which = "" if len(shown) == len(self.matrix.columns) else (
+            f" (documents {self.first + 1}–{self.first + len(shown)} of {len(self.matrix.columns)}: ← → for more)"
+        )  # fmt: skip
+        yield Label(Content(safe_line(f"{self.theme_name}: {total} passages side by side{which}")), classes="title")
         with Horizontal(id="columns"):
-            for n, column in enumerate(self.matrix.columns):
+            for n, column in enumerate(shown, self.first):
                 cell = self.matrix.cell(self.node, column.key)
                 with Vertical(classes="column"):
                     yield Label(Content(one_line(f"{column.label} ({len(cell.passages)})", 200)))
-                    yield OptionList(*passage_options(cell.passages, self.documents, self.colour), id=f"column-{n}")
+                    yield OptionList(id=f"column-{n}")
         yield Label("enter: go to the passage · ← →: columns · escape: back", classes="hint")
         yield Footer()
 
     def on_mount(self) -> None:
-        filled = [c for c in self.query(OptionList) if not c.get_option_at_index(0).disabled]
-        for options in filled:
-            options.highlighted = 0
-        if filled:
+        self._fill_columns()
+
+    def _fill_columns(self, focus: int | None = None) -> None:
+        """List each shown column's passages; focus column ``focus`` (an index among those shown), else the
+        first with passages."""
+        lists = list(self.query(OptionList))
+        cells = [self.matrix.cell(self.node, c.key) for c in self.matrix.columns[self.first : self.first + len(lists)]]
+        for options, cell in zip(lists, cells):
+            self.fill(options, cell.passages)
+        filled = [options for options, cell in zip(lists, cells) if cell.passages]
+        if focus is not None:
+            lists[focus].focus()
+        elif filled:
             filled[0].focus()
 
-    def action_column(self, step: int) -> None:
+    async def action_column(self, step: int) -> None:
         lists = list(self.query(OptionList))
         focused = self.focused
-        index = lists.index(focused) if focused in lists else 0
-        lists[(index + step) % len(lists)].focus()
+        index = (lists.index(focused) if focused in lists else 0) + step
+        if 0 <= index < len(lists):
+            lists[index].focus()
+            return
+        columns = len(self.matrix.columns)
+        if len(lists) == columns:  # all shown: go round
+            lists[index % len(lists)].focus()
+            return
+        last = columns - len(lists)  # the first column of the last page
+        if step > 0:
+            self.first, focus = (self.first + 1, len(lists) - 1) if self.first < last else (0, 0)
+        else:
+            self.first, focus = (self.first - 1, 0) if self.first > 0 else (last, len(lists) - 1)
+        self._queue.clear()
+        await self.recompose()
+        self._fill_columns(focus)
 
 
 class CompareScreen(Level):
@@ -169,25 +271,34 @@ class CompareScreen(Level):
         annotations: list[Annotation],
         themes: Mapping[str, Theme],
         colour: Colour,
+        matrix: Matrix | None = None,
+        found: Cooccurrence | None = None,
     ) -> None:
+        """``matrix``, ``found``: the matrix and co-occurrence of these, counted already (the app keeps them
+        ready); else they are counted here, step by step between frames when there are many annotations, so the
+        screen shows at once and keys never wait."""
         super().__init__()
         self.documents = {d.key: d for d in documents}
-        open_paths = set(self.documents)
-        self.annotations = [a for a in annotations if a.document.path in open_paths]
+        self.sources = sources_of(documents)
+        self.annotations = open_annotations(documents, annotations)
         self.themes = list(themes.values())
         self.colour = colour
-        self.matrix = build_matrix(self.annotations, self.themes, sources_of(documents))
+        if matrix is None and len(self.annotations) <= BUILD_HERE:
+            matrix = build_matrix(self.annotations, self.themes, self.sources)
+        self.matrix = matrix or build_matrix([], self.themes, self.sources)
+        self.ready = matrix is not None
         self.codebook: Codebook = self.matrix.codebook
-        self._cooccurrence: dict[tuple[str, str], list[Annotation]] | None = None
+        self._cooccurrence: Cooccurrence | None = found
         self.show_share = True
 
-    def compose(self) -> ComposeResult:
+    def _heading(self) -> Content:
+        if not self.ready:
+            return Content(f"Compare: counting {len(self.annotations):,} passages…")
         docs, themes = len(self.matrix.columns), len(self.codebook)
-        yield Label(
-            Content(f"Compare: {plural(themes, 'theme')} × {plural(docs, 'document')}"),
-            classes="title",
-            id="heading",
-        )
+        return Content(f"Compare: {plural(themes, 'theme')} × {plural(docs, 'document')}")
+
+    def compose(self) -> ComposeResult:
+        yield Label(self._heading(), classes="title", id="heading")
         with ContentSwitcher(initial="matrix"):
             yield DataTable(id="matrix", cursor_type="cell", zebra_stripes=True)
             yield DataTable(id="cooccurrence", cursor_type="cell", zebra_stripes=True)
@@ -199,11 +310,33 @@ class CompareScreen(Level):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.query_one("#matrix", DataTable).focus()
+        if self.ready:
+            self._show_matrix()
+        else:
+            self._build()
+
+    @work(exclusive=True, group="compare-matrix")
+    async def _build(self) -> None:
+        matrix = await in_steps(matrix_steps(self.annotations, self.themes, self.sources))
+        self.matrix, self.codebook, self.ready = matrix, matrix.codebook, True
+        self.query_one("#heading", Label).update(self._heading())
+        self._show_matrix()
+
+    def _show_matrix(self) -> None:
         self._fill_matrix()
         table = self.query_one("#matrix", DataTable)
-        table.focus()
         if len(self.codebook):
             table.move_cursor(column=1 if self.matrix.columns else 0)
+        if self._cooccurrence is None and len(self.annotations) > BUILD_HERE:
+            self._count_cooccurrence()  # ready before tab, most of the time
+
+    @work(exclusive=True, group="compare-cooccurrence")
+    async def _count_cooccurrence(self) -> None:
+        _, self._cooccurrence = await in_steps(cooccurrence_steps(self.annotations, self.themes))
+        if self.query_one(ContentSwitcher).current == "cooccurrence":
+            self._fill_cooccurrence()
+            self._update_heading()
 
     # -- the tables ----------------------------------------------------------------------------------------------
     # DataTable cells and labels are rich Text: a str would be parsed as markup
@@ -240,6 +373,8 @@ class CompareScreen(Level):
 
     def _fill_cooccurrence(self) -> None:
         if self._cooccurrence is None:
+            if len(self.annotations) > BUILD_HERE:  # counted in a worker: _counted fills the table
+                return
             _, self._cooccurrence = cooccurrence(self.annotations, self.themes)
         table = self.query_one("#cooccurrence", DataTable)
         table.clear(columns=True)
@@ -255,16 +390,22 @@ class CompareScreen(Level):
             table.add_row(Text.assemble(f"{n}. ", self._theme_cell(key)), *cells, key=key)
 
     def action_switch(self) -> None:
+        if not self.ready:
+            return
         switcher = self.query_one(ContentSwitcher)
         showing = "cooccurrence" if switcher.current == "matrix" else "matrix"
         if showing == "cooccurrence":
             self._fill_cooccurrence()
         switcher.current = showing
         self.query_one(f"#{showing}", DataTable).focus()
-        what = "themes × themes: passages coded with both, or overlapping" if showing == "cooccurrence" else ""
-        self.query_one("#heading", Label).update(
-            Content(what or f"Compare: {len(self.codebook)} themes × {len(self.matrix.columns)} documents")
-        )
+        self._update_heading()
+
+    def _update_heading(self) -> None:
+        heading = self._heading()
+        if self.query_one(ContentSwitcher).current == "cooccurrence":
+            counting = " (counting…)" if self._cooccurrence is None else ""
+            heading = Content("themes × themes: passages coded with both, or overlapping" + counting)
+        self.query_one("#heading", Label).update(heading)
 
     def action_count(self) -> None:
         self.show_share = not self.show_share

@@ -54,6 +54,27 @@ def kwic(hit: Hit, side: int, marked: bool) -> Content:
     return Content.assemble(mark, (left, "dim"), " ", (one_line(hit.match), "bold reverse"), " ", (right, "dim"))
 
 
+class HitList(OptionList):
+    """An ``OptionList`` whose prompts can change in place. ``replace_option_prompt_at_index`` drops every cached
+    line and measures all options again (with 10,000 hits, hundreds of milliseconds each time a count or a mark
+    changed); a prompt of the same height needs only its own rows redrawn."""
+
+    def set_prompt(self, index: int, prompt: Content) -> None:
+        option = self.get_option_at_index(index)
+        before = self._line_cache.heights.get(index)
+        option._set_prompt(prompt)
+        padding = self.get_component_styles("option-list--option").padding
+        width = self.scrollable_content_region.width - self._get_left_gutter_width() - padding.width
+        after = self._get_visual(option).get_height(self.styles, width) + option._divider  # type: ignore[arg-type]
+        if before is None or after != before:
+            self._clear_caches()
+            return
+        cached = self._option_render_cache.keys()  # an LRUCache: no iteration of its own
+        for key in [k for k in cached if k[0] is option]:
+            self._option_render_cache.discard(key)
+        self.refresh()
+
+
 def smart_case(query: str) -> bool:
     """Ignore case unless the query has a capital letter (as ``/`` does)."""
     return query == query.lower()
@@ -84,7 +105,7 @@ class CorpusSearch(ModalScreen[Choice | None]):
             yield Label("Search all open documents", classes="title", id="status")
             yield SafeInput(self.query_text, placeholder="words to find (a capital letter: match case)", id="query")
             yield Checkbox("regular expression", id="regex")
-            yield OptionList(id="hits")
+            yield HitList(id="hits")
             yield Label(
                 "enter: search / go to the hit · ↓: to the hits · space: mark · h: tag marked (or all) · escape",
                 classes="hint",
@@ -125,30 +146,39 @@ class CorpusSearch(ModalScreen[Choice | None]):
         total = 0
         for document in self.documents:
             found = hits(document.key, document.text, pattern, context)
-            while not worker.is_cancelled:
+            while total < MAX_HITS:
                 batch = list(islice(found, BATCH))
+                if worker.is_cancelled:
+                    return
                 if not batch:
                     break
+                shown = batch[: MAX_HITS - total]
                 total += len(batch)
-                if total - len(batch) < MAX_HITS:
-                    self.app.call_from_thread(self._add, document, batch[: MAX_HITS - (total - len(batch))])
-                else:
-                    self.app.call_from_thread(self._count, document, len(batch))
-            if worker.is_cancelled:
-                return
+                self.app.call_from_thread(self._add, document, shown, len(batch))
+            else:  # past what is listed: only counted (no context cut out, nothing drawn)
+                more = sum(1 for _ in found)
+                if worker.is_cancelled:
+                    return
+                total += more
+                if more:
+                    self.app.call_from_thread(self._count, document, more)
         self.app.call_from_thread(self._done, total)
 
-    def _add(self, document: Document, batch: list[Hit]) -> None:
-        options = self.query_one("#hits", OptionList)
-        if document.key not in self._headers:
+    def _add(self, document: Document, batch: list[Hit], found: int) -> None:
+        """Show ``batch`` (of ``found`` hits) in one go: one ``add_options``, the header's count set in place."""
+        options = self.query_one("#hits", HitList)
+        new: list[Option] = []
+        if document.key not in self._headers and batch:
             self._headers[document.key] = options.option_count
-            options.add_option(Option(self._header(document, 0), disabled=True))
-        for hit in batch:
-            self._rows[options.option_count] = len(self.found)
-            self._options.append(options.option_count)
-            options.add_option(Option(kwic(hit, self.side, False)))
+            new.append(Option(self._header(document, 0), disabled=True))
+        first = options.option_count + len(new)
+        for n, hit in enumerate(batch):
+            self._rows[first + n] = len(self.found)
+            self._options.append(first + n)
+            new.append(Option(kwic(hit, self.side, False)))
             self.found.append(hit)
-        self._count(document, len(batch))
+        options.add_options(new)
+        self._count(document, found)
         if options.highlighted is None and self.found:
             options.highlighted = 1
 
@@ -156,12 +186,12 @@ class CorpusSearch(ModalScreen[Choice | None]):
         self._counts[document.key] = self._counts.get(document.key, 0) + more
         header = self._headers.get(document.key)
         if header is not None:
-            options = self.query_one("#hits", OptionList)
-            options.replace_option_prompt_at_index(header, self._header(document, self._counts[document.key]))
+            self.query_one("#hits", HitList).set_prompt(header, self._header(document, self._counts[document.key]))
 
     def _header(self, document: Document, count: int) -> Content:
         return Content.assemble(
-            (cut(one_line(document.title), 100), "bold"), f"  ({plural(count, 'match', 'matches')})"
+            (cut(one_line(document.title), min(100, self.app.size.width - 24)), "bold"),
+            f"  ({plural(count, 'match', 'matches')})",
         )
 
     def _done(self, total: int) -> None:
@@ -215,7 +245,7 @@ class CorpusSearch(ModalScreen[Choice | None]):
     def _redraw(self, found: int) -> None:
         index = self._options[found]
         prompt = kwic(self.found[found], self.side, found in self.marked)
-        self.query_one("#hits", OptionList).replace_option_prompt_at_index(index, prompt)
+        self.query_one("#hits", HitList).set_prompt(index, prompt)
 
     def action_tag(self) -> None:
         chosen = [self.found[i] for i in sorted(self.marked)] or list(self.found)
