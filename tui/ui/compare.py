@@ -41,6 +41,7 @@ from ..reports import attributes
 from ..text import safe_line, sanitise
 from ..wording import cut, plural
 from .dialogs import chip
+from .focus import focus_now
 
 PLAIN = "#C0C0C0"
 CHUNK = 40  # passages added to the lists between two frames, so a long drill-down shows its first ones at once
@@ -181,7 +182,7 @@ class PassagesLevel(Level):
 
     def on_mount(self) -> None:
         options = self.query_one(OptionList)
-        options.focus()
+        focus_now(options)
         self.fill(options, self.passages, title=len({a.document.path for a in self.passages}) > 1)
 
 
@@ -231,20 +232,20 @@ class SideBySideLevel(Level):
             self.fill(options, cell.passages)
         filled = [options for options, cell in zip(lists, cells) if cell.passages]
         if focus is not None:
-            lists[focus].focus()
+            focus_now(lists[focus])
         elif filled:
-            filled[0].focus()
+            focus_now(filled[0])
 
     async def action_column(self, step: int) -> None:
         lists = list(self.query(OptionList))
         focused = self.focused
         index = (lists.index(focused) if focused in lists else 0) + step
         if 0 <= index < len(lists):
-            lists[index].focus()
+            focus_now(lists[index])
             return
         columns = len(self.matrix.columns)
         if len(lists) == columns:  # all shown: go round
-            lists[index % len(lists)].focus()
+            focus_now(lists[index % len(lists)])
             return
         last = columns - len(lists)  # the first column of the last page
         if step > 0:
@@ -310,7 +311,7 @@ class CompareScreen(Level):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#matrix", DataTable).focus()
+        focus_now(self.query_one("#matrix", DataTable))
         if self.ready:
             self._show_matrix()
         else:
@@ -397,7 +398,7 @@ class CompareScreen(Level):
         if showing == "cooccurrence":
             self._fill_cooccurrence()
         switcher.current = showing
-        self.query_one(f"#{showing}", DataTable).focus()
+        focus_now(self.query_one(f"#{showing}", DataTable))
         self._update_heading()
 
     def _update_heading(self) -> None:
