@@ -130,6 +130,27 @@ def test_two_processes_writing_200_annotations_each_end_with_400(store_path: Pat
     assert sizes == sorted(sizes)  # no reader ever saw the store go back in time
 
 
+def test_a_shard_written_after_the_codebook_was_read_is_not_damage(store_path: Path) -> None:
+    """The race the two writers above hit: a reader takes the codebook, another process then adds a theme and the
+    shard that names it, and the reader reads that shard. Readers take no lock, so this is a newer store, not a
+    damaged one."""
+    reader, writer = Store(store_path), Store(store_path)
+    writer.add(annotation(0, 3, ["old"]))
+    assert len(reader.annotations()) == 1
+    real_theme_keys = reader._theme_keys
+    writes = []
+
+    def codebook_then_another_process_writes() -> set[str]:
+        keys = real_theme_keys()
+        if not writes:
+            writes.append(writer.add(annotation(4, 8, ["new"])))
+        return keys
+
+    reader._theme_keys = codebook_then_another_process_writes  # type: ignore[method-assign]
+    assert [a.themes for a in reader.annotations()] == [["old"], ["new"]]
+    assert writes and reader.documents() == ["/doc.txt"]
+
+
 def test_threads_sharing_one_store_object(store: Store) -> None:
     def add(offset: int) -> None:
         for n in range(50):

@@ -58,6 +58,12 @@ from .storage import (
 LOCK_TIMEOUT = 15.0
 MIN_PREFIX = 4  # characters of an id that name an annotation
 ENV_VAR = "MARGINALIA_STORE"
+
+
+class _UnknownTheme(CorruptStore):
+    """A shard names a theme the codebook as read lacks: damage, unless the codebook changed since it was read."""
+
+
 CACHED_SHARDS = 32  # shards kept parsed after a scan of them all (the reader's documents are among them)
 
 
@@ -170,9 +176,8 @@ class Store:
         paths = [doc] if doc is not None else (None if docs is None else list(docs))
         with self._thread_lock:
             shards = self._shards_of(paths)
-            themes = None if self._depth else self._theme_keys()  # (inside a change, themes come and go)
             keep = len(shards) <= CACHED_SHARDS  # a scan of many keeps their annotations, not their records
-            found = [a for shard in shards for a in shard.annotations(themes, keep)]
+            found = [a for made in self._annotations_of(shards, keep) for a in made]
             self._trim(keep=len(shards) if paths is not None else 0)
         if theme is not None:
             key = theme_key(theme)
@@ -181,14 +186,28 @@ class Store:
             found = by_coder(found, coders)
         return sorted(found, key=lambda a: (a.document.path, a.start, a.end, a.created))
 
+    def _annotations_of(self, shards: list[_Shard], keep: bool) -> list[list[Annotation]]:
+        """Each shard's annotations, checked against the codebook. A writer writes a new theme to the codebook
+        before the shard that names it, and readers take no lock: a shard read after the codebook may be newer
+        than it, so a missing theme is damage only if the codebook, read again, still lacks it."""
+        for attempt in range(3):
+            themes = None if self._depth else self._theme_keys()  # (inside a change, themes come and go)
+            try:
+                return [shard.annotations(themes, keep) for shard in shards]
+            except _UnknownTheme:
+                if attempt == 2 or not self.storage.refresh():
+                    raise
+        raise AssertionError("unreachable")
+
     def _theme_keys(self) -> set[str]:
         return {theme_key(r["name"]) for r in self.storage.read().get("themes", {}).values()}
 
     def documents(self) -> list[str]:
         """The paths of every annotated document."""
         with self._thread_lock:
-            themes = self._theme_keys()
-            found = sorted(s.document for s in self._shards_of(None) if s.annotations(themes, keep=False))
+            shards = self._shards_of(None)
+            made = self._annotations_of(shards, keep=False)
+            found = sorted(s.document for s, annotations in zip(shards, made, strict=True) if annotations)
             self._trim()
             return found
 
@@ -888,7 +907,7 @@ def _annotations_of(path: Path, records: dict[str, dict[str, Any]], themes: set[
         names = [shared.setdefault(t, t) for t in r["themes"]]
         missing = None if themes is None else next((t for t in names if theme_key(t) not in themes), None)
         if missing is not None:
-            raise CorruptStore(
+            raise _UnknownTheme(
                 f"{path}: the store is damaged (annotation record {key}: theme {missing!r} is not in the themes "
                 "table); it was left as it was"
             )
