@@ -47,6 +47,17 @@ def _motion(key: str, action: str, argument: str, description: str, binding_id: 
 SELECT_MOVING = "Select while moving (shift + any of these movements)"
 
 
+@dataclass
+class ViewMessage(Message):
+    """A message from a view, which it names as ``control``."""
+
+    view: DocumentView
+
+    @property
+    def control(self) -> DocumentView:
+        return self.view
+
+
 class DocumentView(ScrollView, can_focus=True):
     """A read-only document with a cursor, a selection and coloured highlights."""
 
@@ -99,37 +110,20 @@ class DocumentView(ScrollView, can_focus=True):
     # Messages name their view as ``control`` (as Textual's ``TextArea.Changed`` does), so a handler can be
     # ``@on(DocumentView.CursorMoved, "#pane-1 DocumentView")``.
     @dataclass
-    class CursorMoved(Message):
+    class CursorMoved(ViewMessage):
         """The cursor or the selection moved."""
 
-        view: DocumentView
-
-        @property
-        def control(self) -> DocumentView:
-            return self.view
-
     @dataclass
-    class ExtentChosen(Message):
+    class ExtentChosen(ViewMessage):
         """``enter`` while changing a highlight's extent: its new span (not yet saved)."""
 
-        view: DocumentView
         annotation_id: str
         start: int
         end: int
 
-        @property
-        def control(self) -> DocumentView:
-            return self.view
-
     @dataclass
-    class Scrolled(Message):
+    class Scrolled(ViewMessage):
         """The first row shown changed."""
-
-        view: DocumentView
-
-        @property
-        def control(self) -> DocumentView:
-            return self.view
 
     def __init__(self, document: Document, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
