@@ -62,7 +62,7 @@ from .dialogs import Tagging, ThemeDialog, chip
 from .document_view import COUNT_AT_ONCE, DocumentView
 from .focus import focus_now
 from .help import HelpScreen
-from .pane import ExtractingPane, Pane
+from .pane import ExtractingPane, Pane, TitleBar
 from .panels import AnnotationChoice, AnnotationsPanel, DeleteHighlight, DocumentsPanel, JumpTo, Reattach, ThemesPanel
 from .review import ReviewPanel
 from .safe_input import SafeInput
@@ -408,6 +408,8 @@ class MarginaliaApp(App[None]):
         for annotation in self._visible(self.annotations.values()):
             by_doc.setdefault(annotation.document.path, []).append(annotation)
         for pane in self.query(Pane):
+            if not pane.query(TitleBar):  # taken down as the app exits (a reload's worker may finish then)
+                continue
             pane.view.coder = self.store.coder
             mine = by_doc.get(pane.document.key, [])
             pane.view.set_annotations(mine, {a.id: self.paint_of(a) for a in mine})
