@@ -177,7 +177,7 @@ class Store:
         with self._thread_lock:
             shards = self._shards_of(paths)
             keep = len(shards) <= CACHED_SHARDS  # a scan of many keeps their annotations, not their records
-            found = [a for made in self._annotations_of(shards, keep) for a in made]
+            found = [a for made in self._checked_annotations(shards, keep) for a in made]
             self._trim(keep=len(shards) if paths is not None else 0)
         if theme is not None:
             key = theme_key(theme)
@@ -186,7 +186,7 @@ class Store:
             found = by_coder(found, coders)
         return sorted(found, key=lambda a: (a.document.path, a.start, a.end, a.created))
 
-    def _annotations_of(self, shards: list[_Shard], keep: bool) -> list[list[Annotation]]:
+    def _checked_annotations(self, shards: list[_Shard], keep: bool) -> list[list[Annotation]]:
         """Each shard's annotations, checked against the codebook. A writer writes a new theme to the codebook
         before the shard that names it, and readers take no lock: a shard read after the codebook may be newer
         than it, so a missing theme is damage only if the codebook, read again, still lacks it."""
@@ -206,7 +206,7 @@ class Store:
         """The paths of every annotated document."""
         with self._thread_lock:
             shards = self._shards_of(None)
-            made = self._annotations_of(shards, keep=False)
+            made = self._checked_annotations(shards, keep=False)
             found = sorted(s.document for s, annotations in zip(shards, made, strict=True) if annotations)
             self._trim()
             return found
