@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import test_screen
 from conftest import ASMOLOV, PROMA
+from screen import screen
 
 import tui.document
 import tui.ui.app
@@ -263,3 +264,34 @@ async def test_the_search_bar_counts_a_big_texts_matches_once_typing_pauses(
         await pilot.pause()
         start = text.index("verse number 2999")
         assert app.views[0].selection == (start, start + len("verse number 2999"))
+
+
+async def test_the_pane_title_says_where_the_view_is_once_the_whole_text_is_wrapped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Page downs while only the first screens are wrapped put the view far into them ("70%"); once the whole text
+    is, the same row is a small share of it, and the title says so without another key (the wrap, slowed here,
+    ends after everything else that would show the title again)."""
+    reading_in_small_pieces(monkeypatch, slowly=True)
+    monkeypatch.setattr(document_view, "WRAP_SLICE", 0)
+    monkeypatch.setattr(document_view, "WRAP_GAP", 0.04)
+    path = tmp_path / "big.txt"
+    path.write_text(verses(12_000), encoding="utf-8")
+    app = MarginaliaApp(load_paths([path], progressive=True), Store(tmp_path / "s.json"))
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.views[0]
+        await pilot.press("pagedown", "pagedown", "pagedown")
+        await pilot.pause()
+        assert not view.whole
+        early = view.position
+        assert early.endswith("%") and int(early[:-1]) > 20, early
+        assert f" · {early} · " in title_row(app)
+        await wrapped_whole(view, pilot)
+        await pilot.pause()
+        assert view.position == f"{view.percent}%" and view.percent < 5
+        title = title_row(app)
+        assert f" · {view.position} · " in title and early not in title, title
+
+
+def title_row(app: MarginaliaApp) -> str:
+    return next(row for row in screen(app).rows if "highlights" in row)

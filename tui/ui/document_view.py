@@ -125,6 +125,11 @@ class DocumentView(ScrollView, can_focus=True):
     class Scrolled(ViewMessage):
         """The first row shown changed."""
 
+    @dataclass
+    class Rewrapped(ViewMessage):
+        """The rows changed (the whole text wrapped, or wrapped again at a new width): the share of the document
+        shown above the first row did too, though that row may be the same."""
+
     def __init__(self, document: Document, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.document = document
@@ -610,7 +615,10 @@ class DocumentView(ScrollView, can_focus=True):
         self.wrapped, self._wrapped_for = layout, width
         self._stale = layout.text is not self.text and self._stale
         self._cache.clear()
+        rows = self.virtual_size.height
         self.virtual_size = Size(layout.width, len(layout))
+        if len(layout) != rows:
+            self.post_message(self.Rewrapped(self))
 
     @work(group="wrap", exclusive=True)  # exclusive: a newer width cancels an older one between slices
     async def _rewrap(self, width: int, wrap_at: int) -> None:

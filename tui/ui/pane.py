@@ -71,6 +71,9 @@ class Pane(Vertical):
     def on_document_view_scrolled(self, message: DocumentView.Scrolled) -> None:
         self.update_title()
 
+    def on_document_view_rewrapped(self, message: DocumentView.Rewrapped) -> None:
+        self.update_title()  # "70%" of the first screens wrapped is 1% of the whole text
+
 
 class ExtractingPane(Vertical):
     """A document's place while its text is extracted in another process: what is done so far ("Extracting
