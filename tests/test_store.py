@@ -371,6 +371,21 @@ def test_changes_by_another_process_are_picked_up(store_path: Path) -> None:
     assert reader.refresh() is False
 
 
+def test_a_reader_of_many_documents_sees_no_change_where_there_was_none(store_path: Path) -> None:
+    """Past ``CACHED_SHARDS`` documents the shards' records are dropped after a read: a poll must not take that
+    for a change (the reader would reload everything every second), but still see a real one."""
+    paths = [f"/doc-{n}.txt" for n in range(tui.store.CACHED_SHARDS + 3)]
+    writer = Store(store_path)
+    writer.add_many([annotation(path=p) for p in paths])
+    reader = Store(store_path)
+    assert len(reader.annotations(docs=paths)) == len(paths)
+    assert reader.refresh() is False
+    writer.add(annotation(5, 9, path=paths[0]))
+    assert reader.refresh() is True
+    assert len(reader.annotations(docs=paths)) == len(paths) + 1
+    assert reader.refresh() is False
+
+
 # -- damaged stores ------------------------------------------------------------------------------------------------
 def good_record(**changes: object) -> dict:
     record = annotation().to_record()

@@ -122,6 +122,14 @@ class _Shard:
             self.storage.forget()
         return self._made[1]
 
+    def refresh(self) -> bool:
+        """Pick up a change on disk; True if there was one. Records dropped after a scan (``annotations``) are
+        compared by the file's stamp, not parsed again: else every poll of a reader with many documents would
+        find them all "changed" and reload everything."""
+        if self.storage.version is None and self._made is not None and self._made[0] is not None:
+            return self.storage.current() != self._made[0]
+        return self.storage.refresh()
+
 
 class Store:
     def __init__(self, path: str | os.PathLike, coder: str | None = None) -> None:
@@ -157,7 +165,7 @@ class Store:
             self._settle()
             changed = self.storage.refresh()
             for shard in list(self._shards.values()):
-                changed = shard.storage.refresh() or changed
+                changed = shard.refresh() or changed
             if self._names is not None:
                 names = self._shard_names()
                 changed = changed or names != self._names

@@ -373,7 +373,9 @@ class MarginaliaApp(App[None]):
         if self._compare_ready is None or self._compare_ready[0] != key:
             self._build_matrix(key, list(self.annotations.values()), list(self.themes.values()), list(self.documents))
 
-    @work(exclusive=True, group="compare-matrix")
+    # a description of its own: by default Textual describes a worker by the repr of its arguments (10,000
+    # annotations: a third of a second on the event loop at every change)
+    @work(exclusive=True, group="compare-matrix", description="count the compare matrix")
     async def _build_matrix(
         self, key: tuple[object, ...], annotations: list[Annotation], themes: list[Theme], documents: list[Document]
     ) -> None:
