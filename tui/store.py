@@ -20,10 +20,9 @@ from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, MutableMapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
-from filelock import FileLock, Timeout
 from tinydb import TinyDB
 from tinydb.table import Document as Record
 
@@ -54,6 +53,9 @@ from .storage import (
     shard_folder,
     shard_name,
 )  # fmt: skip
+
+if TYPE_CHECKING:
+    from filelock import FileLock
 
 LOCK_TIMEOUT = 15.0
 MIN_PREFIX = 4  # characters of an id that name an annotation
@@ -91,7 +93,7 @@ def resolve_store_path(option: str | os.PathLike | None = None, configured: str 
 class _Shard:
     """One document's shard: its TinyDB file in the store's folder."""
 
-    def __init__(self, path: Path, lock: FileLock, document: str) -> None:
+    def __init__(self, path: Path, lock: StoreLock, document: str) -> None:
         """``document``: the path of the document it holds ("": learn it from the file)."""
         self.path = path
         self.db = TinyDB(path, storage=AtomicStorage, lock=lock, shard=document)
@@ -131,6 +133,37 @@ class _Shard:
         return self.storage.refresh()
 
 
+class StoreLock:
+    """The store's re-entrant cross-process lock (``filelock``), made when first taken: reading needs no lock, and
+    importing filelock costs the reader's start more than opening the store does."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._lock: FileLock | None = None
+        self._making = threading.Lock()
+
+    def _made(self) -> FileLock:
+        with self._making:
+            if self._lock is None:
+                from filelock import FileLock
+
+                self._lock = FileLock(self.path, timeout=LOCK_TIMEOUT, thread_local=False)
+            return self._lock
+
+    def acquire(self) -> None:
+        self._made().acquire()
+
+    def release(self) -> None:
+        self._made().release()
+
+    def __enter__(self) -> StoreLock:
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+
 class Store:
     def __init__(self, path: str | os.PathLike, coder: str | None = None) -> None:
         """``coder``: who is coding (``tui.coders.resolve_coder``): new annotations without one get this name."""
@@ -138,7 +171,7 @@ class Store:
         self.coder = resolve_coder(coder)
         # beside the real file: two links to one store share its lock
         self._lock_path = f"{os.path.realpath(self.path)}.lock"
-        self._file_lock = FileLock(self._lock_path, timeout=LOCK_TIMEOUT, thread_local=False)
+        self._file_lock = StoreLock(self._lock_path)
         self._db = TinyDB(self.path, storage=AtomicStorage, lock=self._file_lock)  # the storage migrates under it
         self.storage: AtomicStorage = self._db.storage  # type: ignore[assignment]
         self._themes = self._db.table("themes", cache_size=0)
@@ -612,6 +645,8 @@ class Store:
                 os.close(os.open(self._lock_path, os.O_WRONLY | os.O_CREAT, 0o644))  # so a failure says so
             except OSError as error:
                 raise StoreError(f"{self._lock_path}: cannot create the store's lock file ({error.strerror})") from None
+            from filelock import Timeout
+
             try:
                 self._file_lock.acquire()
             except Timeout:

@@ -8,12 +8,14 @@ saved only once the store has it on disk. Another process's changes are picked u
 from __future__ import annotations
 
 import asyncio
+import gc
+import sys
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
@@ -26,16 +28,13 @@ from textual.theme import Theme as ColourScheme  # Textual's "theme": not a codi
 from textual.theme import ThemeProvider
 from textual.timer import Timer
 from textual.widget import AwaitMount, Widget
-from textual.widgets import Footer, Input, TextArea
+from textual.widgets import Footer, Input
 from textual.worker import get_current_worker
 
 from .. import anchoring, library, review, sentences, textnav
 from ..coders import coder_key
-from ..compare import BUILD_HERE, Cooccurrence, Matrix, cooccurrence_steps
 from ..config import Config
-from ..corpus import Hit
 from ..document import Document, DocumentError, PendingDocument, load_document
-from ..extracting import extract_apart
 from ..history import (
     Change,
     Created,
@@ -58,30 +57,23 @@ from ..store import Store
 from ..text import sanitise
 from ..wording import cut, plural
 from . import keys
-from .dialogs import Tagging, ThemeDialog, chip
+from .chips import chip
 from .document_view import COUNT_AT_ONCE, DocumentView
 from .focus import focus_now
-from .help import HelpScreen
 from .pane import ExtractingPane, Pane, TitleBar
-from .panels import AnnotationChoice, AnnotationsPanel, DeleteHighlight, DocumentsPanel, JumpTo, Reattach, ThemesPanel
 from .review import ReviewPanel
 from .safe_input import SafeInput
 
+if TYPE_CHECKING:  # only named in annotations: the screens and dialogs are imported when first opened
+    from ..compare import Cooccurrence, Matrix
+    from ..corpus import Hit
+    from .dialogs import Tagging
+    from .panels import ThemesPanel
+
 PLAIN = "#C0C0C0"  # a highlight with no theme
 MAX_PANES = 3
-STYLED_ROOMS = (
-    "pane",
-    "document_view",
-    "dialogs",
-    "export_dialog",
-    "panels",
-    "compare",
-    "corpus_search",
-    "memo",
-    "help",
-    "review",
-    "app",
-)
+# The first screen's rooms: the screens and dialogs load their own when first opened (tui/ui/styles.py).
+READER_ROOMS = ("pane", "document_view", "review", "app")
 POLL_SECONDS = 1.0
 READ_SLICE = 0.008  # seconds of reading a big document at a time, then
 READ_GAP = 0.002  # this long for the keys and the drawing
@@ -103,10 +95,10 @@ def stacks_below(panes: int) -> int:
 
 class MarginaliaApp(App[None]):
     TITLE = "marginalia"
-    # Every room's styles, in a .tcss file beside its module (shipped in the wheel; tests/test_styles.py checks).
-    # The app's own rules come last: before the move they were the app's CSS, above every widget's defaults.
+    # The reader's rooms' styles, each in a .tcss file beside its module (tui/ui/styles.py). The app's own rules
+    # come last: before the move they were the app's CSS, above every widget's defaults.
     # (Absolute: Textual reads a relative path beside the subclass's file, and tests and benchmarks subclass it.)
-    CSS_PATH = [Path(__file__).with_name(f"{room}.tcss") for room in STYLED_ROOMS]
+    CSS_PATH = [Path(__file__).with_name(f"{room}.tcss") for room in READER_ROOMS]
 
     BINDING_GROUP_TITLE = "Reader"
     # Each key's one source (see tui/ui/keys.py): the id for the keymap, the footer's word, the sentence for the
@@ -279,7 +271,7 @@ class MarginaliaApp(App[None]):
 
     def _binds_at_once(self, event: events.Key) -> bool:
         # A pane or a table types nothing, so all its keys are bindings; printable keys are typed into fields.
-        return not isinstance(self.focused, (Input, TextArea)) or not event.is_printable
+        return not _types_text(self.focused) or not event.is_printable
 
     def notify(self, message: str, *, title: str = "", markup: bool = False, **options: Any) -> None:
         """Messages quote themes, notes and paths: never markup, never control codes (widgets call this too)."""
@@ -306,13 +298,22 @@ class MarginaliaApp(App[None]):
             self.notify(problem, title="Settings", severity="warning", timeout=10)
         self._stack_if_narrow(self.size.width)
         self.set_interval(POLL_SECONDS, self._poll_store)
-        self.call_after_refresh(self._restore_places)
         self.theme_changed_signal.subscribe(self, self._scheme_chosen)
+        self.call_after_refresh(self._after_first_frame)
+        self._model_changed()
+
+    def _after_first_frame(self) -> None:
+        """What waits until the first screen is drawn: a thread re-anchoring or a process extracting would take
+        the cores (and the thread Python's lock) from drawing it. The command line starts the reader with the
+        garbage collector off (``tui.cli.main``): on now, what the start made frozen (never traversed again)."""
+        if not gc.isenabled():
+            gc.freeze()
+            gc.enable()
+        self._restore_places()
         self._reconcile([d for d in self.documents if not isinstance(d, PendingDocument)])
         for document in self.documents:
             if isinstance(document, PendingDocument):
                 self._extract(document)
-        self._model_changed()
 
     def on_resize(self, event: events.Resize) -> None:
         self._stack_if_narrow(event.size.width)
@@ -359,7 +360,11 @@ class MarginaliaApp(App[None]):
         """The highlights changed: the matrix kept ready is stale; build it again once they settle (in a worker;
         a few hundred highlights need none, the compare screen counts them in a few milliseconds)."""
         self._model_version += 1
-        if self.is_running and len(self.annotations) > BUILD_HERE:
+        if not self.is_running or not self.annotations:
+            return
+        from ..compare import BUILD_HERE
+
+        if len(self.annotations) > BUILD_HERE:
             if self._compare_timer is not None:
                 self._compare_timer.stop()
             self._compare_timer = self.set_timer(COMPARE_DELAY, self._prepare_compare)
@@ -381,6 +386,7 @@ class MarginaliaApp(App[None]):
     ) -> None:
         """Count the matrix and co-occurrence step by step on the event loop (not in a thread: its GIL would slow
         every frame meanwhile); a change meanwhile starts it again."""
+        from ..compare import cooccurrence_steps
         from .compare import in_steps, matrix_steps, open_annotations, sources_of
 
         annotations = open_annotations(documents, annotations)
@@ -601,6 +607,8 @@ class MarginaliaApp(App[None]):
     def _extract(self, pending: PendingDocument) -> None:
         """Extract a document's text in another process (keys never wait for it), its progress in its pane; then
         open it from its snapshot in the pane's place."""
+        from ..extracting import extract_apart
+
         worker = get_current_worker()
 
         def progress(done: int, total: int) -> None:
@@ -771,6 +779,8 @@ class MarginaliaApp(App[None]):
             self.notify("Nothing to highlight here: select some text first", severity="warning", timeout=3)
             return None
         quote = view.text[span[0] : span[1]]
+        from .dialogs import ThemeDialog
+
         dialog = ThemeDialog(quote, list(self.themes.values()), self.usage())
 
         def done(result: Tagging | None) -> None:
@@ -814,6 +824,8 @@ class MarginaliaApp(App[None]):
         annotation = self._annotation_at_cursor()
         if annotation is None:
             return None
+        from .dialogs import ThemeDialog
+
         dialog = ThemeDialog(
             annotation.quote, list(self.themes.values()), self.usage(), annotation.themes, annotation.note,
             title="Edit highlight",
@@ -902,6 +914,8 @@ class MarginaliaApp(App[None]):
 
     # -- panels ----------------------------------------------------------------------------------------------------
     def action_annotations(self) -> AwaitMount | None:
+        from .panels import AnnotationChoice, AnnotationsPanel, DeleteHighlight, JumpTo, Reattach
+
         view = self.active_view
         documents = {d.key: d for d in self.documents}
         panel = AnnotationsPanel(
@@ -967,8 +981,10 @@ class MarginaliaApp(App[None]):
             pane.view.select(start, end)
 
     def action_themes(self) -> AwaitMount:
+        from . import panels
+
         themes, annotations = list(self.themes.values()), list(self.annotations.values())
-        return self.push_screen(ThemesPanel(themes, annotations, self.documents, self.folded_themes))
+        return self.push_screen(panels.ThemesPanel(themes, annotations, self.documents, self.folded_themes))
 
     def on_themes_panel_requested(self, message: ThemesPanel.Requested) -> None:
         """Apply what the themes panel asked for, then show the panel the store's themes (it stays open; a change
@@ -996,6 +1012,7 @@ class MarginaliaApp(App[None]):
         if len(self.documents) <= 1:
             self.notify("Only one document is open", timeout=2)
             return None
+        from .panels import DocumentsPanel
 
         def done(chosen: list[int] | None) -> None:
             if chosen:
@@ -1174,6 +1191,8 @@ class MarginaliaApp(App[None]):
 
     def _tag_hits(self, hits: list[Hit]) -> None:
         """Tag search hits with the theme dialog's themes and note: one store write, one undo."""
+        from .dialogs import ThemeDialog
+
         first = hits[0].match if len(hits) == 1 else f"{hits[0].match} (and {len(hits) - 1} more)"
         dialog = ThemeDialog(first, list(self.themes.values()), self.usage(), title=f"Tag {len(hits)} search hits")
         documents = {d.key: d for d in self.documents}
@@ -1210,6 +1229,8 @@ class MarginaliaApp(App[None]):
 
     def action_help(self) -> None:
         """Marginalia's keys by task (not Textual's help panel, which lists every inherited scroll binding)."""
+        from .help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
@@ -1239,6 +1260,13 @@ class MarginaliaApp(App[None]):
             binding = by_id[binding_id]
             action = getattr(self, f"action_{binding.action}")
             yield SystemCommand(binding.description.capitalize(), binding.tooltip, action)
+
+
+def _types_text(widget: Widget | None) -> bool:
+    """A field the printable keys are typed into: an input, or a text area (the memo's; while its module is not
+    imported, nothing can be one)."""
+    text_area = sys.modules.get("textual.widgets._text_area")
+    return isinstance(widget, Input) or (text_area is not None and isinstance(widget, text_area.TextArea))
 
 
 async def _drained(widget: Widget | None) -> None:

@@ -40,8 +40,9 @@ from ..model import Annotation, Theme
 from ..reports import attributes
 from ..text import safe_line, sanitise
 from ..wording import cut, plural
-from .dialogs import chip
+from .chips import chip
 from .focus import focus_now
+from .styles import styles_of
 
 PLAIN = "#C0C0C0"
 CHUNK = 40  # passages added to the lists between two frames, so a long drill-down shows its first ones at once
@@ -114,6 +115,8 @@ def open_annotations(documents: Sequence[Document], annotations: list[Annotation
 class Level(ModalScreen[str | None]):
     """A compare level: ``escape`` goes back; a chosen passage's id goes all the way back to the reader. Modal and
     opaque: the reader's own keys (h, d, ...) do not act behind it."""
+
+    CSS_PATH = styles_of(__file__)
 
     BINDING_GROUP_TITLE = "Compare"
     BINDINGS = [Binding("escape", "back", "back", id="compare-back", tooltip="Back to the level before")]

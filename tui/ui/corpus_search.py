@@ -28,6 +28,7 @@ from ..document import Document
 from ..text import safe_line
 from ..wording import cut, fit, plural
 from .safe_input import SafeInput
+from .styles import styles_of
 
 BATCH = 200  # hits handed to the screen at a time
 MAX_HITS = 10_000  # shown at most (the count still says how many were found up to here)
@@ -81,6 +82,7 @@ def smart_case(query: str) -> bool:
 
 
 class CorpusSearch(ModalScreen[Choice | None]):
+    CSS_PATH = styles_of(__file__)
     BINDING_GROUP_TITLE = "Search all documents"
     BINDINGS = [
         Binding("escape", "close", "close", id="search-all-close", tooltip="Close the search"),

@@ -18,8 +18,10 @@ from textual.widgets.option_list import Option
 from ..model import Theme, theme_key
 from ..text import safe_line, sanitise
 from . import keys
+from .chips import chip
 from .focus import focus_now
 from .safe_input import SafeInput, original
+from .styles import styles_of
 
 
 def rank_themes(fragment: str, themes: list[Theme], usage: dict[str, int]) -> list[Theme]:
@@ -61,10 +63,6 @@ class ThemeSuggester(Suggester):
         return None
 
 
-def chip(colour: str) -> Content:
-    return Content.styled("██", colour)
-
-
 @dataclass
 class Tagging:
     themes: list[str]
@@ -73,6 +71,8 @@ class Tagging:
 
 class ThemeDialog(ModalScreen[Tagging | None]):
     """Type themes (comma-separated, completed from existing ones) and an optional note; enter saves."""
+
+    CSS_PATH = styles_of(__file__)
 
     BINDING_GROUP_TITLE = "Theme dialog"
     BINDINGS = [
@@ -185,6 +185,8 @@ class PromptDialog(ModalScreen[str | None]):
     """One line of text: a new theme name, a description, a colour, a file name. With ``check``, an answer it
     finds a problem with is not taken: the problem is shown under the field, which keeps the text to correct."""
 
+    CSS_PATH = styles_of(__file__)
+
     BINDING_GROUP_TITLE = "Question"
     BINDINGS = [Binding("escape", "cancel", "cancel", id="prompt-cancel", tooltip="Close without an answer")]
 
@@ -228,6 +230,7 @@ class PromptDialog(ModalScreen[str | None]):
 
 
 class ConfirmDialog(ModalScreen[bool]):
+    CSS_PATH = styles_of(__file__)
     BINDING_GROUP_TITLE = "Confirmation"
     BINDINGS = [
         Binding("y", "answer(True)", "yes", id="confirm-yes"),

@@ -19,10 +19,13 @@ from . import keys
 from .dialogs import ConfirmDialog
 from .focus import focus_now
 from .safe_input import SafeInput
+from .styles import styles_of
 
 
 class ExportDialog(ModalScreen[dict[str, str] | None]):
     """Returns the choices it exported with (None if cancelled): the next export starts from them."""
+
+    CSS_PATH = styles_of(__file__)
 
     BINDING_GROUP_TITLE = "Export dialog"
     BINDINGS = [Binding("escape", "cancel", "cancel", id="export-cancel", tooltip="Close without exporting")]

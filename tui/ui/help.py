@@ -16,10 +16,13 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
 from . import keys
+from .styles import styles_of
 
 
 class HelpScreen(ModalScreen[None]):
     """Every key of the reader by task, then the keys of each panel and dialog."""
+
+    CSS_PATH = styles_of(__file__)
 
     BINDING_GROUP_TITLE = "Help"
     BINDINGS = [Binding("escape,question_mark", "close", "close", id="help-close", tooltip="Close the help")]

@@ -19,6 +19,7 @@ from ..text import safe_line, sanitise
 from . import keys
 from .dialogs import ConfirmDialog
 from .focus import focus_now
+from .styles import styles_of
 
 
 class SafeTextArea(TextArea):
@@ -34,6 +35,7 @@ class SafeTextArea(TextArea):
 
 
 class MemoScreen(ModalScreen[str | None]):
+    CSS_PATH = styles_of(__file__)
     BINDING_GROUP_TITLE = "Memo"
     BINDINGS = [
         Binding("ctrl+s", "save", "save", priority=True, id="memo-save", tooltip="Save the memo and close it"),

@@ -6,7 +6,7 @@ from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
-from textual.widgets import ProgressBar, Static
+from textual.widgets import Static
 
 from ..document import Document, PendingDocument
 from ..text import sanitise
@@ -85,11 +85,15 @@ class ExtractingPane(Vertical):
         self.document = document
 
     def compose(self) -> ComposeResult:
+        from textual.widgets import ProgressBar  # imported by the first document extracted, not at every start
+
         yield TitleBar(Content(self.document.path.name))
         yield Static(Content(sanitise(extracting(self.document.path.name, self.document.kind))), id="progress-text")
         yield ProgressBar(total=None, show_eta=False)
 
     def show_progress(self, done: int, total: int) -> None:
+        from textual.widgets import ProgressBar
+
         text = extracting(self.document.path.name, self.document.kind, done, total)
         # layout=False: a line of fixed height; a layout would lay out the whole screen (and re-wrap the other
         # panes' text) at every page

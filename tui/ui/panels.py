@@ -27,9 +27,11 @@ from ..model import Annotation, Theme, colour_problem, theme_key
 from ..text import sanitise
 from ..wording import cut
 from . import keys
-from .dialogs import ConfirmDialog, PromptDialog, ThemeSuggester, chip
+from .chips import chip
+from .dialogs import ConfirmDialog, PromptDialog, ThemeSuggester
 from .focus import focus_now
 from .safe_input import SafeInput
+from .styles import styles_of
 
 STATUS_LABELS = {"fuzzy": " ~fuzzy", "ambiguous": " ? ambiguous", "orphan": " ✗ orphan"}
 
@@ -80,6 +82,8 @@ class ThemeRequest:
 
 class SidePanel(ModalScreen[Result]):
     """A modal docked to the right, so the documents stay in view."""
+
+    CSS_PATH = styles_of(__file__)
 
     BINDING_GROUP_TITLE = "Any panel"
     BINDINGS = [Binding("escape", "close", "close", id="panel-close", tooltip="Close the panel")]

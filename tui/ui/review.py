@@ -22,7 +22,7 @@ from ..review import Place
 from ..text import sanitise
 from ..wording import cut
 from . import keys
-from .dialogs import chip
+from .chips import chip
 from .focus import focus_now
 
 
