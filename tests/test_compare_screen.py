@@ -179,10 +179,11 @@ async def test_many_passages_counted_in_workers_and_listed_between_frames(
 ) -> None:
     """Above BUILD_HERE the app keeps the matrix ready (a worker), the screen right after a change counts in a
     worker, co-occurrence too, and a drill-down lists a few passages per frame: the same counts in the end."""
+    import tui.compare as counting_module
     import tui.ui.app as app_module
     import tui.ui.compare as compare_module
 
-    for module in (app_module, compare_module):
+    for module in (counting_module, compare_module):  # the app reads it from tui.compare as it needs it
         monkeypatch.setattr(module, "BUILD_HERE", 3)  # the example's 10 passages count as many
     monkeypatch.setattr(app_module, "COMPARE_DELAY", 0.01)
     monkeypatch.setattr(compare_module, "FIRST", 1)

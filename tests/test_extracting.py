@@ -13,11 +13,11 @@ import pytest
 from makedocs import make_encrypted_pdf, make_pdf, make_scanned_pdf
 from screen import screen
 
+import tui.extracting as extracting_module
 from tui.document import DocumentError, PendingDocument, load_document, load_paths
 from tui.formats import snapshot
 from tui.model import new_annotation
 from tui.store import Store
-from tui.ui import app as app_module
 from tui.ui.app import MarginaliaApp
 from tui.ui.pane import ExtractingPane, Pane
 from tui.wording import extracting
@@ -54,7 +54,7 @@ def test_the_reader_defers_a_file_without_a_snapshot_and_checks_it_first(tmp_pat
 async def test_extraction_shows_progress_in_its_pane_while_the_other_pane_takes_keys(
     tmp_path: Path, write_doc, store_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real_extract_apart = app_module.extract_apart
+    real_extract_apart = extracting_module.extract_apart
 
     def paced(pending, progress=None, cancelled=lambda: False):  # type: ignore[no-untyped-def]
         """The real child process, its progress followed a little slower: on an idle machine 30 pages are
@@ -67,7 +67,7 @@ async def test_extraction_shows_progress_in_its_pane_while_the_other_pane_takes_
 
         return real_extract_apart(pending, slowly if progress else None, cancelled)
 
-    monkeypatch.setattr(app_module, "extract_apart", paced)
+    monkeypatch.setattr(extracting_module, "extract_apart", paced)  # the app imports it as it extracts
     pdf = make_pdf(tmp_path / "report.pdf", pages=30, paragraphs=4)
     notes = write_doc("notes.txt", "".join(f"Line {n} of the notes.\n" for n in range(5000)))  # more lines than keys
     documents = load_paths([pdf, notes], defer=True)
