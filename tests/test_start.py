@@ -1,0 +1,111 @@
+"""The reader's start does only what its first screen needs. Not timed (``tests/bench/`` times the start): these
+are the causes of a slow start that were found and removed, checked so that they cannot come back unnoticed.
+
+``marginalia`` on the seeds runs in a process of its own, headless, as the user starts it (``tui.cli.main``); at
+its first frame it reports what it has imported and which styles it has parsed, and a moment later whether the
+garbage collector is back on."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+FIRST_FRAME = r"""
+import gc, json, sys
+from pathlib import Path
+from textual.app import App
+
+run = App.run
+report = {}
+
+
+def headless(self, *args, **kwargs):
+    kwargs.update(headless=True, size=(160, 45))
+    return run(self, *args, **kwargs)
+
+
+def later(app):
+    report["collecting"] = gc.isenabled()
+    report["frozen"] = gc.get_freeze_count()
+    app.exit()
+
+
+def painted(self):
+    if getattr(self, "_painted", False) or not (self.screen.is_mounted and len(self.screen.children)):
+        return
+    self._painted = True
+    report["modules"] = sorted(sys.modules)
+    report["collecting at the first frame"] = gc.isenabled()
+    report["styles"] = [Path(path).name for (path, _), (_, default, _, _) in self.stylesheet.source.items()
+                        if not default]
+    self.set_timer(0.3, lambda: later(self))
+
+
+App.run = headless
+App.post_display_hook = painted
+from tui.cli import main
+
+main(["read", *sys.argv[1:]])
+print(json.dumps(report))
+"""
+
+# What the first screen of the seeds never needs: other commands' and other screens' code, the extraction
+# libraries, syntax colouring, the store's write lock, Textual widgets only dialogs use.
+NEVER_AT_START = [
+    "tui.agreement", "tui.export", "tui.w3c", "tui.gitmerge", "tui.reports", "tui.extracting", "tui.formats.pdf",
+    "tui.ui.panels", "tui.ui.dialogs", "tui.ui.help", "tui.ui.compare", "tui.ui.memo", "tui.ui.export_dialog",
+    "tui.ui.corpus_search", "tui.ui.syntax",
+    "pdfminer", "pygments", "lxml", "bs4", "ebooklib", "docx", "hypothesis", "filelock",
+    "textual.widgets._text_area", "textual.widgets._data_table", "textual.widgets._selection_list",
+    "textual.widgets._progress_bar", "textual.widgets._checkbox",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def start(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    home = tmp_path_factory.mktemp("start")
+    env = {
+        "HOME": str(home), "XDG_CONFIG_HOME": str(home / "config"), "XDG_STATE_HOME": str(home / "state"),
+        "XDG_DATA_HOME": str(home / "data"), "MARGINALIA_STORE": str(home / "store" / "annotations.json"),
+        "LC_ALL": "C.UTF-8", "PATH": "/usr/bin:/bin",
+    }  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-c", FIRST_FRAME], capture_output=True, text=True, timeout=120, env=env, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_the_start_imports_nothing_the_first_screen_does_not_use(start: dict) -> None:
+    modules = set(start["modules"])
+    assert "tui.ui.app" in modules and "tui.ui.document_view" in modules  # it did start the reader
+    imported = [name for name in NEVER_AT_START if name in modules or any(m.startswith(name + ".") for m in modules)]
+    assert imported == [], "import these where they are used (a screen's module when it is opened)"
+
+
+def test_the_start_parses_only_the_first_screens_styles(start: dict) -> None:
+    assert start["styles"] == ["pane.tcss", "document_view.tcss", "review.tcss", "app.tcss"]
+
+
+def test_the_collector_waits_for_the_first_frame_then_collects_again(start: dict) -> None:
+    assert start["collecting at the first frame"] is False
+    assert start["collecting"] is True
+    assert start["frozen"] > 10_000  # the start's objects: never traversed by a collection again
+
+
+def test_a_command_other_than_the_reader_collects_as_usual(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import gc
+
+    from tui import cli
+
+    seen = []
+    themes = cli.HANDLERS["themes"]
+    monkeypatch.setitem(cli.HANDLERS, "themes", lambda args: seen.append(gc.isenabled()) or themes(args))
+    assert gc.isenabled()
+    assert cli.main(["--store", str(tmp_path / "s.json"), "themes"]) == 0
+    assert seen == [True]  # its work is the user's data: collected as usual
+    assert gc.isenabled() and gc.get_freeze_count() == 0
