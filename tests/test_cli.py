@@ -189,6 +189,7 @@ def test_themes(cli, store_arg: list[str]) -> None:
     cli("tag", PROMA, "--match", "sanctions", "--theme", "sanctions", "--theme", "arms", *store_arg)
     cli("theme", "describe", "sanctions", "UN measures", *store_arg)
     themes = json.loads(cli("themes", "--format", "json", *store_arg).out)
+    assert [len(t.pop("id")) for t in themes] == [10, 10]  # the stable id shards name the theme by
     proma_count = load_document(PROMA).text.count("sanctions")
     assert themes == [
         {"name": "arms", "colour": PALETTE[1], "description": "", "counts": {str(PROMA.resolve()): proma_count},

@@ -137,16 +137,16 @@ def test_a_shard_written_after_the_codebook_was_read_is_not_damage(store_path: P
     reader, writer = Store(store_path), Store(store_path)
     writer.add(annotation(0, 3, ["old"]))
     assert len(reader.annotations()) == 1
-    real_theme_keys = reader._theme_keys
+    real_theme_names = reader._theme_names
     writes = []
 
-    def codebook_then_another_process_writes() -> set[str]:
-        keys = real_theme_keys()
+    def codebook_then_another_process_writes() -> dict[str, str | None]:
+        names = real_theme_names()
         if not writes:
             writes.append(writer.add(annotation(4, 8, ["new"])))
-        return keys
+        return names
 
-    reader._theme_keys = codebook_then_another_process_writes  # type: ignore[method-assign]
+    reader._theme_names = codebook_then_another_process_writes  # type: ignore[method-assign]
     assert [a.themes for a in reader.annotations()] == [["old"], ["new"]]
     assert writes and reader.documents() == ["/doc.txt"]
 

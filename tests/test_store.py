@@ -15,7 +15,17 @@ from conftest import annotation, read_store
 import tui.storage
 import tui.store
 from tui.model import PALETTE, Annotation
-from tui.storage import SCHEMA, CorruptStore, StoreError, backup_paths, parse, shard_folder, shard_name, validate
+from tui.storage import (
+    SCHEMA,
+    CorruptStore,
+    StoreError,
+    backup_paths,
+    parse,
+    shard_folder,
+    shard_name,
+    theme_id,
+    validate,
+)
 from tui.store import ConflictError, NotFound, Store, resolve_store_path
 
 
@@ -191,17 +201,17 @@ def test_a_themes_colour_is_stable(store: Store) -> None:
     assert after["four"] == colours["two"]  # the freed colour is reused first
 
 
-def test_rename_updates_every_annotation_in_one_write(store: Store, writes: list[Path]) -> None:
+def test_rename_changes_only_the_codebook(store: Store, writes: list[Path]) -> None:
     a = store.add(annotation(0, 1, ["sanctions", "arms"]))
     b = store.add(annotation(1, 2, ["Sanctions"]))
     c = store.add(annotation(2, 3, ["arms"]))
     colour = store.theme("sanctions").colour
     writes.clear()
     theme = store.rename_theme(" SANCTIONS", "UN  sanctions")
-    assert writes == [{"annotations.json", shard_of(store).name}]  # one change: codebook and shard together
+    assert writes == [{"annotations.json"}]  # one atomic write: shards name themes by id
     assert (theme.name, theme.colour) == ("UN sanctions", colour)
     assert [store.get(x.id).themes for x in (a, b, c)] == [["UN sanctions", "arms"], ["UN sanctions"], ["arms"]]
-    assert [store.get(x.id).rev for x in (a, b, c)] == [2, 2, 1]
+    assert [store.get(x.id).rev for x in (a, b, c)] == [1, 1, 1]  # the annotations themselves did not change
     assert [t.name for t in store.themes()] == ["arms", "UN sanctions"]
 
 
@@ -214,12 +224,12 @@ def test_rename_to_a_different_case_and_clash(store: Store) -> None:
         store.rename_theme("nope", "x")
 
 
-def test_merge_updates_every_annotation_in_one_write(store: Store, writes: list[Path]) -> None:
+def test_merge_changes_only_the_codebook(store: Store, writes: list[Path]) -> None:
     a = store.add(annotation(0, 1, ["UN", "sanctions"]))
     b = store.add(annotation(1, 2, ["embargo", "china"]))
     writes.clear()
     theme = store.merge_themes(["un", "Embargo", "sanctions"], into="Sanctions regime")
-    assert writes == [{"annotations.json", shard_of(store).name}]
+    assert writes == [{"annotations.json"}]
     assert theme.name == "Sanctions regime"
     assert store.get(a.id).themes == ["Sanctions regime"]
     assert store.get(b.id).themes == ["Sanctions regime", "china"]
@@ -248,11 +258,8 @@ def test_describe_and_recolour(store: Store) -> None:
     assert store.recolour_theme("arms", "#00ff7f").colour == "#00FF7F"
     with pytest.raises(StoreError, match="colour 'green' is not #rrggbb"):
         store.recolour_theme("arms", "green")
-    assert vars(Store(store.path).theme("arms")) == {
-        "name": "arms",
-        "colour": "#00FF7F",
-        "description": "weapons deliveries",
-    }
+    theme = Store(store.path).theme("arms")
+    assert (theme.name, theme.colour, theme.description) == ("arms", "#00FF7F", "weapons deliveries")
 
 
 def test_deleting_a_theme_keeps_its_annotations(store: Store, writes: list[Path]) -> None:
@@ -260,7 +267,7 @@ def test_deleting_a_theme_keeps_its_annotations(store: Store, writes: list[Path]
     both = store.add(annotation(1, 2, ["doomed", "kept"]))
     writes.clear()
     theme, changed = store.delete_theme("Doomed")
-    assert (theme.name, changed, writes) == ("doomed", 2, [{"annotations.json", shard_of(store).name}])
+    assert (theme.name, changed, writes) == ("doomed", 2, [{"annotations.json"}])
     assert store.get(only.id).themes == []
     assert store.get(both.id).themes == ["kept"]
     assert [t.name for t in store.themes()] == ["kept"]
@@ -394,6 +401,12 @@ def good_record(**changes: object) -> dict:
 
 
 def store_bytes(annotations: dict | None = None, themes: dict | None = None, **extra: object) -> bytes:
+    """A whole store in one file at the current schema: themes given ids, annotations naming them by id."""
+    for record in (annotations or {}).values():
+        if isinstance(record.get("themes"), list):
+            record["themes"] = [theme_id(t) if t.strip() else t for t in record["themes"]]
+    for record in (themes or {}).values():
+        record.setdefault("id", theme_id(record["name"]))
     data = {"meta": {"1": {"schema": SCHEMA}}, "themes": themes or {}, "annotations": annotations or {}, **extra}
     return json.dumps(data, indent=1).encode()
 
@@ -431,7 +444,7 @@ DAMAGED = {
     "unknown-field": (store_bytes({"1": good_record(colour="red")}), "unknown field 'colour'"),
     "bad-status": (store_bytes({"1": good_record(status="lost")}), "status 'lost' is not one of"),
     "bad-document": (store_bytes({"1": good_record(document={"path": "/x"})}), "'document' must hold"),
-    "empty-theme-name": (store_bytes({"1": good_record(themes=[" "])}), "'themes' must be a list of names"),
+    "empty-theme-name": (store_bytes({"1": good_record(themes=[" "])}), "'themes' must be a list of theme ids"),
     "same-id-twice": (
         store_bytes({"1": good_record(id="x"), "2": good_record(id="x")}),
         "annotation id x appears twice",
@@ -590,4 +603,4 @@ def test_a_schema_2_store_migrates_to_remember_the_paths_of_each_text(store_path
     store = Store(store_path)
     assert store.paths_seen() == {"f1": ["/a/x.txt", "/b/x.txt"]}
     assert store_path.with_name("annotations.json.schema-2.bak").read_bytes() == old
-    assert json.loads(store_path.read_bytes())["meta"] == {"1": {"schema": SCHEMA}} and SCHEMA == 4
+    assert json.loads(store_path.read_bytes())["meta"] == {"1": {"schema": SCHEMA}} and SCHEMA == 5

@@ -544,7 +544,9 @@ def cmd_themes(args: argparse.Namespace) -> int:
     themes = store.themes()
     if args.format == "json":
         _print_json([
-            {**vars(t), "counts": dict(sorted(counts[t.key].items())), "total": sum(counts[t.key].values())}
+            {"name": t.name, "colour": t.colour, "description": t.description, "id": t.id,
+             **({"conflict": t.conflict} if t.conflict else {}),
+             "counts": dict(sorted(counts[t.key].items())), "total": sum(counts[t.key].values())}
             for t in themes
         ])  # fmt: skip
         return 0
@@ -557,7 +559,21 @@ def cmd_themes(args: argparse.Namespace) -> int:
         per_doc = "; ".join(f"{_clip(titles[p], 24)}: {n}" for p, n in sorted(counts[theme.key].items()))
         rows.append([theme.name, theme.colour, str(sum(counts[theme.key].values())), per_doc or "-", theme.description])
     _say_table(rows, ["THEME", "COLOUR", "TOTAL", "PER DOCUMENT", "DESCRIPTION"], flexible=3)
+    for theme in themes:
+        for other in theme.conflict or []:
+            say(f"conflict: theme {theme.name!r} is {_theme_version(other)} on the other side of a git merge; "
+                "rename, recolour or describe it to settle")  # fmt: skip
     return 0
+
+
+def _theme_version(version: dict[str, Any]) -> str:
+    if version.get("deleted"):
+        return "deleted"
+    if "into" in version:
+        return f"merged into another theme (as {version['name']!r})"
+    return f"{version['name']!r} {version['colour']}" + (
+        f" ({version['description']})" if version.get("description") else ""
+    )
 
 
 def cmd_theme(args: argparse.Namespace) -> int:

@@ -23,7 +23,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from .files import write_atomically
-from .model import PALETTE, theme_key
+from .model import theme_key
 from .storage import (
     MIGRATIONS,
     SCHEMA,
@@ -31,6 +31,7 @@ from .storage import (
     TABLES,
     check_tables,
     dump,
+    is_live,
     parse,
     schema_of,
     shard_data,
@@ -49,7 +50,8 @@ class MergeError(Exception):
 @dataclass
 class MergeReport:
     conflicts: list[str] = field(default_factory=list)  # annotation ids kept with both versions
-    theme_conflicts: list[str] = field(default_factory=list)  # theme names changed differently on both sides
+    theme_conflicts: list[str] = field(default_factory=list)  # themes changed differently on both sides
+    joined: list[str] = field(default_factory=list)  # names two themes had after the merge (made one)
     memo_conflicts: list[str] = field(default_factory=list)  # memos rewritten on both sides (both texts kept)
     added: int = 0
     deleted: int = 0
@@ -62,8 +64,13 @@ class MergeReport:
                 f"marginalia: {len(self.conflicts)} annotation(s) edited on both sides kept with both versions: "
                 "see `marginalia list --conflicts`, then `marginalia resolve ID`"
             )
-        for name in self.theme_conflicts:
-            out.append(f"marginalia: theme {name!r} was changed on both sides; our colour and description kept")
+        for what in self.theme_conflicts:
+            out.append(
+                f"marginalia: theme {what} was changed on both sides: both versions kept, see `marginalia themes`; "
+                "rename, recolour or describe it to settle"
+            )
+        for name in self.joined:
+            out.append(f"marginalia: two themes were named {name!r} (one on each side): joined into one")
         for what in self.memo_conflicts:
             out.append(f"marginalia: the memo on {what} was rewritten on both sides; both texts kept, ours first")
         return out
@@ -98,9 +105,9 @@ def _by_id(data: dict[str, Any] | None) -> dict[str, tuple[str, dict[str, Any]]]
     return {r["id"]: (key, r) for key, r in records.items()}
 
 
-def _by_name(data: dict[str, Any] | None) -> dict[str, tuple[str, dict[str, Any]]]:
+def _by_theme_id(data: dict[str, Any] | None) -> dict[str, tuple[str, dict[str, Any]]]:
     records = (data or {}).get("themes") or {}
-    return {theme_key(r["name"]): (key, r) for key, r in records.items()}
+    return {r["id"]: (key, r) for key, r in records.items()}
 
 
 def _plain(record: dict[str, Any]) -> dict[str, Any]:
@@ -179,40 +186,29 @@ def merge_stores(
     annotations: dict[str, dict[str, Any]] = {}
     _number(annotations, wanted)
 
-    bt, ot, tt = _by_name(base), _by_name(ours), _by_name(theirs)
     # a codebook merged without its annotations (they are in the shards) cannot tell whether the other side still
-    # uses a theme one side deleted: it keeps it, so no annotation ever names a theme the codebook lacks
+    # uses a theme one side removed outright (a store from before deletions left the theme's id behind): it keeps
+    # it, so no annotation ever names a theme the codebook lacks
     codebook_only = not any((side or {}).get("annotations") for side in (base, ours, theirs))
-    themes_wanted: list[tuple[str | None, str | None, dict[str, Any]]] = []
-    for key in sorted(set(ot) | set(tt) | set(bt)):
-        in_base, in_ours, in_theirs = (side.get(key) for side in (bt, ot, tt))
-        merged, conflict = _three_way(*(x[1] if x else None for x in (in_base, in_ours, in_theirs)))
-        if merged is None and codebook_only and (in_ours or in_theirs):
-            merged = (in_ours or in_theirs)[1]  # type: ignore[index]
-        if conflict:  # themes carry no conflict field: ours stands, and the merge says so
-            kept = in_ours if in_ours is not None else in_theirs
-            assert kept is not None
-            merged = kept[1]
-            report.theme_conflicts.append(merged["name"])
-        if merged is not None:
-            themes_wanted.append((in_ours[0] if in_ours else None, in_theirs[0] if in_theirs else None, merged))
-    used = {theme_key(n): n for r in annotations.values() for n in r["themes"]}
-    have = {theme_key(r["name"]) for _, _, r in themes_wanted}
-    for key in sorted(used.keys() - have):  # deleted on one side, used by the other side's new annotations
-        source = ot.get(key) or tt.get(key) or bt.get(key)
-        record = dict(source[1]) if source else {"name": used[key], "colour": PALETTE[0], "description": ""}
-        themes_wanted.append((None, None, record))
+    themes_wanted = _merge_themes(base, ours, theirs, codebook_only, report)
+    used = {t for r in annotations.values() for t in r["themes"]}
+    have = {r["id"] for _, _, r in themes_wanted}
+    sides = [_by_theme_id(side) for side in (ours, theirs, base)]
+    for theme in sorted(used - have):  # removed on one side, used by the other side's new annotations
+        source = next((side[theme] for side in sides if theme in side), None)
+        if source is not None:
+            themes_wanted.append((None, None, dict(source[1])))
     themes: dict[str, dict[str, Any]] = {}
     _number(themes, themes_wanted)
-    sides = [side for side in (base, ours, theirs) if side is not None]
-    document = next((d for side in sides if (d := shard_document(side)) is not None), None)
+    present = [side for side in (base, ours, theirs) if side is not None]
+    document = next((d for side in present if (d := shard_document(side)) is not None), None)
     if document is not None:  # one document's shard
         merged_store = shard_data(document, annotations)
     else:  # the codebook (and the annotations, for two stores from before shards)
         merged_store = {"meta": {"1": {"schema": SCHEMA}}, "themes": themes}
         if annotations:
             merged_store["annotations"] = annotations
-        merged_store["documents"] = _merge_documents(sides)
+        merged_store["documents"] = _merge_documents(present)
         merged_store["metadata"] = _merge_metadata(base, ours, theirs)
         memos: dict[str, dict[str, Any]] = {}
         _number(memos, _merge_memos(base, ours, theirs, report))
@@ -221,6 +217,127 @@ def merge_stores(
     if problem:  # a bug, never a silently broken store
         raise MergeError(f"the merged store would be damaged ({problem})")
     return merged_store, report
+
+
+def _merge_themes(
+    base: dict[str, Any] | None,
+    ours: dict[str, Any] | None,
+    theirs: dict[str, Any] | None,
+    codebook_only: bool,
+    report: MergeReport,
+) -> list[tuple[str | None, str | None, dict[str, Any]]]:
+    """The codebook's themes merged three-way by id: a rename, merge (``into``) or deletion on one side is taken;
+    one changed differently on both sides keeps a live version with the others in its ``conflict`` field (for
+    ``marginalia themes`` to show until a rename settles it). Then what the two sides can only break together is
+    mended: a merge into a theme the other side removed, two themes merged into each other, and two live themes
+    with one name (a rename here, a new theme there: joined, one merged into the other)."""
+    bt, ot, tt = _by_theme_id(base), _by_theme_id(ours), _by_theme_id(theirs)
+    merged: dict[str, tuple[str | None, str | None, dict[str, Any]]] = {}
+    for theme in sorted(set(ot) | set(tt) | set(bt)):
+        in_base, in_ours, in_theirs = (side.get(theme) for side in (bt, ot, tt))
+        versions = [x[1] if x else None for x in (in_base, in_ours, in_theirs)]
+        if codebook_only and versions[0] is not None and (versions[1] is None) != (versions[2] is None):
+            record = versions[1] or versions[2]
+        else:
+            record, conflict = _three_way(*versions)
+            if conflict:
+                record = _theme_conflict(versions[0], versions[1], versions[2], report)
+        if record is not None:
+            merged[theme] = (in_ours[0] if in_ours else None, in_theirs[0] if in_theirs else None, record)
+    history = [bt, ot, tt]
+    _mend_merges(merged, history, report)
+    _join_namesakes(merged, bt, report)
+    return list(merged.values())
+
+
+def _plain_theme(record: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in record.items() if k != "conflict"}
+
+
+def _theme_conflict(
+    base: dict[str, Any] | None, ours: dict[str, Any] | None, theirs: dict[str, Any] | None, report: MergeReport
+) -> dict[str, Any]:
+    """A theme both sides changed differently: the first live version of ours, theirs, base is kept (so a theme
+    merged or deleted here and renamed there stays, and one merged into two different themes stays as it was),
+    with every other version in its ``conflict`` field."""
+    candidates = [v for v in (ours, theirs, base) if v is not None]
+    kept = next((v for v in candidates if is_live(v)), candidates[0])
+    others: list[dict[str, Any]] = []
+    for version in (ours, theirs, *((kept.get("conflict") or []) if kept else [])):
+        if version is None:
+            continue
+        for one in (_plain_theme(version), *(version.get("conflict") or [])):
+            if one != _plain_theme(kept) and one not in others:
+                others.append(one)
+    result = _plain_theme(kept)
+    if others and is_live(result):
+        result["conflict"] = others
+    report.theme_conflicts.append(f"{result['name']!r} ({'; '.join(_describe(v) for v in (ours, theirs))})")
+    return result
+
+
+def _describe(version: dict[str, Any] | None) -> str:
+    if version is None:
+        return "removed"
+    if version.get("deleted"):
+        return "deleted"
+    if "into" in version:
+        return f"merged into theme {version['into']}"
+    return f"{version['name']!r} {version['colour']}"
+
+
+def _live_version(history: list[dict[str, tuple[str, dict[str, Any]]]], theme: str) -> dict[str, Any] | None:
+    found = [side[theme][1] for side in history if theme in side]
+    return next((_plain_theme(v) for v in found if is_live(v)), None)
+
+
+def _mend_merges(
+    merged: dict[str, tuple[str | None, str | None, dict[str, Any]]],
+    history: list[dict[str, tuple[str, dict[str, Any]]]],
+    report: MergeReport,
+) -> None:
+    """A theme merged into one the other side removed, or two themes merged into each other (each side one way):
+    the theme comes back to life (its last live version), flagged, rather than its annotations losing it."""
+    for theme in sorted(merged):
+        chain = [theme]
+        record = merged[theme][2]
+        while "into" in record and record["into"] in merged and record["into"] not in chain:
+            chain.append(record["into"])
+            record = merged[record["into"]][2]
+        if "into" not in record:
+            continue
+        circle = record["into"] in merged  # else the last of the chain is merged into a theme that is gone
+        victim = min(chain[chain.index(record["into"]) :]) if circle else chain[-1]
+        revived = _live_version(history, victim)
+        our_key, their_key, gone = merged[victim]
+        if revived is None:
+            revived = {"id": victim, "name": gone["name"], "deleted": True}
+        else:
+            revived["conflict"] = [_plain_theme(gone)]
+        merged[victim] = (our_key, their_key, revived)
+        report.theme_conflicts.append(f"{gone['name']!r} (merged into a theme the other side merged or removed)")
+
+
+def _join_namesakes(
+    merged: dict[str, tuple[str | None, str | None, dict[str, Any]]],
+    base: dict[str, tuple[str, dict[str, Any]]],
+    report: MergeReport,
+) -> None:
+    """Two live themes with one name (both sides made it, or one renamed a theme to a name the other made): one
+    theme, the other merged into it (the one the base had, else the smaller id), as ``theme merge`` would."""
+    by_name: dict[str, list[str]] = {}
+    for theme, (_, _, record) in merged.items():
+        if is_live(record):
+            by_name.setdefault(theme_key(record["name"]), []).append(theme)
+    for ids in by_name.values():
+        if len(ids) < 2:
+            continue
+        keep = min(ids, key=lambda i: (i not in base, i))
+        for theme in ids:
+            if theme != keep:
+                our_key, their_key, record = merged[theme]
+                merged[theme] = (our_key, their_key, {"id": theme, "name": record["name"], "into": keep})
+        report.joined.append(merged[keep][2]["name"])
 
 
 def _merge_memos(

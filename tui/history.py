@@ -183,7 +183,7 @@ class ThemesChanged(Change):
             restored = []
             for old in self.before_annotations:
                 now = current.get(old.id)
-                if now is not None:
+                if now is not None and now.themes != old.themes:  # (by id, most are back with their themes)
                     restored.append(replace(now, themes=list(old.themes), rev=now.rev + 1))
             store.put_many(restored)
             store.replace_memos("theme", self.before_memos)

@@ -178,6 +178,8 @@ class Theme:
     name: str
     colour: str
     description: str = ""
+    id: str = field(default="", compare=False)  # the store's stable id ("" for one not from a store)
+    conflict: list[dict[str, Any]] | None = field(default=None, compare=False)  # other versions a git merge found
 
     @property
     def key(self) -> str:

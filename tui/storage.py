@@ -21,7 +21,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Container, Iterable, Mapping
 from contextlib import nullcontext, suppress
 from pathlib import Path
 from typing import Any
@@ -32,7 +32,7 @@ from tinydb.storages import Storage
 from .files import FileProblem, check_regular, fsync_folder, read_regular, write_atomically
 from .model import PALETTE, STATUSES, theme_key
 
-SCHEMA = 4
+SCHEMA = 5
 BACKUPS = 5
 TABLES = ("meta", "themes", "annotations", "documents", "metadata", "memos")
 CODEBOOK_TABLES = ("meta", "themes", "documents", "metadata", "memos")  # the store's own file, since schema 4
@@ -112,6 +112,7 @@ def parse(raw: bytes) -> Any:
 
 
 _RECORD_ID = re.compile(r"[1-9][0-9]*\Z")
+THEME_ID = re.compile(r"[0-9a-f]{10}\Z")  # a theme's stable id (``theme_id``), what shards name it by
 _COLOUR = re.compile(r"#[0-9A-Fa-f]{6}\Z")
 _ANNOTATION_FIELDS = {
     "id": str, "start": int, "end": int, "quote": str, "prefix": str, "suffix": str, "themes": list,
@@ -165,8 +166,8 @@ def _check_annotation(record: dict[str, Any]) -> str | None:
         return "'document' must hold the strings path, title and fingerprint"
     if not 0 <= record["start"] <= record["end"]:
         return f"offsets {record['start']}:{record['end']} are not a span"
-    if not all(isinstance(t, str) and t.strip() and "," not in t for t in record["themes"]):
-        return "'themes' must be a list of names (without commas)"
+    if not all(type(t) is str and THEME_ID.match(t) for t in record["themes"]):
+        return "'themes' must be a list of theme ids (10 hex digits)"
     if record["status"] not in STATUSES:
         return f"status {record['status']!r} is not one of {', '.join(STATUSES)}"
     score = record.get("score")
@@ -192,17 +193,105 @@ def _check_candidates(candidates: Any) -> str | None:
     return None
 
 
-def _check_theme(record: dict[str, Any]) -> str | None:
+_LIVE_THEME = {"id", "name", "colour", "description"}
+_GONE_THEME = {"id", "name", "into", "deleted"}  # a theme merged into another (``into``) or deleted: its id stays
+
+
+def _check_theme(record: dict[str, Any], versions: bool = True) -> str | None:
+    """A theme record: live (``id``, ``name``, ``colour``, ``description``, and ``conflict``: the other versions a
+    git merge found), merged (``id``, ``name``, ``into``: the id it was merged into) or deleted (``id``, ``name``,
+    ``deleted``: true)."""
     if not isinstance(record.get("name"), str) or not record["name"].strip():
         return "a theme has no name"
     if "," in record["name"]:
         return f"theme {record['name']!r} has a comma in its name (commas separate themes)"
+    if not isinstance(record.get("id"), str) or not THEME_ID.match(record["id"]):
+        return f"theme {record['name']!r} has no id (10 hex digits)"
+    if "colour" not in record:
+        into, deleted = record.get("into"), record.get("deleted")
+        if set(record) - {"id", "name"} not in ({"into"}, {"deleted"}):
+            return f"theme {record['name']!r} is neither live (a colour), merged ('into') nor deleted"
+        if "into" in record and not (isinstance(into, str) and THEME_ID.match(into)):
+            return f"theme {record['name']!r} is merged into something that is not a theme id"
+        if "deleted" in record and deleted is not True:
+            return f"theme {record['name']!r} has 'deleted' other than true"
+        return None
     if not isinstance(record.get("colour"), str) or not _COLOUR.match(record["colour"]):
         return f"theme {record['name']!r} has no #rrggbb colour"
     if not isinstance(record.get("description", ""), str):
         return f"theme {record['name']!r} has a description that is not text"
-    if set(record) - {"name", "colour", "description"}:
+    if set(record) - _LIVE_THEME - ({"conflict"} if versions else set()):
         return f"theme {record['name']!r} has unknown fields"
+    conflict = record.get("conflict")
+    if conflict is None:
+        return None
+    if not isinstance(conflict, list) or not conflict:
+        return f"theme {record['name']!r}: 'conflict' must be a non-empty list of versions"
+    for version in conflict:
+        problem = _check_theme(version, versions=False) if isinstance(version, dict) else "not a theme"
+        if problem or version["id"] != record["id"]:
+            return f"theme {record['name']!r}: a version in 'conflict' is not this theme ({problem or 'another id'})"
+    return None
+
+
+def is_live(record: Mapping[str, Any]) -> bool:
+    """A theme record that is a theme today (not merged into another, nor deleted)."""
+    return "colour" in record
+
+
+def theme_id(name: str, taken: Container[str] = ()) -> str:
+    """A new theme's id: a hash of its key, so two coders who make the same theme on two git branches (or migrate
+    the same store) give it the same id, and a store migrated shard by shard agrees with its codebook. An id is
+    never reused: one already ``taken`` (by a theme renamed, merged or deleted) moves on to the next salt."""
+    key = theme_key(name).encode("utf-8", "surrogatepass")
+    for salt in range(1_000_000):
+        candidate = hashlib.sha256(key if not salt else key + b"\n%d" % salt).hexdigest()[:10]
+        if candidate not in taken:
+            return candidate
+    raise StoreError("no free theme id")  # unreachable in practice
+
+
+def resolve_themes(records: Iterable[Mapping[str, Any]]) -> dict[str, str | None]:
+    """Each theme id -> the name of the live theme it stands for today (following merges), None if deleted."""
+    by_id = {r["id"]: r for r in records}
+    out: dict[str, str | None] = {}
+    for start, record in by_id.items():
+        current: Mapping[str, Any] | None = record
+        seen = set()
+        while current is not None and "into" in current and current["id"] not in seen:  # (validate refuses circles)
+            seen.add(current["id"])
+            current = by_id.get(current["into"])
+        out[start] = current["name"] if current is not None and is_live(current) else None
+    return out
+
+
+def _check_codebook_themes(themes: dict[str, Any]) -> str | None:
+    """Ids unique, live names unique, every merge pointing at a theme and never in a circle."""
+    ids: set[str] = set()
+    names: set[str] = set()
+    for key, record in themes.items():
+        problem = _check_theme(record)
+        if problem is None and is_live(record) and theme_key(record["name"]) in names:
+            problem = f"theme {record['name']!r} appears twice"
+        if problem is None and record["id"] in ids:
+            problem = f"theme id {record['id']} appears twice"
+        if problem:
+            return f"theme record {key}: {problem}"
+        ids.add(record["id"])
+        if is_live(record):
+            names.add(theme_key(record["name"]))
+    by_id = {r["id"]: r for r in themes.values()}
+    for record in by_id.values():
+        seen = {record["id"]}
+        current = record
+        while "into" in current:
+            target = by_id.get(current["into"])
+            if target is None:
+                return f"theme {record['name']!r} is merged into {current['into']}, which is not in the themes table"
+            if target["id"] in seen:
+                return f"theme {record['name']!r} is merged in a circle"
+            seen.add(target["id"])
+            current = target
     return None
 
 
@@ -285,16 +374,12 @@ def validate(data: Any) -> str | None:
         if problem:
             return f"annotation record {key}: {problem}"
         ids.add(record["id"])
-    names: set[str] = set()
-    for key, record in data.get("themes", {}).items():
-        problem = _check_theme(record)
-        if problem is None and theme_key(record["name"]) in names:
-            problem = f"theme {record['name']!r} appears twice"
-        if problem:
-            return f"theme record {key}: {problem}"
-        names.add(theme_key(record["name"]))
+    problem = _check_codebook_themes(data.get("themes", {}))
+    if problem:
+        return problem
+    ids = {r["id"] for r in data.get("themes", {}).values()}
     for key, record in data.get("annotations", {}).items() if not shard else ():
-        missing = next((t for t in record["themes"] if theme_key(t) not in names), None)
+        missing = next((t for t in record["themes"] if t not in ids), None)
         if missing is not None:
             return f"annotation record {key}: theme {missing!r} is not in the themes table"
     for key, record in data.get("metadata", {}).items():
@@ -367,7 +452,28 @@ def migrate_3(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-MIGRATIONS = {0: migrate_0, 1: migrate_1, 2: migrate_2, 3: migrate_3}
+def migrate_4(data: dict[str, Any]) -> dict[str, Any]:
+    """Schema 4 named themes in annotations by name, so a rename rewrote every shard: schema 5 gives each theme a
+    stable id (``theme_id``) and annotations name themes by id. Works on a codebook (its themes get ids), a whole
+    store (its annotations too) and a shard (no codebook at hand: the ids are the ones the codebook gets)."""
+    ids: dict[str, str] = {}
+    for record in (data.get("themes") or {}).values():
+        if isinstance(record, dict) and isinstance(record.get("name"), str):
+            made = ids.get(theme_key(record["name"])) or theme_id(record["name"], set(ids.values()))
+            record["id"] = ids[theme_key(record["name"])] = made
+    known = set(ids.values())
+    records = [r for r in (data.get("annotations") or {}).values() if isinstance(r, dict)]
+    for record in records + [v for r in records for v in (r.get("conflict") or []) if isinstance(v, dict)]:
+        names = record.get("themes")
+        if isinstance(names, list) and all(isinstance(n, str) for n in names):
+            record["themes"] = [n if n in known else ids.get(theme_key(n)) or theme_id(n) for n in names]
+    meta = (data.get("meta") or {}).get("1")
+    document = meta.get("document") if isinstance(meta, dict) else None
+    data["meta"] = {"1": {"schema": 5, **({"document": document} if isinstance(document, str) else {})}}
+    return data
+
+
+MIGRATIONS = {0: migrate_0, 1: migrate_1, 2: migrate_2, 3: migrate_3, 4: migrate_4}
 
 
 # -- shards -------------------------------------------------------------------------------------------------------
@@ -682,6 +788,8 @@ class AtomicStorage(Storage):
                 f"{self.path}: store schema {schema} is newer than this marginalia understands ({SCHEMA}); "
                 "upgrade marginalia"
             )
+        if self.shard is not None and schema == 4:  # from before theme ids (an old branch, a migration cut short):
+            return migrate_4(data)  # read as schema 5, written so the next time it changes
         if (schema not in MIGRATIONS and schema != SCHEMA) or self.shard is not None:  # shards begin at schema 4
             raise self._corrupt(f"unknown schema version {schema!r}")
         shape = check_tables(data) or (validate(data) if schema == SCHEMA else None)
@@ -689,7 +797,7 @@ class AtomicStorage(Storage):
             raise self._corrupt(shape)
         try:
             with self._lock if self._lock is not None else nullcontext():
-                if read_regular(self.path) != raw:
+                if finish_journal(journal_path(self.path)) or read_regular(self.path) != raw:
                     return self._load()  # another process wrote (or migrated) since we read: start again
                 return self._migrate(data, raw, schema)
         except FileProblem as problem:
@@ -710,12 +818,58 @@ class AtomicStorage(Storage):
             document: self._joined(document, records)
             for document, records in split(data.pop("annotations", {})).items()
         }
-        backup.write_bytes(raw)  # only once the migration is known to succeed
         folder = shard_folder(self.path)
+        upgraded = self._old_shards(folder, {shard_name(d) for d in shards})
+        backup.write_bytes(raw)  # only once the migration is known to succeed
+        for path, new in upgraded:  # each shard's schema-4 version kept beside it (a link: no copy)
+            with suppress(FileExistsError):
+                os.link(path, path.with_name(f"{path.name}.bak-schema-4"))
+            atomic_write(path, new)
         for document, records in shards.items():
             folder.mkdir(exist_ok=True)
             atomic_write(folder / shard_name(document), dump(shard_data(document, records)))
         atomic_write(self.path, dump(data))  # the commit point: until then the old file stands, and migrates again
+        return data
+
+    def _old_shards(self, folder: Path, skip: set[str]) -> list[tuple[Path, bytes]]:
+        """The shards still at schema 4 (but those in ``skip``), each with its bytes at the current schema; a
+        damaged one stops the migration before anything is written."""
+        try:
+            names = sorted(n for n in os.listdir(folder) if n.endswith(".json") and not n.startswith("."))
+        except FileNotFoundError:
+            return []
+        except OSError as error:
+            raise StoreError(f"{folder}: cannot read the store's folder ({error.strerror or error})") from None
+        out = []
+        for name in names:
+            if name in skip:
+                continue
+            path = folder / name
+            existing = self._read_shard(path)
+            if existing is not None:
+                out.append((path, dump(existing)))
+        return out
+
+    def _read_shard(self, path: Path) -> dict[str, Any] | None:
+        """A shard file at schema 4, migrated in memory; None if it is at the current schema already."""
+        try:
+            raw = read_regular(path)
+            data = parse(raw)
+        except (FileProblem, OSError) as error:
+            raise StoreError(f"{path}: cannot read the store ({error})") from None
+        except (ValueError, UnicodeDecodeError) as error:
+            raise CorruptStore(f"{path}: the store is damaged ({error}); it was left as it was") from None
+        schema = schema_of(data) if isinstance(data, dict) else None
+        if schema == SCHEMA:
+            return None
+        if schema != 4:
+            raise CorruptStore(
+                f"{path}: the store is damaged (unknown schema version {schema!r}); it was left as it was"
+            )
+        data = migrate_4(data)
+        problem = validate(data) or _check_shard(data)
+        if problem:
+            raise CorruptStore(f"{path}: the store is damaged ({problem}); it was left as it was")
         return data
 
     def _joined(self, document: str, records: dict[str, Any]) -> dict[str, Any]:
@@ -732,6 +886,8 @@ class AtomicStorage(Storage):
             existing = parse(raw)
         except (ValueError, UnicodeDecodeError) as error:
             raise CorruptStore(f"{path}: the store is damaged ({error}); it was left as it was") from None
+        if isinstance(existing, dict) and schema_of(existing) == 4:
+            existing = migrate_4(existing)
         problem = validate(existing) or _check_shard(existing)
         if problem or shard_document(existing) != document:
             raise CorruptStore(f"{path}: the store is damaged ({problem or 'another document'}); it was left as it was")

@@ -49,9 +49,12 @@ from .storage import (
     StoreError,
     commit_many,
     finish_journal,
+    is_live,
     journal_path,
+    resolve_themes,
     shard_folder,
     shard_name,
+    theme_id,
 )  # fmt: skip
 
 if TYPE_CHECKING:
@@ -99,7 +102,7 @@ class _Shard:
         self.db = TinyDB(path, storage=AtomicStorage, lock=lock, shard=document)
         self.storage: AtomicStorage = self.db.storage  # type: ignore[assignment]
         self.table = self.db.table("annotations", cache_size=0)
-        self._made: tuple[Any, list[Annotation]] | None = None  # (the records they were made from, annotations)
+        self._made: tuple[Any, list[Annotation]] | None = None  # ((file version, codebook's names), annotations)
 
     @property
     def document(self) -> str:
@@ -109,17 +112,18 @@ class _Shard:
         """The shard's records as stored, doc id -> record (no copies: use under the store's thread lock)."""
         return self.storage.read().get("annotations", {})
 
-    def annotations(self, themes: set[str] | None, keep: bool) -> list[Annotation]:
-        """The shard's annotations, made once per version of its file and shared: callers must not change them
-        (``dataclasses.replace`` makes a changed copy). Unless ``keep``, the parsed records are dropped once the
-        annotations are made (they would triple the memory a big store takes; a write reads the file again).
-        ``themes``: the codebook's theme keys; a record naming another theme is damage (None: not checked)."""
+    def annotations(self, names: Mapping[str, str | None], check: bool, keep: bool) -> list[Annotation]:
+        """The shard's annotations, made once per version of its file and of the codebook (``names``: theme id
+        -> name, ``resolve_themes``) and shared: callers must not change them (``dataclasses.replace`` makes a
+        changed copy). Unless ``keep``, the parsed records are dropped once the annotations are made (they would
+        triple the memory a big store takes; a write reads the file again). With ``check``, a record naming a
+        theme id the codebook lacks is damage (else that theme is left out)."""
         if self.storage.in_transaction:  # changed in memory, not yet on disk: made afresh, never kept
-            return _annotations_of(self.path, self.records(), themes)
+            return _annotations_of(self.path, self.records(), names, check)
         version = self.storage.current()
-        if self._made is None or self._made[0] != version or version is None:
-            made = _annotations_of(self.path, self.records(), themes)
-            self._made = (self.storage.version, made)
+        if self._made is None or self._made[0] != (version, id(names)) or version is None:
+            made = _annotations_of(self.path, self.records(), names, check)
+            self._made = ((self.storage.version, id(names)), made)
         if not keep:
             self.storage.forget()
         return self._made[1]
@@ -184,6 +188,7 @@ class Store:
         self._names: frozenset[str] | None = None  # the shard files found by the last scan
         self._touched: dict[str, _Shard] = {}  # the shards the current change has read
         self._codebook_before: dict[tuple[str, str], bytes] = {}  # the codebook's records as the change began
+        self._names_cache: tuple[Any, dict[str, str | None]] | None = None  # (codebook version, theme id -> name)
         self._thread_lock = threading.RLock()
         self._depth = 0
         if self.path.is_dir():
@@ -232,16 +237,51 @@ class Store:
         before the shard that names it, and readers take no lock: a shard read after the codebook may be newer
         than it, so a missing theme is damage only if the codebook, read again, still lacks it."""
         for attempt in range(3):
-            themes = None if self._depth else self._theme_keys()  # (inside a change, themes come and go)
-            try:
-                return [shard.annotations(themes, keep) for shard in shards]
+            names = self._theme_names()
+            try:  # (inside a change, themes come and go: not checked)
+                return [shard.annotations(names, not self._depth, keep) for shard in shards]
             except _UnknownTheme:
                 if attempt == 2 or not self.storage.refresh():
                     raise
         raise AssertionError("unreachable")
 
-    def _theme_keys(self) -> set[str]:
-        return {theme_key(r["name"]) for r in self.storage.read().get("themes", {}).values()}
+    def _theme_names(self) -> dict[str, str | None]:
+        """Theme id -> the live theme's name it stands for (None: deleted), made once per codebook version."""
+        records = self.storage.read().get("themes", {}).values()
+        if self._depth:
+            return resolve_themes(records)
+        version = self.storage.version
+        if self._names_cache is None or self._names_cache[0] != version or version is None:
+            self._names_cache = (version, resolve_themes(records))
+        return self._names_cache[1]
+
+    def _live_ids(self) -> dict[str, str]:
+        """Theme key -> id, for the live themes."""
+        return {theme_key(r["name"]): r["id"] for r in self._themes.all() if is_live(r)}
+
+    def _theme_ids(self, names: Iterable[str], live: dict[str, str] | None = None) -> list[str]:
+        """The ids of these themes (created if missing), in order; ``live``: ``_live_ids()``, if at hand."""
+        wanted = list(names)
+        if live is None or any(theme_key(n) not in live for n in wanted):
+            self._ensure_themes(wanted)
+            live = self._live_ids()
+        return list(dict.fromkeys(live[theme_key(n)] for n in wanted))
+
+    def _stored(self, annotation: Annotation, live: dict[str, str] | None = None) -> dict[str, Any]:
+        """An annotation's record as a shard keeps it: its themes (and its conflict versions' themes) by id."""
+        live = self._live_ids() if live is None else live
+        record = annotation.to_record()
+        record["themes"] = self._theme_ids(record["themes"], live)
+        if record.get("conflict"):
+            record["conflict"] = [
+                v if v.get("deleted") is True else {**v, "themes": self._theme_ids(v["themes"], live)}
+                for v in record["conflict"]
+            ]
+        return record
+
+    def _annotation(self, record: Mapping[str, Any]) -> Annotation:
+        """A stored record as an ``Annotation``: its themes by name."""
+        return _annotations_of(self.path, {"0": dict(record)}, self._theme_names(), False)[0]
 
     def documents(self) -> list[str]:
         """The paths of every annotated document."""
@@ -260,17 +300,18 @@ class Store:
     def get(self, annotation_id: str) -> Annotation:
         with self._thread_lock:
             _, record = self._record(annotation_id)
-        return Annotation.from_record(record)
+            return self._annotation(record)
 
     def themes(self) -> list[Theme]:
+        """The live themes (not those merged into others or deleted)."""
         with self._thread_lock:
-            records = self._themes.all()
-        return sorted((Theme(**r) for r in records), key=lambda t: t.key)
+            records = [r for r in self._themes.all() if is_live(r)]
+        return sorted((_theme(r) for r in records), key=lambda t: t.key)
 
     def theme(self, name: str) -> Theme:
         with self._thread_lock:
             record = self._theme_record(name)
-        return Theme(**record)
+        return _theme(record)
 
     def paths_seen(self) -> dict[str, list[str]]:
         """Per text (fingerprint): every path where it was seen with annotations."""
@@ -337,14 +378,15 @@ class Store:
             fresh: dict[str, list[dict[str, Any]]] = defaultdict(list)
             new: set[str] = set()
             changed: dict[str, dict[str, Any]] = {}  # id -> the merged record, for stored ones
+            live = self._live_ids()
             for annotation in incoming:
                 annotation.coder = annotation.coder or self.coder
-                record = annotation.to_record()
+                record = self._stored(annotation, live)
                 existing = spans.get(self._span(record))
                 if existing is not None:
                     merged += 1
                     target = existing if existing["id"] in new else changed.setdefault(existing["id"], dict(existing))
-                    _merge(target, annotation)
+                    _merge(target, annotation, record["themes"], self._theme_names())
                     continue
                 if annotation.id in ids:
                     raise StoreError(f"{self.path}: annotation {annotation.id} already exists")
@@ -377,12 +419,12 @@ class Store:
             self._check_rev(record, expect_rev)
             changes = dict(fields)
             if themes is not None:
-                changes["themes"] = self._ensure_themes(themes)
+                changes["themes"] = self._theme_ids(check_themes(unique_themes(themes)))
             if note is not None:
                 changes["note"] = note
             changes.update(updated=now(), rev=record["rev"] + 1)
             shard.table.update(changes, doc_ids=[record.doc_id])
-            return Annotation.from_record({**record, **changes})
+            return self._annotation({**record, **changes})
 
     def resolve(self, annotation_id: str, take: int) -> Annotation | None:
         """End a git merge conflict: keep version ``take`` (0: the one shown, n: the n-th other version of its
@@ -399,9 +441,8 @@ class Store:
                 shard.table.remove(doc_ids=[record.doc_id])
                 return None
             kept = {**chosen, "rev": max(v.get("rev", 1) for v in versions) + 1, "updated": now()}
-            annotation = Annotation.from_record(kept)
-            annotation.themes = self._ensure_themes(annotation.themes)
-            shard.table.update(_replace(annotation.to_record()), doc_ids=[record.doc_id])
+            annotation = self._annotation(kept)
+            shard.table.update(_replace(self._stored(annotation)), doc_ids=[record.doc_id])
             return annotation
 
     def delete(self, annotation_id: str, expect_rev: int | None = None) -> Annotation:
@@ -409,7 +450,7 @@ class Store:
             shard, record = self._record(annotation_id)
             self._check_rev(record, expect_rev)
             shard.table.remove(doc_ids=[record.doc_id])
-        return Annotation.from_record(record)
+            return self._annotation(record)
 
     def put(self, annotation: Annotation) -> None:
         """Write ``annotation`` as it is, inserting or replacing (used by undo and re-anchoring)."""
@@ -426,8 +467,9 @@ class Store:
             where = {r["id"]: (shard, r) for shard in cached for r in shard.records().values()}
             fresh: dict[str, list[dict[str, Any]]] = defaultdict(list)
             replaced: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
+            live = self._live_ids()
             for annotation in incoming.values():
-                record = annotation.to_record()
+                record = self._stored(annotation, live)
                 found = where.get(annotation.id)
                 if found is not None and found[0].document != annotation.document.path:
                     self._remove_ids(found[0], {annotation.id})
@@ -469,25 +511,24 @@ class Store:
         new = clean_theme_name(new)
         with self._change():
             renames = self._subtree_renames(old, new)
-            records = {theme_key(r["name"]): r for r in self._themes.all()}
+            records = {theme_key(r["name"]): r for r in self._themes.all() if is_live(r)}
             moving = {theme_key(name) for name in renames}
             for target in renames.values():
                 clash = records.get(theme_key(target))
                 if clash is not None and theme_key(clash["name"]) not in moving:
                     raise StoreError(f"theme {clash['name']!r} already exists; merge instead")
-            for name, target in renames.items():
+            for name, target in renames.items():  # the codebook only: annotations name themes by id
                 record = records.get(theme_key(name))
                 if record is not None:
-                    self._themes.update({"name": target}, doc_ids=[record.doc_id])
-            self._retag_many({theme_key(name): target for name, target in renames.items()})
+                    settled = {k: v for k, v in record.items() if k != "conflict"}
+                    self._themes.update(_replace({**settled, "name": target}), doc_ids=[record.doc_id])
             self._move_memos(old, new)
             top = records.get(theme_key(old)) or {"name": old, "colour": PALETTE[-1], "description": ""}
             return Theme(**{**top, "name": new})
 
     def _subtree_renames(self, old: str, new: str) -> dict[str, str]:
-        names = [r["name"] for r in self._themes.all()]
-        used = {t for shard in self._all_shards() for r in shard.records().values() for t in r["themes"]}
-        renames = subtree_renames(names + sorted(used - set(names)), old, new)
+        names = [r["name"] for r in self._themes.all() if is_live(r)]  # every theme an annotation can carry
+        renames = subtree_renames(names, old, new)
         if not renames:
             raise NotFound(f"no theme named {old.strip()!r}")
         return renames
@@ -500,11 +541,12 @@ class Store:
             if found is None:
                 self._ensure_themes([into])
             target = found if found is not None else self._theme_record(into)
-            gone = list({r.doc_id for r in sources if r.doc_id != target.doc_id})  # a name given twice counts once
-            self._themes.remove(doc_ids=gone)
-            self._retag({theme_key(r["name"]) for r in sources}, target["name"])
+            for record in {r.doc_id: r for r in sources if r.doc_id != target.doc_id}.values():  # given twice: once
+                # the codebook only: the source keeps its id, now standing for the target, in annotations
+                merged = {"id": record["id"], "name": record["name"], "into": target["id"]}
+                self._themes.update(_replace(merged), doc_ids=[record.doc_id])
             self._join_memos([r["name"] for r in sources], target["name"])
-            return Theme(**target)
+            return _theme(target)
 
     def describe_theme(self, name: str, description: str) -> Theme:
         return self._set_theme(name, description=description.strip())
@@ -519,21 +561,28 @@ class Store:
         """Remove a theme and take it off every annotation (which stay, as plain highlights if need be)."""
         with self._change():
             record = self._theme_record(name)
-            self._themes.remove(doc_ids=[record.doc_id])
-            changed = self._retag({theme_key(record["name"])}, None)
-            return Theme(**record), changed
+            changed = self._count_carrying(self._ids_standing_for({record["id"]}))
+            deleted = {"id": record["id"], "name": record["name"], "deleted": True}  # its id is never reused
+            self._themes.update(_replace(deleted), doc_ids=[record.doc_id])
+            return _theme(record), changed
 
     def restore_themes(self, themes: list[Theme]) -> None:
-        """Put themes back as they were (undo of a rename, merge or delete)."""
+        """Put themes back as they were (undo of a rename, merge or delete): by id if they have one (a merged or
+        deleted theme comes back to life, and with it its annotations' theme), else by name."""
         with self._change():
             for theme in themes:
-                record = self._find_theme(theme.name)
+                records = self._themes.all()
+                record = next((r for r in records if theme.id and r["id"] == theme.id), None)
+                record = record or self._find_theme(theme.name)
+                fields = {"name": theme.name, "colour": theme.colour, "description": theme.description}
                 if record is None:
-                    self._themes.insert(vars(theme).copy())
+                    made = theme.id or theme_id(theme.name, {r["id"] for r in records})
+                    self._themes.insert({"id": made, **fields})
                 else:
-                    self._themes.update(vars(theme).copy(), doc_ids=[record.doc_id])
+                    self._themes.update(_replace({"id": record["id"], **fields}), doc_ids=[record.doc_id])
 
     def remove_themes(self, names: list[str]) -> None:
+        """Remove themes no annotation carries (the undo of a change that created them)."""
         with self._change():
             ids = [r.doc_id for n in names if (r := self._find_theme(n)) is not None]
             self._themes.remove(doc_ids=ids)
@@ -831,22 +880,27 @@ class Store:
         return record
 
     def _find_theme(self, name: str) -> Record | None:
+        """The live theme of that name (case and spacing aside)."""
         key = theme_key(name)
         for record in self._themes.all():
-            if theme_key(record["name"]) == key:
+            if is_live(record) and theme_key(record["name"]) == key:
                 return record
         return None
 
     def _ensure_themes(self, names: list[str]) -> list[str]:
-        """Create missing themes (with a colour) in one insert; return the names in their stored spelling."""
-        existing: dict[str, Mapping[str, Any]] = {theme_key(r["name"]): r for r in self._themes.all()}
+        """Create missing themes (with a colour and a new id) in one insert; return the names in their stored
+        spelling."""
+        records = self._themes.all()
+        existing: dict[str, Mapping[str, Any]] = {theme_key(r["name"]): r for r in records if is_live(r)}
+        taken = {r["id"] for r in records}  # every id ever given, merged and deleted themes' too
         colours = {r["colour"].upper() for r in existing.values()}  # distinct colours: few, whatever the themes
         result, fresh = [], []
         for name in unique_themes(names):
             record = existing.get(theme_key(name))
             if record is None:
                 colour = pick_colour(sorted(colours), name)
-                record = {"name": name, "colour": colour, "description": ""}
+                record = {"id": theme_id(name, taken), "name": name, "colour": colour, "description": ""}
+                taken.add(record["id"])
                 fresh.append(record)
                 colours.add(colour.upper())
                 existing[theme_key(name)] = record
@@ -856,36 +910,31 @@ class Store:
         return result
 
     def _set_theme(self, name: str, **fields: str) -> Theme:
+        """Change a theme's fields in the codebook; a change settles a git merge's conflict on it."""
         with self._change():
             record = self._theme_record(name)
-            self._themes.update(fields, doc_ids=[record.doc_id])
-            return Theme(**{**record, **fields})
+            settled = {k: v for k, v in {**record, **fields}.items() if k != "conflict"}
+            self._themes.update(_replace(settled), doc_ids=[record.doc_id])
+            return _theme(settled)
 
-    def _retag(self, keys: set[str], replacement: str | None) -> int:
-        """Replace the themes in ``keys`` by ``replacement`` (or remove them) on every annotation."""
-        return self._retag_many(dict.fromkeys(keys, replacement))
+    def _count_carrying(self, ids: set[str]) -> int:
+        """How many annotations name one of these theme ids (a read of every shard; nothing is written)."""
+        return sum(
+            1 for shard in self._all_shards() for r in shard.records().values() if not ids.isdisjoint(r["themes"])
+        )
 
-    def _retag_many(self, replacements: dict[str, str | None]) -> int:
-        """Replace each theme whose key is in ``replacements`` by its replacement (None: remove it), in one pass
-        (so renaming ``a`` to ``a/b`` and ``a/b`` to ``a/b/b`` never renames twice), on every document: one
-        journalled change, so a crash leaves all of it or none."""
-        stamp = now()
-        changed = 0
-
-        def retag(record: MutableMapping[str, Any]) -> None:
-            nonlocal changed
-            themes = record["themes"]
-            kept = [replacements.get(theme_key(t), t) for t in themes]
-            record["themes"] = unique_themes([t for t in kept if t is not None])
-            record["updated"] = stamp
-            record["rev"] += 1
-            changed += 1
-
-        for shard in self._all_shards():
-            hit = [int(k) for k, r in shard.records().items() if any(theme_key(t) in replacements for t in r["themes"])]
-            if hit:
-                shard.table.update(retag, doc_ids=hit)
-        return changed
+    def _ids_standing_for(self, theme_ids: set[str]) -> set[str]:
+        """These ids and every id merged into one of them (what annotations carrying them may name)."""
+        records = {r["id"]: r for r in self._themes.all()}
+        out = set(theme_ids)
+        for start in records:
+            chain, current = [start], records[start]
+            while "into" in current and current["into"] in records and current["into"] not in chain:
+                chain.append(current["into"])
+                current = records[current["into"]]
+            if not out.isdisjoint(chain):
+                out.add(start)
+        return out
 
     # -- re-anchoring (tui.library.reconcile, relink, reattach) ------------------------------------------------------
     def reanchor(self, changes: Iterable[tuple[Annotation, Annotation]], strict: bool = False) -> list[Annotation]:
@@ -929,7 +978,7 @@ class Store:
             for path, inserts in moving.items():
                 shards[path].table.insert_multiple(inserts)
             self._remember_texts(new for _, new in pairs if new.id in fresh)
-        return [Annotation.from_record(record) for record in fresh.values()]
+            return [self._annotation(record) for record in fresh.values()]
 
 
 def _snapshot(data: dict[str, Any]) -> dict[tuple[str, str], bytes]:
@@ -937,23 +986,37 @@ def _snapshot(data: dict[str, Any]) -> dict[tuple[str, str], bytes]:
     return {(name, key): orjson.dumps(record) for name, table in data.items() for key, record in table.items()}
 
 
-def _annotations_of(path: Path, records: dict[str, dict[str, Any]], themes: set[str] | None) -> list[Annotation]:
+def _annotations_of(
+    path: Path, records: dict[str, dict[str, Any]], themes: Mapping[str, str | None], check: bool
+) -> list[Annotation]:
     """Annotations from a shard's records, sharing what repeats (the document reference, coder, status, theme
-    names, a creation time that is also the update time) so that each takes well under 1 KB."""
+    names, a creation time that is also the update time) so that each takes well under 1 KB. ``themes``: theme
+    id -> name (None: deleted); with ``check`` an id it lacks is damage, else it is left out."""
     refs: dict[tuple[str, str, str], DocumentRef] = {}
     shared: dict[str, str] = {}
+    named: dict[tuple[str, ...], list[str]] = {}  # a store has few combinations of themes
     out = []
     for key, r in records.items():
         document = r["document"]
         ref_key = (document["path"], document["title"], document["fingerprint"])
         ref = refs.get(ref_key) or refs.setdefault(ref_key, DocumentRef(*ref_key))
-        names = [shared.setdefault(t, t) for t in r["themes"]]
-        missing = None if themes is None else next((t for t in names if theme_key(t) not in themes), None)
-        if missing is not None:
-            raise _UnknownTheme(
-                f"{path}: the store is damaged (annotation record {key}: theme {missing!r} is not in the themes "
-                "table); it was left as it was"
-            )
+        ids = tuple(r["themes"])
+        names = named.get(ids)
+        if names is None:
+            missing = next((t for t in ids if t not in themes), None) if check else None
+            if missing is not None:
+                raise _UnknownTheme(
+                    f"{path}: the store is damaged (annotation record {key}: theme {missing!r} is not in the themes "
+                    "table); it was left as it was"
+                )
+            names = named[ids] = list(dict.fromkeys(n for t in ids if (n := themes.get(t)) is not None))
+        names = list(names)
+        conflict = r.get("conflict")
+        if conflict:
+            conflict = [
+                v if v.get("deleted") is True else {**v, "themes": [n for t in v["themes"] if (n := themes.get(t))]}
+                for v in conflict
+            ]
         created = r["created"]
         updated = created if r["updated"] == created else r["updated"]
         out.append(
@@ -961,7 +1024,7 @@ def _annotations_of(path: Path, records: dict[str, dict[str, Any]], themes: set[
                 ref, r["start"], r["end"], r["quote"], r["prefix"], r["suffix"], names,
                 shared.setdefault(r["note"], r["note"]), r["id"], created, updated,
                 shared.setdefault(r["status"], r["status"]), r.get("score"), r["rev"],
-                shared.setdefault(r["coder"], r["coder"]), r.get("conflict"), r.get("candidates"),
+                shared.setdefault(r["coder"], r["coder"]), conflict, r.get("candidates"),
             )
         )  # fmt: skip
     return out
@@ -975,16 +1038,21 @@ def _anchor(record: dict[str, Any]) -> dict[str, Any]:
     return {key: record.get(key) for key in ANCHOR_FIELDS}
 
 
-def _merge(record: dict[str, Any], annotation: Annotation) -> None:
-    """``annotation``'s themes (and note, if new) added to ``record`` in place."""
-    have = {theme_key(t) for t in record["themes"]}
-    extra = [t for t in annotation.themes if theme_key(t) not in have]
+def _merge(record: dict[str, Any], annotation: Annotation, ids: list[str], names: Mapping[str, str | None]) -> None:
+    """``annotation``'s themes (``ids``) and note (if new) added to the stored ``record`` in place; ``names``:
+    theme id -> name, for the themes ``record`` names by an id merged into another."""
+    have = {names.get(t) or t for t in record["themes"]}
+    extra = [t for t in ids if (names.get(t) or t) not in have]
     note = record["note"]
     if annotation.note and annotation.note not in note:
         note = f"{note}\n\n{annotation.note}" if note else annotation.note
     if extra or note != record["note"]:
         check_themes(record["themes"] + extra)
         record.update(themes=record["themes"] + extra, note=note, updated=now(), rev=record["rev"] + 1)
+
+
+def _theme(record: Mapping[str, Any]) -> Theme:
+    return Theme(record["name"], record["colour"], record.get("description", ""), record["id"], record.get("conflict"))
 
 
 def _replace(record: dict[str, Any]) -> Any:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from tui.document import load_document
 from tui.model import PALETTE, new_annotation
-from tui.storage import SCHEMA, atomic_write, dump, shard_data, shard_folder, shard_name, split
+from tui.storage import SCHEMA, atomic_write, dump, shard_data, shard_folder, shard_name, split, theme_id
 
 WORDS = [
     "the",
@@ -257,7 +257,9 @@ def _annotations_on(document_path: Path, count: int, rng: random.Random) -> list
             start, end = n * step, n * step + 1
         themes = rng.sample(THEMES, rng.choice((1, 1, 1, 2, 3)))
         note = "compare with the other article" if rng.random() < 0.2 else ""
-        records.append(new_annotation(document, start, end, themes, note).to_record())
+        record = new_annotation(document, start, end, themes, note).to_record()
+        record["themes"] = [theme_id(t) for t in themes]  # as the store keeps them: by id
+        records.append(record)
     return records
 
 
@@ -271,7 +273,7 @@ def write_store(path: Path, document_path: Path | list[Path], count: int, seed: 
         share = count // len(documents) + (n < count % len(documents))
         records += _annotations_on(document, share, rng)
     themes = {
-        str(n + 1): {"name": name, "colour": PALETTE[n % len(PALETTE)], "description": ""}
+        str(n + 1): {"id": theme_id(name), "name": name, "colour": PALETTE[n % len(PALETTE)], "description": ""}
         for n, name in enumerate(THEMES)
     }
     path.parent.mkdir(parents=True, exist_ok=True)

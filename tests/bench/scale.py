@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -28,6 +29,8 @@ sys.path[:0] = [str(HERE), str(HERE.parent.parent)]
 
 import data  # noqa: E402
 import run  # noqa: E402
+
+from tui.storage import shard_folder  # noqa: E402
 
 PER_DOCUMENT = 100  # annotations per document, as in the issue's 100,000 over 1,000 documents
 DOC_SIZE = 20_000  # bytes of prose per document
@@ -147,12 +150,46 @@ def rows_for(folder: Path, count: int, reps: int, warm: bool = True) -> list[lis
     return out
 
 
+def theme_rows(folder: Path, count: int, reps: int, warm: bool = True) -> list[list[str]]:
+    """A rename and a merge of a theme carried across every document (whole process), each on a fresh copy of
+    the store (a merge cannot be repeated on the same one)."""
+    documents = max(count // PER_DOCUMENT, 1)
+    docs = data.write_corpus(folder / f"docs-{count}", documents, DOC_SIZE)
+    source = folder / f"themes-{count}" / "annotations.json"
+    data.write_store(source, docs, count)
+    files = len(shard_files(source))
+    scratch = folder / f"scratch-{count}"
+
+    def fresh() -> dict[str, str]:
+        shutil.rmtree(scratch, ignore_errors=True)
+        shutil.copytree(source.parent, scratch)
+        store = scratch / "annotations.json"
+        return dict(run.child_env(folder), MARGINALIA_STORE=str(store), MARGINALIA_CODER="bench")
+
+    def rename() -> float:
+        return cli(fresh(), "theme", "rename", "sanctions", "measures")
+
+    def merge() -> float:
+        return cli(fresh(), "theme", "merge", "history", "--into", "diplomacy")
+
+    label = f"{count:,} / {documents:,} docs"
+    figures = {"`theme rename` (every document)": median_of(reps, rename, warm),
+               "`theme merge` (every document)": median_of(reps, merge, warm)}  # fmt: skip
+    shutil.rmtree(scratch, ignore_errors=True)
+    return [[label, name, f"{value:.2f} s", f"{files:,} shards; O(codebook)"] for name, value in figures.items()]
+
+
+def shard_files(store: Path) -> list[Path]:
+    return sorted(shard_folder(store).glob("*.json"))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="10000,100000", help="store sizes, comma-separated")
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help="1,000 annotations, one repetition")
     parser.add_argument("--keep", metavar="DIR", help="generate the data into DIR and keep it")
+    parser.add_argument("--rows", choices=("all", "themes"), default="all", help="themes: only the theme rows")
     args = parser.parse_args(argv)
     sizes = [1000] if args.quick else [int(s) for s in args.sizes.split(",")]
     reps = 1 if args.quick else args.reps
@@ -161,7 +198,9 @@ def main(argv: list[str] | None = None) -> int:
     with run.workspace(args.keep) as folder:
         os.environ["MARGINALIA_STORE"] = str(folder / "default-store" / "annotations.json")  # never a real store
         for count in sizes:
-            table += rows_for(folder, count, reps, warm=not args.quick)
+            if args.rows == "all":
+                table += rows_for(folder, count, reps, warm=not args.quick)
+            table += theme_rows(folder, count, reps, warm=not args.quick)
     widths = [max(len(line[i]) for line in table) for i in range(4)]
     print(f"marginalia scale benchmark; {run.machine()}; took {time.perf_counter() - began:.0f} s")
     for n, line in enumerate(table):
