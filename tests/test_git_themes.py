@@ -223,3 +223,17 @@ def test_a_schema_4_store_migrates_to_theme_ids_after_a_backup(store_path: Path)
         assert data["meta"]["1"]["schema"] == 5
         assert all(t in names for r in data["annotations"].values() for t in r["themes"])
     assert {r["id"] for r in json.loads(store_path.read_bytes())["themes"].values()} == set(names)
+
+
+def test_a_memo_deleted_on_one_side_stays_deleted(tmp_path: Path) -> None:
+    from tui.memos import MemoKey
+
+    _, ours, theirs = _sides(tmp_path)
+    base = Store(tmp_path / "base.json")
+    for store in (base, ours, theirs):
+        store.set_memo(MemoKey("theme", "a"), "about a\n")
+        store.set_memo(MemoKey("project"), "the project\n")
+    ours.set_memo(MemoKey("theme", "a"), "")  # deleted here
+    theirs.set_memo(MemoKey("project"), "the project, edited\n")  # another memo changed there
+    merged, _ = merge_stores(_codebook(base), _codebook(ours), _codebook(theirs))
+    assert [(r["kind"], r["text"]) for r in merged["memos"].values()] == [("project", "the project, edited\n")]

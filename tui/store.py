@@ -102,7 +102,7 @@ class _Shard:
         self.db = TinyDB(path, storage=AtomicStorage, lock=lock, shard=document)
         self.storage: AtomicStorage = self.db.storage  # type: ignore[assignment]
         self.table = self.db.table("annotations", cache_size=0)
-        self._made: tuple[Any, list[Annotation]] | None = None  # ((file version, codebook's names), annotations)
+        self._made: tuple[Any, Mapping[str, str | None], list[Annotation]] | None = None  # (file, names, made)
 
     @property
     def document(self) -> str:
@@ -121,12 +121,13 @@ class _Shard:
         if self.storage.in_transaction:  # changed in memory, not yet on disk: made afresh, never kept
             return _annotations_of(self.path, self.records(), names, check)
         version = self.storage.current()
-        if self._made is None or self._made[0] != (version, id(names)) or version is None:
-            made = _annotations_of(self.path, self.records(), names, check)
-            self._made = ((self.storage.version, id(names)), made)
+        made = self._made
+        if made is None or made[0] != version or made[1] is not names or version is None:
+            # (the names themselves are kept, not their id(): an id can be reused once they are gone)
+            made = self._made = (self.storage.version, names, _annotations_of(self.path, self.records(), names, check))
         if not keep:
             self.storage.forget()
-        return self._made[1]
+        return made[2]
 
     def refresh(self) -> bool:
         """Pick up a change on disk; True if there was one. Records dropped after a scan (``annotations``) are
@@ -281,7 +282,11 @@ class Store:
 
     def _annotation(self, record: Mapping[str, Any]) -> Annotation:
         """A stored record as an ``Annotation``: its themes by name."""
-        return _annotations_of(self.path, {"0": dict(record)}, self._theme_names(), False)[0]
+        return self._annotations_from([record])[0]
+
+    def _annotations_from(self, records: Iterable[Mapping[str, Any]]) -> list[Annotation]:
+        numbered = {str(n): dict(record) for n, record in enumerate(records)}
+        return _annotations_of(self.path, numbered, self._theme_names(), False)
 
     def documents(self) -> list[str]:
         """The paths of every annotated document."""
@@ -378,7 +383,7 @@ class Store:
             fresh: dict[str, list[dict[str, Any]]] = defaultdict(list)
             new: set[str] = set()
             changed: dict[str, dict[str, Any]] = {}  # id -> the merged record, for stored ones
-            live = self._live_ids()
+            live, names = self._live_ids(), self._theme_names()
             for annotation in incoming:
                 annotation.coder = annotation.coder or self.coder
                 record = self._stored(annotation, live)
@@ -386,7 +391,7 @@ class Store:
                 if existing is not None:
                     merged += 1
                     target = existing if existing["id"] in new else changed.setdefault(existing["id"], dict(existing))
-                    _merge(target, annotation, record["themes"], self._theme_names())
+                    _merge(target, annotation, record["themes"], names)
                     continue
                 if annotation.id in ids:
                     raise StoreError(f"{self.path}: annotation {annotation.id} already exists")
@@ -978,7 +983,7 @@ class Store:
             for path, inserts in moving.items():
                 shards[path].table.insert_multiple(inserts)
             self._remember_texts(new for _, new in pairs if new.id in fresh)
-            return [self._annotation(record) for record in fresh.values()]
+            return self._annotations_from(fresh.values())
 
 
 def _snapshot(data: dict[str, Any]) -> dict[tuple[str, str], bytes]:
