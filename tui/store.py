@@ -123,8 +123,9 @@ class _Shard:
         version = self.storage.current()
         made = self._made
         if made is None or made[0] != version or made[1] is not names or version is None:
+            annotations = _annotations_of(self.path, self.records(), names, check)  # (reads the file: version)
             # (the names themselves are kept, not their id(): an id can be reused once they are gone)
-            made = self._made = (self.storage.version, names, _annotations_of(self.path, self.records(), names, check))
+            made = self._made = (self.storage.version, names, annotations)
         if not keep:
             self.storage.forget()
         return made[2]
