@@ -23,6 +23,7 @@ from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 
 from .. import extent, sentences, textnav
@@ -31,6 +32,7 @@ from ..document import Document
 from ..highlights import PATCH_AT_MOST, HighlightIndex, Mark, Paint, styled_segments
 from ..layout import Layout, cells
 from ..model import Annotation
+from .scrollbar import RowScrollBar
 
 
 def _motion(key: str, action: str, argument: str, description: str, binding_id: str, tooltip: str) -> list[Binding]:
@@ -662,6 +664,16 @@ class DocumentView(ScrollView, can_focus=True):
         super().watch_scroll_y(old_value, new_value)
         if round(old_value) != round(new_value):
             self.post_message(self.Scrolled(self))
+
+    @property
+    def vertical_scrollbar(self) -> ScrollBar:
+        """Textual's ``Widget.vertical_scrollbar``, made the same way, but one that redraws only the rows its
+        thumb moved over (tui/ui/scrollbar.py)."""
+        if self._vertical_scrollbar is None:
+            self._vertical_scrollbar = bar = RowScrollBar(thickness=self.scrollbar_size_vertical)
+            bar.display = False
+            self.app._start_widget(self, bar)
+        return self._vertical_scrollbar
 
     def render_line(self, y: int) -> Strip:
         layout = self._ensure_layout()
