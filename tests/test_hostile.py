@@ -36,6 +36,16 @@ def test_json_outputs_escape_c1_and_bidi_and_stay_the_same_data():
     assert json.loads(raw) == value and "é ü 中" in raw.decode()
 
 
+@pytest.mark.parametrize("unsafe", ["\x7f", "\x85", "\x9f", "\u061c", "\u200e", "\u2028", "\u202e", "\u2066", "\u2069"])
+def test_json_escapes_each_unsafe_character_alone_among_safe_ones_of_its_lead_byte(unsafe: str) -> None:
+    """Each is found on its own (JSON without one is returned as it is, looked over a lead byte at a time)."""
+    value = ["— “quoted” … © ب " * 50 + unsafe + " — …"]
+    raw = json_safe(orjson.dumps(value))
+    assert unsafe not in raw.decode() and f"\\u{ord(unsafe):04x}" in raw.decode() and json.loads(raw) == value
+    safe = orjson.dumps(["— “quoted” … © ب é"])
+    assert json_safe(safe) == safe
+
+
 async def test_a_hostile_theme_name_in_the_rename_prompt_is_shown_safely(write_doc, store_path):
     """The rename prompt's input held the raw name: 13 raw copies reached the terminal in one run."""
     from textual.widgets import Input

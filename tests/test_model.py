@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import orjson
 import pytest
 
 from tui.document import Document
@@ -82,6 +84,18 @@ def test_record_round_trip_and_public_shape() -> None:
     assert a.public()["document"] == {"path": "/docs/visit.txt", "title": TEXT, "fingerprint": DOC.fingerprint}
     a.score = 0.75
     assert a.to_record()["score"] == 0.75 and Annotation.from_record(a.to_record()).score == 0.75
+
+
+def test_public_is_the_record_in_its_promised_order_with_the_optional_keys_after() -> None:
+    """``public`` is built directly (for speed): the same keys, values and order as from the stored record."""
+    plain = new_annotation(DOC, 4, 12, ["x", "y"], "a note", coder="ana")
+    fuzzy = replace(plain, status="ambiguous", score=0.5, candidates=[{"start": 1, "end": 3, "score": 0.5}])
+    both = replace(fuzzy, conflict=[{"deleted": True}])
+    for annotation in (plain, fuzzy, both):
+        record = annotation.to_record()
+        expected = {key: record[key] for key in PUBLIC_KEYS}
+        expected.update({k: record[k] for k in ("score", "candidates", "conflict") if k in record})
+        assert orjson.dumps(annotation.public()) == orjson.dumps(expected)
 
 
 # -- theme names ----------------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from rich.cells import cell_len
+from rich.cells import cell_len, split_graphemes
 
 from tui.document import MAX_TITLE, make_title
 from tui.wording import cut, fit, noun_for, plural
@@ -71,3 +71,29 @@ def test_fit_and_cut_never_pass_the_width(text: str, width: int, from_end: bool)
     assert cell_len(kept) <= width
     assert text.endswith(kept) if from_end else text.startswith(kept)
     assert cell_len(cut(text, width, keep_end=from_end)) <= max(width, 1) or cell_len(text) <= width
+
+
+def _fit_by_graphemes(text: str, width: int, from_end: bool) -> str:
+    """``fit`` as it was before its one-cell-a-character shortcut: grapheme by grapheme."""
+    if cell_len(text) <= width:
+        return text
+    spans, _ = split_graphemes(text)
+    used = 0
+    for start, end, cells in reversed(spans) if from_end else spans:
+        if used + cells > width:
+            return text[end:] if from_end else text[:start]
+        used += cells
+    return text
+
+
+@settings(derandomize=True, deadline=None)
+@given(
+    st.text(alphabet=st.sampled_from("ab —é\u0301\u200d\ufe0f日😀\x1b\t"), max_size=60),
+    st.integers(0, 30),
+    st.booleans(),
+)
+def test_fit_is_the_same_with_or_without_its_shortcut(text: str, width: int, from_end: bool) -> None:
+    """Text of one-cell characters is cut by counting characters; anything wide, zero-width or joining is cut
+    grapheme by grapheme, with the same result."""
+    assert fit(text, width, from_end) == _fit_by_graphemes(text, width, from_end)
+    assert fit("a—" * 40, 7) == "a—a—a—a" and fit("é" * 30, 4, from_end=True) == "éééé"

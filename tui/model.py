@@ -159,11 +159,28 @@ class Annotation:
         """The shape ``list --format json`` promises (plus ``score`` for fuzzy, ambiguous and weakly moved
         anchors, ``candidates`` for ambiguous ones and orphans that have some, ``conflict`` for an annotation a git
         merge found edited on both sides)."""
-        record = self.to_record()
-        shape = {key: record[key] for key in PUBLIC_KEYS}
-        for optional in ("score", "candidates", "conflict"):
-            if optional in record:
-                shape[optional] = record[optional]
+        ref = self.document
+        shape = {
+            "id": self.id,
+            "document": {"path": ref.path, "title": ref.title, "fingerprint": ref.fingerprint},
+            "start": self.start,
+            "end": self.end,
+            "quote": self.quote,
+            "prefix": self.prefix,
+            "suffix": self.suffix,
+            "themes": list(self.themes),
+            "note": self.note,
+            "created": self.created,
+            "updated": self.updated,
+            "status": self.status,
+            "coder": self.coder,
+        }  # fmt: skip (built directly, in PUBLIC_KEYS' order: through ``to_record`` took 3x as long)
+        if self.score is not None:
+            shape["score"] = self.score
+        if self.candidates is not None:
+            shape["candidates"] = [dict(c) for c in self.candidates]
+        if self.conflict is not None:
+            shape["conflict"] = self.conflict
         return shape
 
 

@@ -15,6 +15,7 @@ checks the JSON and the schema before TinyDB sees it.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -145,11 +146,38 @@ _FIELD_NAMES = tuple(_ANNOTATION_FIELDS)
 _FIELD_TYPES = tuple(_ANNOTATION_FIELDS.values())  # what JSON gives: exactly these types (a bool is not an int)
 _KNOWN_FIELDS = frozenset(_ANNOTATION_FIELDS) | _OPTIONAL_FIELDS
 _REF_KEYS = frozenset({"path", "title", "fingerprint"})
+_REF_ORDER = ("path", "title", "fingerprint")
 _INT_RANGE = range(-(2**63), 2**63)
 
 
+_STATUS_SET = frozenset(STATUSES)
+_ONLY_STR = frozenset({str})
+
+
+@functools.lru_cache(maxsize=4096)
+def _good_theme_name(name: str) -> bool:
+    return bool(name.strip()) and "," not in name
+
+
+def _plainly_sound(record: dict[str, Any]) -> bool:
+    """True for a record ``_check_annotation`` finds nothing wrong with and that has none of the optional fields,
+    checked in a few C-level steps (every record of a 100,000-annotation store is checked on each load); False
+    sends it through the full check, which says what is wrong."""
+    if len(record) != len(_FIELD_NAMES) or tuple(map(type, map(record.get, _FIELD_NAMES))) != _FIELD_TYPES:
+        return False  # (all the fields there, of their types, and no other: no unknown or optional one)
+    document, themes = record["document"], record["themes"]
+    if len(document) != 3 or set(map(type, map(document.get, _REF_ORDER))) != _ONLY_STR:
+        return False
+    if not (0 <= record["start"] <= record["end"] < 2**63 and -(2**63) <= record["rev"] < 2**63):
+        return False
+    return (
+        record["status"] in _STATUS_SET and set(map(type, themes)) <= _ONLY_STR and all(map(_good_theme_name, themes))
+    )
+
+
 def _check_annotation(record: dict[str, Any]) -> str | None:
-    # the fast path (every record of a 100,000-annotation store is checked on each load): all types at once
+    if _plainly_sound(record):
+        return None
     if tuple(type(record.get(name)) for name in _FIELD_NAMES) != _FIELD_TYPES:
         for name, kind in _ANNOTATION_FIELDS.items():
             value = record.get(name)

@@ -3,7 +3,7 @@ width in terminal cells (a CJK character or an emoji takes two cells, a combinin
 
 from __future__ import annotations
 
-from rich.cells import cell_len, split_graphemes
+from rich.cells import cell_len, get_character_cell_size, split_graphemes
 
 ELLIPSIS = "…"
 
@@ -34,6 +34,10 @@ def fit(text: str, width: int, from_end: bool = False) -> str:
     """As many whole characters (graphemes) of ``text`` as fit in ``width`` cells, from its start (or its end),
     without an ellipsis: a keyword-in-context column."""
     part = text[-(8 * width + 8) :] if from_end else text[: 8 * width + 8]  # a 10 MB line is not measured whole
+    if width >= 0 and _one_cell_each(part):  # most text: a cell a character, no grapheme to split (table rows)
+        if len(part) <= width:
+            return text  # (``part`` is all of it: it is cut far beyond ``width``)
+        return text[len(text) - width :] if from_end else text[:width]
     if len(part) < len(text) and cell_len(part) > width + 2:  # the cut falls inside ``part``, clear of its edge
         text = part
     elif cell_len(text) <= width:
@@ -45,6 +49,17 @@ def fit(text: str, width: int, from_end: bool = False) -> str:
             return text[end:] if from_end else text[:start]
         used += cells
     return text  # not reached: text wider than width has a grapheme that does not fit
+
+
+_JOINERS = frozenset("\u200d\ufe0f")  # a zero-width joiner and the variation selector that widens an emoji
+
+
+def _one_cell_each(text: str) -> bool:
+    """Whether every character of ``text`` takes one cell and is a grapheme of its own (no wide, zero-width
+    or joining one): then its first N characters are its first N cells. Each distinct character is looked up
+    once (cached), so this costs a ``set`` of the text."""
+    distinct = set(text)
+    return not distinct & _JOINERS and all(get_character_cell_size(c) == 1 for c in distinct)
 
 
 EXTRACTED_UNITS = {"pdf": "page", "epub": "chapter"}
