@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
 from time import perf_counter
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .files import FileProblem, open_regular, read_chunks, read_regular
 from .metadata import Metadata
@@ -219,6 +219,48 @@ class Document:
             numbers.append(max(number, 1))
         return numbers
 
+    def facts(self) -> dict[str, Any]:
+        """What ``KnownDocument`` needs to stand for this text file, unchanged, without reading it (``tui.known``)."""
+        return {
+            "fingerprint": self.fingerprint, "encoding": self.encoding, "title": make_title(self.text, self.path),
+            "metadata": self.source_metadata.to_record(),
+        }  # fmt: skip
+
+
+class KnownDocument(Document):
+    """A text file unchanged since it was last read whole (``tui.known``): its fingerprint, encoding, title and
+    metadata as found then. Its text is read (and checked against the fingerprint) only when something asks for
+    it: a listing or the re-anchoring of unchanged documents never does."""
+
+    def __init__(self, path: Path, fingerprint: str, encoding: str, title: str, metadata: Metadata) -> None:
+        rest = _read_later(path, fingerprint)
+        super().__init__(path, "", encoding, fingerprint=fingerprint, source_metadata=metadata, rest=rest)
+        self._text_title = title
+        self.title = self.metadata.title or title
+
+    @classmethod
+    def from_facts(cls, path: Path, facts: dict[str, Any]) -> KnownDocument | None:
+        """From ``Document.facts``, as recorded; None if the record is not of that shape."""
+        fingerprint, encoding, title = (facts.get(k) for k in ("fingerprint", "encoding", "title"))
+        if not (isinstance(fingerprint, str) and isinstance(encoding, str) and isinstance(title, str)):
+            return None
+        if not (fingerprint and encoding and title and isinstance(facts.get("metadata"), dict)):
+            return None
+        return cls(path, fingerprint, encoding, title, Metadata.from_record(facts["metadata"]))
+
+    def set_metadata(self, overrides: Metadata) -> None:
+        self.metadata = self.source_metadata.merged(overrides)
+        title = self._text_title if not self.complete else make_title(self.loaded_text, self.path)
+        self.title = self.metadata.title or title
+
+
+def _read_later(path: Path, fingerprint: str) -> Generator[None, None, str]:
+    yield  # (nothing is read until the text is asked for)
+    document = load_document(path)
+    if document.kind != "text" or document.fingerprint != fingerprint:
+        raise DocumentError(f"{path}: changed while it was being read")
+    return document.text
+
 
 class PendingDocument(Document):
     """A PDF, web page, EPUB or Word file with no snapshot yet, as the reader first has it: no text until its
@@ -377,9 +419,14 @@ def _pending_or_loaded(path: Path, data: bytes, kind: str, options: Options | No
     return PendingDocument(path.resolve(), kind, options)
 
 
+def sidecar_path(path: Path) -> Path:
+    """Where the metadata of the text files of ``path``'s folder would be (the bundled seeds have one)."""
+    return path.parent / SEED_METADATA
+
+
 def _seed_metadata(path: Path) -> Metadata:
     """The bundled seeds' author, title and date (``seeds/.metadata.json``); nothing for other text files."""
-    sidecar = path.parent / SEED_METADATA
+    sidecar = sidecar_path(path)
     if not sidecar.is_file():
         return Metadata()
     try:

@@ -14,8 +14,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from . import files
 from .anchoring import reanchor, reattached
-from .document import Document, DocumentError, load_document
+from .document import Document, DocumentError, KnownDocument, load_document, sidecar_path
+from .known import Known, stamp_of
 from .model import Annotation, document_ref
 from .relocate import candidate_paths, find_moved
 from .store import NotFound, Store
@@ -71,11 +73,33 @@ def load_and_reconcile(store: Store, only: list[str] | None = None) -> tuple[dic
     paths = only if only is not None else annotated_paths(store)
     for path in paths:
         try:
-            documents[path] = load_document(Path(path))
+            documents[path] = load_known(store.known, Path(path))
         except DocumentError:
             continue
+    if only is None:
+        store.known.forget_except(documents={str(Path(p).expanduser()) for p in paths})
+    store.known.save()
     apply_metadata(store, documents.values())
     return documents, reconcile(store, documents.values(), also=paths)
+
+
+def load_known(known: Known, path: Path) -> Document:
+    """``load_document(path)``, or for a text file unchanged since it was last read here (``tui.known``) what was
+    learnt from it then, its text read only if asked for (``KnownDocument``)."""
+    path = path.expanduser()
+    sidecar = stamp_of(sidecar_path(path))
+    stamp = stamp_of(path)
+    facts = known.document(str(path), stamp, sidecar)
+    if facts is not None and stamp is not None and stamp[1] <= files.max_size:
+        trusted = KnownDocument.from_facts(path.resolve(), facts)
+        if trusted is not None:
+            return trusted
+    document = load_document(path)
+    if document.kind == "text" and document.complete and stamp is not None:
+        facts = document.facts()  # (the text is read: this is what a later run will trust)
+        if stamp_of(path) == stamp and stamp_of(sidecar_path(path)) == sidecar:
+            known.learn_document(str(path), stamp, sidecar, facts)
+    return document
 
 
 def apply_metadata(store: Store, documents: Iterable[Document]) -> None:

@@ -25,13 +25,16 @@ import tempfile
 from collections.abc import Callable, Container, Iterable, Mapping
 from contextlib import nullcontext, suppress
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from tinydb.storages import Storage
 
 from .files import FileProblem, check_regular, fsync_folder, read_regular, write_atomically
 from .model import PALETTE, STATUSES, theme_key
+
+if TYPE_CHECKING:
+    from .known import Known
 
 SCHEMA = 5
 BACKUPS = 5
@@ -659,11 +662,14 @@ class AtomicStorage(Storage):
     """TinyDB storage over one JSON file. Parsed state is cached against the file's stamp, so re-reading an
     unchanged store costs a ``stat``. Inside ``begin()``/``commit()`` writes stay in memory and go to disk once."""
 
-    def __init__(self, path: str | os.PathLike, lock: Any = None, shard: str | None = None) -> None:
+    def __init__(
+        self, path: str | os.PathLike, lock: Any = None, shard: str | None = None, known: Known | None = None
+    ) -> None:
         """``shard``: this file is the shard of the document at that path ("": of the document its file names),
-        else (None) the codebook."""
+        else (None) the codebook. ``known``: the store's record of shards already validated (``tui.known``)."""
         self.path = Path(path)
         self.shard = shard
+        self._known = known
         self._lock = lock  # the store's re-entrant cross-process lock: a migration is a write and takes it
         self._data: dict[str, Any] | None = None
         self._stamp: tuple[int, int, int, int] | None = None
@@ -692,7 +698,7 @@ class AtomicStorage(Storage):
         stamp = _stamp(self.path)
         if self._data is not None and stamp == self._stamp:
             return False
-        self._data = self._load() if stamp is not None else self._empty()
+        self._data = self._load(stamp) if stamp is not None else self._empty()
         self._stamp = stamp
         return True
 
@@ -774,13 +780,41 @@ class AtomicStorage(Storage):
         self._pending = False
         self._stamp = _stamp(self.path)
 
-    def _load(self) -> dict[str, Any]:
+    def _load(self, stamp: tuple[int, int, int, int] | None = None) -> dict[str, Any]:
+        """The file parsed and checked (``stamp``: its stamp before it was read; a shard validated at that stamp
+        before, and still at it after this read, is only parsed: ``tui.known``)."""
         try:
             raw = read_regular(self.path)
         except FileProblem as refused:
             raise StoreError(f"{self.path}: {refused}: it cannot be a store") from None
         except OSError as error:
             raise StoreError(f"{self.path}: cannot read the store ({error.strerror or error})") from None
+        known = self._known if self.shard is not None and stamp is not None else None
+        same = known is not None and _stamp(self.path) == stamp  # (not replaced while it was read)
+        if same and known is not None and known.checked(self.path.name, stamp):
+            trusted = self._trusted(raw)
+            if trusted is not None:
+                return trusted
+        data = self._checked(raw)
+        if same and known is not None and stamp is not None:
+            known.learn_checked(self.path.name, stamp)
+        return data
+
+    def _trusted(self, raw: bytes) -> dict[str, Any] | None:
+        """A shard's bytes validated before at this stamp, parsed; None if they are not what was validated."""
+        try:
+            data = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            return None
+        document = shard_document(data) if isinstance(data, dict) else None
+        if document is None or (self.shard and document != self.shard):
+            return None  # (the full check says what is wrong)
+        self.shard = document
+        for table in SHARD_TABLES:
+            data.setdefault(table, {})
+        return data
+
+    def _checked(self, raw: bytes) -> dict[str, Any]:
         try:
             data = parse(raw)
         except (ValueError, UnicodeDecodeError) as error:

@@ -28,6 +28,7 @@ from tinydb.table import Document as Record
 
 from .codebook import SEPARATOR, in_subtree, node_key, subtree_renames
 from .coders import by_coder, coder_key, resolve_coder
+from .known import Known
 from .memos import MemoKey
 from .metadata import Metadata
 from .model import (
@@ -96,10 +97,11 @@ def resolve_store_path(option: str | os.PathLike | None = None, configured: str 
 class _Shard:
     """One document's shard: its TinyDB file in the store's folder."""
 
-    def __init__(self, path: Path, lock: StoreLock, document: str) -> None:
-        """``document``: the path of the document it holds ("": learn it from the file)."""
+    def __init__(self, path: Path, lock: StoreLock, document: str, known: Known | None = None) -> None:
+        """``document``: the path of the document it holds ("": learn it from the file); ``known``: the store's
+        record of the shards already validated."""
         self.path = path
-        self.db = TinyDB(path, storage=AtomicStorage, lock=lock, shard=document)
+        self.db = TinyDB(path, storage=AtomicStorage, lock=lock, shard=document, known=known)
         self.storage: AtomicStorage = self.db.storage  # type: ignore[assignment]
         self.table = self.db.table("annotations", cache_size=0)
         self._made: tuple[Any, Mapping[str, str | None], list[Annotation]] | None = None  # (file, names, made)
@@ -185,6 +187,7 @@ class Store:
         self._metadata = self._db.table("metadata", cache_size=0)  # document metadata set by hand, per path
         self._memos = self._db.table("memos", cache_size=0)  # Markdown memos: kind, name, text (tui.memos)
         self._folder = shard_folder(self.path)
+        self.known = Known.for_store(self.path)  # what was validated and learnt before (a cache: tui.known)
         self._journal = journal_path(self.path)
         self._shards: OrderedDict[str, _Shard] = OrderedDict()  # by file name, least recently used first
         self._names: frozenset[str] | None = None  # the shard files found by the last scan
@@ -781,7 +784,7 @@ class Store:
         name = shard_name(document)
         shard = self._shards.get(name)
         if shard is None:
-            shard = self._shards[name] = _Shard(self._folder / name, self._file_lock, document)
+            shard = self._shards[name] = _Shard(self._folder / name, self._file_lock, document, self.known)
         self._shards.move_to_end(name)
         if self._depth and name not in self._touched:
             shard.storage.begin()
@@ -807,7 +810,7 @@ class Store:
         for name in sorted(names):
             shard = self._shards.get(name)
             if shard is None:
-                shard = self._shards[name] = _Shard(self._folder / name, self._file_lock, "")
+                shard = self._shards[name] = _Shard(self._folder / name, self._file_lock, "", self.known)
                 shard.storage.read()  # learns its document from the file
                 if shard_name(shard.document) != name:
                     raise CorruptStore(
@@ -816,6 +819,8 @@ class Store:
             if self._depth and name not in self._touched:
                 self._shard(shard.document)
             yield shard
+        self.known.forget_except(shards=set(names))  # every shard read: record those validated at last
+        self.known.save()
 
     def _shards_of(self, paths: list[str] | None) -> list[_Shard]:
         self.storage.read()  # a damaged codebook is a damaged store, whatever is asked for
