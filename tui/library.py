@@ -132,37 +132,45 @@ def reconcile(store: Store, documents: Iterable[Document], also: Iterable[str] |
     """
     documents = list(documents)
     annotations = store.annotations(docs=_candidates(store, documents) + list(also or ()))
+    refs = Counter((a.document.path, a.document.fingerprint) for a in annotations)  # few: one or two a document
     gone: dict[str, bool] = {}
-    _identify(documents, annotations, gone)
+    _identify(documents, refs, gone)
     loaded = {d.key: d for d in documents}
     by_path = {str(d.path): d for d in documents}
     by_text: dict[str, list[Document]] = defaultdict(list)
     for each in sorted(loaded.values(), key=lambda d: d.key):
         by_text[each.fingerprint].append(each)
+    owner: dict[tuple[str, str], str] = {}  # (path, fingerprint) as annotated -> the key of the document now theirs
+    for path, fingerprint in refs:
+        document = loaded.get(path) or by_path.get(path)
+        if by_text.get(fingerprint) and (document is None or document.fingerprint != fingerprint):
+            document = _likeliest(by_text[fingerprint], path)  # its own text, wherever it lies
+        if document is not None and (document.key, document.fingerprint) != (path, fingerprint):
+            owner[path, fingerprint] = document.key
     mine: dict[str, list[Annotation]] = defaultdict(list)
-    for annotation in annotations:
-        ref = annotation.document
-        document = loaded.get(ref.path) or by_path.get(ref.path)
-        if by_text.get(ref.fingerprint) and (document is None or document.fingerprint != ref.fingerprint):
-            document = _likeliest(by_text[ref.fingerprint], ref.path)  # its own text, wherever it lies
-        if document is not None and (document.key, document.fingerprint) != (ref.path, ref.fingerprint):
-            mine[document.key].append(annotation)
+    for annotation in annotations if owner else ():
+        key = owner.get((annotation.document.path, annotation.document.fingerprint))
+        if key is not None:
+            mine[key].append(annotation)
     report = Report()
     changes = [pair for key, theirs in mine.items() for pair in _plan(loaded[key], theirs)]
     with store.batch():
         _save(store, changes, report)
         saved = {a.id: a for a in report.saved}
-        now = [saved.get(a.id, a) for a in annotations]  # as each one is now
-        lost = _gone_elsewhere(store, {a.document.path for a in now}, loaded, gone)  # not read above
-        found = _relocate(store, now + store.annotations(docs=lost) if lost else now, loaded, gone, report)
-        texts = {a.document.fingerprint for a in annotations} | {a.document.fingerprint for a in report.saved}
+        now = [saved.get(a.id, a) for a in annotations] if saved else annotations  # as each one is now
+        paths_now = {a.document.path for a in now} if saved else {path for path, _ in refs}
+        lost = _gone_elsewhere(store, paths_now, loaded, gone)  # not read above
+        vanished = lost or any(p not in loaded and _gone(p, gone) for p in paths_now)
+        nearby = now + store.annotations(docs=lost) if lost else now
+        found = _relocate(store, nearby, loaded, gone, report) if vanished else []
+        texts = {fingerprint for _, fingerprint in refs} | {a.document.fingerprint for a in report.saved}
         seen: dict[str, set[str]] = defaultdict(set)
         for each in [*loaded.values(), *found]:
             if each.fingerprint in texts:
                 seen[each.fingerprint].update({str(each.path), each.key})
         store.remember_paths(seen)
     saved = {a.id: a for a in report.saved}
-    left = {saved.get(a.id, a).document.path for a in annotations}  # where each one points now
+    left = {saved.get(a.id, a).document.path for a in annotations} if saved else paths_now  # where they point now
     missing = {p for p in left if p not in loaded and _gone(p, gone)}
     missing |= set(_gone_elsewhere(store, left, loaded, gone))
     report.missing = sorted(missing)
@@ -216,13 +224,13 @@ def _relocate(
     return found
 
 
-def _identify(documents: list[Document], annotations: list[Annotation], gone: dict[str, bool]) -> None:
+def _identify(documents: list[Document], refs: Counter[tuple[str, str]], gone: dict[str, bool]) -> None:
     """Give each loaded document the key its text is annotated under: of the paths its fingerprint's
-    annotations point at that still exist, the one most of them use (the first in order on a tie: the same for
-    every copy)."""
+    annotations point at that still exist (``refs``: how many point at each (path, fingerprint)), the one most
+    of them use (the first in order on a tie: the same for every copy)."""
     paths: dict[str, Counter[str]] = defaultdict(Counter)
-    for annotation in annotations:
-        paths[annotation.document.fingerprint][annotation.document.path] += 1
+    for (path, fingerprint), count in refs.items():
+        paths[fingerprint][path] += count
     for document in documents:
         own = str(document.path)
         used = {p: n for p, n in paths.get(document.fingerprint, {}).items() if p == own or not _gone(p, gone)}

@@ -19,6 +19,7 @@ import threading
 from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, MutableMapping
 from contextlib import contextmanager
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -121,11 +122,13 @@ class _Shard:
         triple the memory a big store takes; a write reads the file again). With ``check``, a record naming a
         theme id the codebook lacks is damage (else that theme is left out)."""
         if self.storage.in_transaction:  # changed in memory, not yet on disk: made afresh, never kept
-            return _annotations_of(self.path, self.records(), names, check)
+            return _in_order(_annotations_of(self.path, self.records(), names, check))
         version = self.storage.current()
         made = self._made
         if made is None or made[0] != version or made[1] is not names or version is None:
-            annotations = _annotations_of(self.path, self.records(), names, check)  # (reads the file: version)
+            annotations = _in_order(
+                _annotations_of(self.path, self.records(), names, check)
+            )  # (reads the file: version)
             # (the names themselves are kept, not their id(): an id can be reused once they are gone)
             made = self._made = (self.storage.version, names, annotations)
         if not keep:
@@ -228,14 +231,17 @@ class Store:
         with self._thread_lock:
             shards = self._shards_of(paths)
             keep = len(shards) <= CACHED_SHARDS  # a scan of many keeps their annotations, not their records
-            found = [a for made in self._checked_annotations(shards, keep) for a in made]
+            made = self._checked_annotations(shards, keep)
             self._trim(keep=len(shards) if paths is not None else 0)
+        # each shard's are in order, and hold one document's: in document order, they are all in order
+        by_document = sorted(zip((s.document for s in shards), made, strict=True), key=itemgetter(0))
+        found = [a for _, each in by_document for a in each]
         if theme is not None:
             key = theme_key(theme)
             found = [a for a in found if key in {theme_key(t) for t in a.themes}]
         if coders:
             found = by_coder(found, coders)
-        return sorted(found, key=lambda a: (a.document.path, a.start, a.end, a.created))
+        return found
 
     def _checked_annotations(self, shards: list[_Shard], keep: bool) -> list[list[Annotation]]:
         """Each shard's annotations, checked against the codebook. A writer writes a new theme to the codebook
@@ -995,6 +1001,15 @@ class Store:
 def _snapshot(data: dict[str, Any]) -> dict[tuple[str, str], bytes]:
     """Each record of the codebook as bytes, by (table, record number)."""
     return {(name, key): orjson.dumps(record) for name, table in data.items() for key, record in table.items()}
+
+
+_ORDER = attrgetter("start", "end", "created")  # a shard's annotations are one document's: by start in it
+
+
+def _in_order(annotations: list[Annotation]) -> list[Annotation]:
+    """One document's annotations in the order ``Store.annotations`` gives: by start, end and creation time."""
+    annotations.sort(key=_ORDER)
+    return annotations
 
 
 def _annotations_of(
