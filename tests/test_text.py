@@ -214,7 +214,10 @@ def test_any_bytes_decode_to_safe_text_or_a_decode_error(data: bytes) -> None:
     assert codecs.lookup(used)
 
 
-HOSTILE = st.sampled_from(["\r", "\r\n", "\u2028", "\u2029", "\x1b", "\x0c", "\x85", "\u202e", "\u061c", "’", "（"])
+HOSTILE = st.sampled_from([
+    "\r", "\r\n", "\u2028", "\u2029", "\x1b", "\x0c", "\x85", "\x9f", "\u202e", "\u061c", "\u200e", "\u2066", "\u2069",
+    "’", "（", "—", "…", "\xa0", "©", "ب", "\u2027", "\u202f", "\u2065",  # (and what shares their lead bytes)
+])  # fmt: skip
 
 
 @given(st.lists(st.one_of(st.text(max_size=5), HOSTILE), max_size=12).map("".join))

@@ -233,7 +233,7 @@ class KnownDocument(Document):
     it: a listing or the re-anchoring of unchanged documents never does."""
 
     def __init__(self, path: Path, fingerprint: str, encoding: str, title: str, metadata: Metadata) -> None:
-        rest = _read_later(path, fingerprint)
+        rest = _read_later(path, fingerprint, encoding)
         super().__init__(path, "", encoding, fingerprint=fingerprint, source_metadata=metadata, rest=rest)
         self._text_title = title
         self.title = self.metadata.title or title
@@ -254,12 +254,20 @@ class KnownDocument(Document):
         self.title = self.metadata.title or title
 
 
-def _read_later(path: Path, fingerprint: str) -> Generator[None, None, str]:
+def _read_later(path: Path, known: str, encoding: str) -> Generator[None, None, str]:
+    """The text of a ``KnownDocument``, read as ``load_document`` reads a text file; it must be the one known."""
     yield  # (nothing is read until the text is asked for)
-    document = load_document(path)
-    if document.kind != "text" or document.fingerprint != fingerprint:
+    with _read_problems(path):
+        data = read_regular(path)
+    from .formats import detect
+
+    try:
+        text, used = decode(data) if detect(data, path.name) is None else ("", "")
+    except DecodeError:
+        used = ""
+    if used != encoding or fingerprint(text) != known:
         raise DocumentError(f"{path}: changed while it was being read")
-    return document.text
+    return text
 
 
 class PendingDocument(Document):

@@ -27,6 +27,7 @@ from .document import Document
 from .files import write_atomically
 from .library import load_annotated_documents
 from .memos import MemoKey
+from .metadata import Metadata
 from .model import Annotation, Theme, theme_key
 from .store import NotFound, Store
 from .text import safe_line, sanitise
@@ -102,6 +103,8 @@ def _paragraph(text: str) -> list[str]:
 def markdown_text(text: str, prefix: str = "") -> str:
     """``text`` as Markdown paragraphs (each line starting with ``prefix``, e.g. ``"> "`` for a blockquote)
     that a CommonMark parser reads back as ``visible(text)``, with no markup."""
+    if text.isprintable():  # one line with nothing to replace (``visible`` only changes what is not printable)
+        return prefix + _escape_line(text)
     paragraphs = [_paragraph(p) for p in _PARAGRAPH_BREAK.split(visible(text))]
     blank = prefix.rstrip()
     lines: list[str] = []
@@ -243,9 +246,10 @@ def citation(annotation: Annotation, document: Document | None, inline: Callable
     passage is not where the annotation says. ``inline`` writes the title (as Markdown by default; ``str`` for
     plain text, without the italics)."""
     a = annotation
-    placed = document is not None and 0 <= a.start < a.end <= len(document.text)
+    text = document.text if document is not None else ""
+    placed = document is not None and 0 <= a.start < a.end <= len(text)
     fuzzy = a.status in ("fuzzy", "ambiguous") and placed
-    if document is None or (document.text[a.start : a.end] != a.quote and not fuzzy):
+    if document is None or (text[a.start : a.end] != a.quote and not fuzzy):
         title = inline(document.title if document is not None else a.document.title)
         return title + (" (not found in the document as it is now)" if a.status == "orphan" else "")
     cited = f"{cited_work(document, inline)}, {cited_place(document, a.start, a.end)}"
@@ -257,11 +261,15 @@ def citation(annotation: Annotation, document: Document | None, inline: Callable
 def cited_work(document: Document, inline: Callable[[str], str] = markdown_inline) -> str:
     """``Asmolov, *Title* (2023)`` in Markdown (``inline=str``: plain, no italics); the title alone for a
     document without metadata."""
-    meta = document.metadata
+    return _cited_work(document.title, document.metadata, inline)
+
+
+@functools.lru_cache(maxsize=1024)  # the same for every passage of a document
+def _cited_work(title: str, meta: Metadata, inline: Callable[[str], str]) -> str:
     if not (meta.authors or meta.year or meta.title):
-        return inline(document.title)
+        return inline(title)
     markdown = inline is markdown_inline
-    work = f"*{inline(meta.title or document.title)}*" if markdown else inline(meta.title or document.title)
+    work = f"*{inline(meta.title or title)}*" if markdown else inline(meta.title or title)
     if meta.short_author:
         author = markdown_inline(meta.short_author, True) if markdown else inline(meta.short_author)
         work = f"{author}, {work}"
@@ -389,8 +397,9 @@ def _theme_sections(
     sections = []
     themes = sorted({t.key: t for t in themes}.values(), key=lambda t: t.key)
     keyed = [(a, {theme_key(n) for n in a.themes}) for a in annotations]
-    groups = [(t, [a for a, keys in keyed if t.key in keys]) for t in themes]
+    groups = [(t, [a for a, keys in keyed if key in keys]) for t, key in ((t, t.key) for t in themes)]
     unthemed = [a for a in annotations if not a.themes]
+    passages: dict[str, list[str]] = {}  # by annotation id: one under several themes is written once
     for theme, members in groups + ([(None, unthemed)] if unthemed else []):
         body = [markdown_text(theme.description), ""] if theme is not None and theme.description else []
         if theme is not None:
@@ -399,8 +408,12 @@ def _theme_sections(
         body += [f"{plural(len(members), 'highlight')} in {plural(len(per_document), 'document')}.", ""]
         for path, group in per_document.items():
             body += [f"### {markdown_inline(_title_of(path, group, documents))}", ""]
+            document = documents.get(path)
             for annotation in group:
-                body += _passage(annotation, documents.get(path), tags=False, coders=coders)
+                passage = passages.get(annotation.id)
+                if passage is None:
+                    passage = passages[annotation.id] = _passage(annotation, document, tags=False, coders=coders)
+                body += passage
         sections.append((theme.name if theme is not None else UNTHEMED, len(members), body))
     return sections
 

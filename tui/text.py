@@ -118,14 +118,28 @@ _SUSPECT = bytes([*range(0x09), *range(0x0B, 0x20), 0x7F, 0xC2, 0xD8, 0xE2])
 _NOT_SUSPECT = bytes(b for b in range(256) if b not in _SUSPECT)
 
 
-def _suspects(data: bytes) -> frozenset[int]:
+def _suspects(data: bytes, whole: bool = False) -> frozenset[int]:
     """The bytes of ``data`` (UTF-8) that can start a character ``normalise`` changes. None: the decoded text is
     already normal. One C pass over the bytes (``bytes.translate``), where scanning the text by regex is 20x
-    slower; most plain text (ASCII, or CJK without typographic punctuation) has none, or only carriage returns."""
+    slower; most plain text (ASCII, or CJK without typographic punctuation) has none, or only carriage returns.
+    ``whole``: ``data`` is all of the text (no character cut at either end), so a lead byte that only starts
+    characters left as they are (a dash, curly quotes, an ellipsis, a no-break space, Arabic letters) is
+    dropped: each is looked for at memory speed."""
     found: set[int] = set()
     for start in range(0, len(data), 1 << 20):  # by the MB: translate allocates as much as it is given, first
         found.update(data[start : start + (1 << 20)].translate(None, _NOT_SUSPECT))
+    if whole:
+        found -= {lead for lead, changed in _CHANGED_AFTER.items() if lead in found and not changed.search(data)}
     return frozenset(found)
+
+
+# What the lead bytes 0xC2, 0xD8 and 0xE2 start that ``normalise`` changes: C1 controls, the Arabic letter mark,
+# bidi controls and the line and paragraph separators (the rest of what they start is ordinary text).
+_CHANGED_AFTER = {
+    0xC2: re.compile(rb"\xc2[\x80-\x9f]"),
+    0xD8: re.compile(rb"\xd8\x9c"),
+    0xE2: re.compile(rb"\xe2(?:\x80[\x8e\x8f\xa8-\xae]|\x81[\xa6-\xa9])"),
+}
 
 
 _BINARY_CONTROLS = frozenset(range(0x20)) - {8, 9, 10, 12, 13, 27}  # text uses BS (nroff overstrike), ESC...
@@ -270,7 +284,7 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
             raise DecodeError(f"not valid {encoding} at byte {error.start}") from None
         except (LookupError, ValueError, TypeError) as error:  # a codec that is not what its name promised
             raise DecodeError(f"cannot decode as {encoding!r} ({error})") from None
-    suspects = _suspects(data) if codecs.lookup(encoding).name == "utf-8" else None
+    suspects = _suspects(data, whole=True) if codecs.lookup(encoding).name == "utf-8" else None
     return normalise(raw, suspects), encoding
 
 
