@@ -158,8 +158,8 @@ _ONLY_STR = frozenset({str})
 
 
 @functools.lru_cache(maxsize=4096)
-def _good_theme_name(name: str) -> bool:
-    return bool(name.strip()) and "," not in name
+def _good_theme_id(theme: str) -> bool:
+    return THEME_ID.match(theme) is not None
 
 
 def _plainly_sound(record: dict[str, Any]) -> bool:
@@ -173,9 +173,7 @@ def _plainly_sound(record: dict[str, Any]) -> bool:
         return False
     if not (0 <= record["start"] <= record["end"] < 2**63 and -(2**63) <= record["rev"] < 2**63):
         return False
-    return (
-        record["status"] in _STATUS_SET and set(map(type, themes)) <= _ONLY_STR and all(map(_good_theme_name, themes))
-    )
+    return record["status"] in _STATUS_SET and set(map(type, themes)) <= _ONLY_STR and all(map(_good_theme_id, themes))
 
 
 def _check_annotation(record: dict[str, Any]) -> str | None:
