@@ -10,7 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import SEEDS
+from conftest import SEEDS, run_python
 
 import tui.library
 from tui.document import KnownDocument, load_document
@@ -143,3 +143,19 @@ def test_a_known_document_reads_its_text_only_when_asked_and_keeps_its_title(wri
     path.write_text("changed meanwhile", encoding="utf-8")
     stale = KnownDocument.from_facts(path.resolve(), document.facts())
     assert stale is not None and stale.text == "" and "changed while it was being read" in stale.problem
+
+
+def test_a_listing_of_unchanged_documents_imports_no_reader_and_takes_no_lock(cli, store_path: Path, tagged) -> None:
+    """``list`` and ``export`` import neither Textual nor pygments nor an extraction library, and a store with
+    nothing to re-anchor is read without its lock (filelock is not even imported)."""
+    outputs(cli, store_path)
+    code = (
+        "import sys; from tui.cli import main\n"
+        "for args in (['list', '--format', 'json'], ['export'], ['list']):\n"
+        "    assert main([*args, '--store', sys.argv[1]]) == 0\n"
+        "heavy = [m for m in ('textual', 'pygments', 'filelock', 'pdfminer', 'lxml', 'trafilatura') if m in sys.modules]\n"
+        "print('IMPORTED', heavy, file=sys.stderr)\n"
+    )
+    done = run_python(code, str(store_path), HOME=os.environ["HOME"])
+    assert done.returncode == 0, done.stderr.decode()
+    assert b"IMPORTED []" in done.stderr

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -154,7 +155,11 @@ def reconcile(store: Store, documents: Iterable[Document], also: Iterable[str] |
             mine[key].append(annotation)
     report = Report()
     changes = [pair for key, theirs in mine.items() for pair in _plan(loaded[key], theirs)]
-    with store.batch():
+    paths = {path for path, _ in refs}
+    vanishing = _gone_elsewhere(store, paths, loaded, gone) or any(p not in loaded and _gone(p, gone) for p in paths)
+    # nothing to change or look for (a listing of unchanged documents): no lock is taken (``remember_paths``
+    # takes it if a path is new)
+    with store.batch() if changes or vanishing else nullcontext():
         _save(store, changes, report)
         saved = {a.id: a for a in report.saved}
         now = [saved.get(a.id, a) for a in annotations] if saved else annotations  # as each one is now
