@@ -464,3 +464,17 @@ def test_the_seeds_are_one_document_each_wherever_they_lie(cli, store_arg: list[
     assert all(len(counts) == 1 for counts in themes.values()) and set(themes) >= {"dates", "place", "sanctions"}
     seen = store.paths_seen()[asmolov.fingerprint]
     assert set(seen) == {str((clone / ASMOLOV.name).resolve()), str(asmolov.path)}
+
+
+@pytest.mark.parametrize("count", [0, 1, 999, 1000, 1001, 2500])
+def test_list_json_is_streamed_byte_for_byte_as_the_whole_list(count: int, capsysbinary) -> None:
+    """``list --format json`` writes a thousand annotations at a time: the bytes are the whole list's, unsafe
+    characters escaped in every chunk."""
+    from tui.cli import _print_json, _print_json_list
+
+    items = [{"n": n, "quote": f"a\u202eb {n}\n", "themes": ["x"] * (n % 3), "empty": {}} for n in range(count)]
+    _print_json(items)
+    whole = capsysbinary.readouterr().out
+    _print_json_list(iter(items))
+    assert capsysbinary.readouterr().out == whole and b"\xe2\x80\xae" not in whole
+    assert json.loads(whole) == items

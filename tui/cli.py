@@ -9,7 +9,7 @@ import os
 import re
 import shutil
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -352,6 +352,35 @@ def _print_json(value: object) -> None:
     buffer.flush()
 
 
+STREAMED = 1000  # list items serialised at a time: 100,000 annotations are never all held as JSON objects
+
+
+def _print_json_list(items: Iterable[object]) -> None:
+    """``_print_json`` of a list, written a thousand items at a time, byte for byte what the whole list would
+    give (each item indented one level deeper: a JSON string never holds a raw newline)."""
+    buffer = getattr(sys.stdout, "buffer", None)
+    sys.stdout.flush()
+    start = b"[\n"
+    chunk: list[bytes] = []
+    for item in items:
+        chunk.append(b"  " + orjson.dumps(item, option=orjson.OPT_INDENT_2).replace(b"\n", b"\n  "))
+        if len(chunk) == STREAMED:
+            _write_bytes(buffer, json_safe(start + b",\n".join(chunk)))
+            start, chunk = b",\n", []
+    if start == b"[\n" and not chunk:
+        _write_bytes(buffer, b"[]\n")
+        return
+    _write_bytes(buffer, json_safe(start + b",\n".join(chunk) if chunk else b"") + b"\n]\n")
+
+
+def _write_bytes(buffer: Any, raw: bytes) -> None:
+    if buffer is None:
+        sys.stdout.write(raw.decode())
+        return
+    buffer.write(raw)
+    buffer.flush()
+
+
 def _settings() -> Config:
     """The config file's settings; what cannot be used in it is said on standard error and left at its default."""
     settings = config.load()
@@ -495,7 +524,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         annotations = [a for a in annotations if a.conflicted]
     if args.format == "json":
         overrides = store.all_document_metadata()
-        _print_json(_public(annotations, documents, overrides))
+        _print_json_list(_public(annotations, documents, overrides))
         return 0
     if not annotations:
         say("no annotations")
@@ -512,12 +541,11 @@ def cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def _public(annotations: list[Annotation], documents: dict[str, Document], overrides: dict) -> list[dict]:
+def _public(annotations: list[Annotation], documents: dict[str, Document], overrides: dict) -> Iterator[dict]:
     """The annotations as ``list --format json`` gives them: each with its page (a PDF's label, else null) and its
     document's metadata (the file's and what was set by hand; only the latter if the file is gone), made once a
     document."""
     metadata: dict[str, dict | None] = {}
-    out = []
     for annotation in annotations:
         path = annotation.document.path
         document = documents.get(path)
@@ -527,8 +555,7 @@ def _public(annotations: list[Annotation], documents: dict[str, Document], overr
         shape = annotation.public()
         shape["page"] = document.page_of(annotation.start) if document is not None else None
         shape["metadata"] = metadata[path]
-        out.append(shape)
-    return out
+        yield shape
 
 
 def _annotation_row(annotation: Annotation) -> list[str]:
