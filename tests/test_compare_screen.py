@@ -242,3 +242,34 @@ async def test_side_by_side_pages_through_more_documents_than_fit(write_doc, sto
         await pilot.pause()
         focused = app.focused
         assert isinstance(focused, DocumentView) and focused.document.key == documents[2].key
+
+
+async def test_a_matrix_wider_than_the_screen_draws_the_columns_scrolled_into_view(write_doc, store_path: Path) -> None:
+    """The matrix draws only the columns in view (tui.ui.tables.ViewTable): scrolled right, the last ones show
+    their own counts, and back left the first ones theirs."""
+    from tui.model import new_annotation
+
+    paths = [write_doc(f"d{n}.txt", "On sanctions. " * (n + 1)) for n in range(8)]
+    documents = load_paths(paths)
+    store = Store(store_path)
+    for n, document in enumerate(documents):
+        store.add_many([new_annotation(document, 14 * k + 3, 14 * k + 12, ["sanctions"]) for k in range(n + 1)])
+    app = MarginaliaApp(documents, store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_compare(pilot)
+        header = row_with(app, "#1 On sanct")
+        assert "#8 On" not in header and row_with(app, "██ sanctions").split()[2:5] == ["1", "·", "64.3%"]
+        await pilot.press(*["right"] * 8)  # to the total, past the edge
+        await pilot.pause()
+        rows = drawn(app)
+        at = next(n for n, line in enumerate(rows) if "#8 On sanct" in line)
+        assert "#1 On" not in rows[at] and rows[at].split()[-1] == "total"
+        assert rows[at + 1].split()[-7:] == ["7", "·", "64.3%", "8", "·", "64.3%", "36"]
+        await pilot.press(*["left"] * 9)  # back to the theme column
+        await pilot.pause()
+        assert row_with(app, "██ sanctions").split()[2:5] == ["1", "·", "64.3%"]
+        table = app.screen.query_one("#matrix")
+        table.scroll_to(x=table.max_scroll_x, animate=False)  # the mouse's way: the cursor stays
+        await pilot.pause()
+        rows = drawn(app)
+        assert rows[at + 1].split()[-7:] == ["7", "·", "64.3%", "8", "·", "64.3%", "36"]

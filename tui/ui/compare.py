@@ -11,6 +11,7 @@ import asyncio
 import time
 from collections.abc import Callable, Mapping, Sequence
 
+from rich.style import Style
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -43,12 +44,15 @@ from ..wording import cut, plural
 from .chips import chip
 from .focus import focus_now
 from .styles import styles_of
+from .tables import Piece, ViewTable
 
 PLAIN = "#C0C0C0"
 CHUNK = 40  # passages added to the lists between two frames, so a long drill-down shows its first ones at once
 COLUMN_WIDTH = 32  # a side-by-side column's width at least (with its border)
 FIRST = 12  # at most this many to one list at a time: every column gets a screenful before any gets more
 Colour = Callable[[Annotation], str]
+DIM = Style(dim=True)
+NONE = Piece(("·", DIM))  # an empty cell
 
 
 def one_line(text: str, limit: int) -> str:
@@ -79,14 +83,34 @@ def passage_options(
     title: bool = False,
     more: bool = False,
 ) -> list[Option | None]:
-    """One option per passage (its id), a rule between them; a disabled line when there are none. ``more``:
-    these follow passages already listed (so a rule comes first)."""
+    """One option per passage (its id), a rule between them; a disabled line when there are none. ``more``: more
+    passages follow these (so a rule comes last: a list given a rule first measures all its options again)."""
     options: list[Option | None] = []
     for a in annotations:
-        if options or more:
+        if options:
             options.append(None)
         options.append(Option(passage(a, documents.get(a.document.path), colour(a), title), id=a.id))
+    if options and more:
+        options.append(None)
     return options or ([] if more else [Option("no passages here", disabled=True)])
+
+
+def rows_of(annotation: Annotation, width: int) -> int:
+    """About how many rows ``passage`` takes at ``width`` (with its rule), without wrapping it."""
+    width = max(width, 10)
+    lines = [annotation.quote + "“”", annotation.note, annotation.document.title + " — paragraph 00, line 00"]
+    parts = [line for text in lines if text for line in text.split("\n")]
+    return 2 + sum(-(-len(line) // width) or 1 for line in parts)
+
+
+def screenful(passages: Sequence[Annotation], width: int, height: int) -> int:
+    """How many of ``passages`` fill ``height`` rows at ``width`` (at least one)."""
+    rows = 0
+    for n, annotation in enumerate(passages, 1):
+        rows += rows_of(annotation, width)
+        if rows >= height:
+            return n
+    return len(passages)
 
 
 async def in_steps(steps: Steps[T], slice_seconds: float = 0.008) -> T:
@@ -130,23 +154,37 @@ class Level(ModalScreen[str | None]):
     def action_back(self) -> None:
         self.dismiss(None)
 
-    def fill(self, options: OptionList, passages: list[Annotation], title: bool = False) -> None:
-        """List ``passages`` in ``options`` a few at a time between frames (each list a screenful before any gets
-        more), so a list of thousands shows its first passages at once and keys are never held up. The level's
-        ``documents`` and ``colour`` give their citations and chips."""
-        if not passages:
-            options.add_options(passage_options([], {}, lambda a: PLAIN))
-            return
-        self._queue.append((options, passages, 0, title))
-        if len(self._queue) == 1:
-            self._pump()
+    def fill(self, lists: Sequence[tuple[OptionList, list[Annotation]]], title: bool = False) -> None:
+        """List each list's passages in it: a screenful in the next frame, the rest a few at a time between
+        frames (every list gets its screenful before any gets more), so a list of thousands shows its first
+        passages at once and keys are never held up. The level's ``documents`` and ``colour`` give their
+        citations and chips."""
+        for options, passages in lists:
+            if passages:
+                self._queue.append((options, passages, 0, title))
+            else:
+                options.add_options(passage_options([], {}, lambda a: PLAIN))
+        self._pump()
+
+    def list_width(self) -> int:
+        """The width a passage is wrapped at in this level's lists (before they are laid out)."""
+        return self.app.size.width - 4
 
     def _pump(self) -> None:
         budget = CHUNK
-        while self._queue and budget > 0:
+        for _ in range(len(self._queue)):
             options, passages, done, title = self._queue.pop(0)
-            part = passages[done : done + min(budget, FIRST)]
-            options.add_options(passage_options(part, self.documents, self.colour, title, more=done > 0))
+            if done == 0:  # its first screenful, whatever the budget
+                width = options.size.width - 2 if options.size.width else self.list_width()
+                part = passages[: screenful(passages, width, self.app.size.height)]
+            elif budget > 0:
+                part = passages[done : done + min(budget, FIRST)]
+            else:
+                self._queue.append((options, passages, done, title))
+                continue
+            options.add_options(
+                passage_options(part, self.documents, self.colour, title, more=done + len(part) < len(passages))
+            )
             if done == 0:
                 options.highlighted = 0
             budget -= len(part)
@@ -186,7 +224,7 @@ class PassagesLevel(Level):
     def on_mount(self) -> None:
         options = self.query_one(OptionList)
         focus_now(options)
-        self.fill(options, self.passages, title=len({a.document.path for a in self.passages}) > 1)
+        self.fill([(options, self.passages)], title=len({a.document.path for a in self.passages}) > 1)
 
 
 class SideBySideLevel(Level):
@@ -201,6 +239,9 @@ class SideBySideLevel(Level):
         super().__init__()
         self.theme_name, self.matrix, self.node, self.documents, self.colour = name, matrix, node, documents, colour
         self.first = 0  # the first column shown: as many as fit are shown (50 documents: ←/→ page through)
+
+    def list_width(self) -> int:
+        return self.app.size.width // min(self.room, len(self.matrix.columns)) - 4  # borders, scrollbar
 
     @property
     def room(self) -> int:
@@ -231,8 +272,7 @@ class SideBySideLevel(Level):
         first with passages."""
         lists = list(self.query(OptionList))
         cells = [self.matrix.cell(self.node, c.key) for c in self.matrix.columns[self.first : self.first + len(lists)]]
-        for options, cell in zip(lists, cells):
-            self.fill(options, cell.passages)
+        self.fill([(options, cell.passages) for options, cell in zip(lists, cells)])
         filled = [options for options, cell in zip(lists, cells) if cell.passages]
         if focus is not None:
             focus_now(lists[focus])
@@ -304,8 +344,8 @@ class CompareScreen(Level):
     def compose(self) -> ComposeResult:
         yield Label(self._heading(), classes="title", id="heading")
         with ContentSwitcher(initial="matrix"):
-            yield DataTable(id="matrix", cursor_type="cell", zebra_stripes=True)
-            yield DataTable(id="cooccurrence", cursor_type="cell", zebra_stripes=True)
+            yield ViewTable(id="matrix", cursor_type="cell", zebra_stripes=True)
+            yield ViewTable(id="cooccurrence", cursor_type="cell", zebra_stripes=True)
         yield Label(
             "enter on a count: its passages · on a theme: side by side · tab: co-occurrence · p: counts / share",
             classes="hint",
@@ -343,21 +383,21 @@ class CompareScreen(Level):
             self._update_heading()
 
     # -- the tables ----------------------------------------------------------------------------------------------
-    # DataTable cells and labels are rich Text: a str would be parsed as markup
-    def _theme_cell(self, key: str) -> Text:
+    # table cells are Pieces (plain text and styles, never markup; quick to measure and draw), labels rich Text
+    def _theme_cell(self, key: str, number: str = "") -> Piece:
         node = self.codebook.nodes[key]
         colour = node.theme.colour if node.theme is not None else PLAIN
         fold = "▾ " if node.children else "  "
-        return Text.assemble("  " * node.depth, fold, ("██", colour), " ", one_line(node.label, 40))
+        return Piece(number + "  " * node.depth + fold, ("██", Style.parse(colour)), " " + one_line(node.label, 40))
 
-    def _count(self, key: str, column: str) -> Text:
+    def _count(self, key: str, column: str) -> Piece:
         cell = self.matrix.cell(key, column)
         count = len(cell.passages)
         if not count:
-            return Text("·", style="dim")
+            return NONE
         if not self.show_share or cell.percent is None:
-            return Text(str(count))
-        return Text.assemble(str(count), (f" · {cell.percent:.1f}%", "dim"))
+            return Piece(str(count))
+        return Piece(str(count), (f" · {cell.percent:.1f}%", DIM))
 
     def _fill_matrix(self) -> None:
         table = self.query_one("#matrix", DataTable)
@@ -371,9 +411,9 @@ class CompareScreen(Level):
         table.add_column("total", key="total")
         for key in self.codebook.order:
             counts = [self._count(key, c.key) for c in self.matrix.columns]
-            table.add_row(self._theme_cell(key), *counts, Text(str(self.matrix.row_total(key))), key=key)
+            table.add_row(self._theme_cell(key), *counts, Piece(str(self.matrix.row_total(key))), key=key)
         if not len(self.codebook):
-            table.add_row(Text("no themes yet: press h on a passage"), *[Text("")] * (len(self.matrix.columns) + 1))
+            table.add_row(Piece("no themes yet: press h on a passage"), *[Piece("")] * (len(self.matrix.columns) + 1))
 
     def _fill_cooccurrence(self) -> None:
         if self._cooccurrence is None:
@@ -386,12 +426,12 @@ class CompareScreen(Level):
         for n, key in enumerate(self.codebook.order, 1):
             table.add_column(str(n), key=key)
         for n, key in enumerate(self.codebook.order, 1):
-            cells: list[Text] = []
+            cells: list[Piece] = []
             for other in self.codebook.order:
                 found = self._cooccurrence.get((key, other))
                 related = other != key and (in_subtree(other, key) or in_subtree(key, other))
-                cells.append(Text("·", style="dim") if related or not found else Text(str(len(found))))
-            table.add_row(Text.assemble(f"{n}. ", self._theme_cell(key)), *cells, key=key)
+                cells.append(NONE if related or not found else Piece(str(len(found))))
+            table.add_row(self._theme_cell(key, f"{n}. "), *cells, key=key)
 
     def action_switch(self) -> None:
         if not self.ready:
