@@ -18,6 +18,15 @@ from tui.store import Store
 from tui.ui.app import MarginaliaApp
 
 
+async def settled(pilot) -> None:
+    """The app's start is over: re-anchoring starts after the first frame (``_after_first_frame``), so a wait for
+    the workers before that frame has been drawn waits for nothing (a loaded machine drew the memo over panes still
+    being re-anchored)."""
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
 def seeded_app(store_path: Path, with_annotations: bool = True) -> MarginaliaApp:
     store = Store(store_path)
     if with_annotations:
@@ -155,8 +164,7 @@ def test_review_list_80x24(snap_compare, store_path, tmp_path):
     path.write_text(EDITED, encoding="utf-8")
 
     async def run_before(pilot) -> None:
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
+        await settled(pilot)
         pilot.app.clear_notifications()
         await pilot.press("r", "enter", "right")
         await pilot.pause()
@@ -181,8 +189,7 @@ def test_memo_editor(snap_compare, store_path, size):
     app.store.set_memo(MemoKey("document", app.documents[0].key), "# Asmolov\n\nHedges on *every* point.\n\x1b[2J")
 
     async def run_before(pilot) -> None:
-        await pilot.app.workers.wait_for_complete()  # the panes behind it fully read and drawn
-        await pilot.pause()
+        await settled(pilot)  # the panes behind it fully read and drawn
         await pilot.press("M")
         pilot.app.screen.query_one("TextArea").cursor_blink = False  # the same frame every run
         await pilot.pause()
