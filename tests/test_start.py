@@ -109,3 +109,23 @@ def test_a_command_other_than_the_reader_collects_as_usual(tmp_path: Path, monke
     assert cli.main(["--store", str(tmp_path / "s.json"), "themes"]) == 0
     assert seen == [True]  # its work is the user's data: collected as usual
     assert gc.isenabled() and gc.get_freeze_count() == 0
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [[], ["a.txt", "b.txt"], ["--store", "s.json", "read", "--no-state", "a.txt"], ["read", "--coder", "ann", "x.pdf"],
+     ["--max-size", "1G", "a.txt", "--password", "pw", "--reextract"]],
+)  # fmt: skip
+def test_the_readers_own_parser_reads_its_arguments_as_the_whole_one_does(argv: list[str]) -> None:
+    from tui import cli
+
+    words = cli._with_command(argv)
+    assert cli._reads(words)
+    assert cli.build_parser(only_read=True).parse_args(words) == cli.build_parser().parse_args(words)
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["read", "--help"], ["list"], ["--store", "s.json", "tag", "read"]])
+def test_help_and_the_other_commands_get_the_whole_parser(argv: list[str]) -> None:
+    from tui import cli
+
+    assert not cli._reads(cli._with_command(argv))

@@ -101,7 +101,9 @@ def _add_format(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=("table", "json"), default="table", help="table for people, json for tools")
 
 
-def build_parser() -> Parser:
+def build_parser(only_read: bool = False) -> Parser:
+    """The parser of every command; with ``only_read``, of the reader's (its start needs no other command's
+    options: building them all takes a few percent of it)."""
     parser = Parser(prog="marginalia", description="Read documents side by side, highlight and tag passages by theme.")
     _add_store(parser, top=True)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
@@ -115,6 +117,8 @@ def build_parser() -> Parser:
     _add_coder(read)
     _add_extraction(read)
     _add_store(read)
+    if only_read:
+        return parser
 
     tag = sub.add_parser("tag", help="highlight every occurrence of a text under one or more themes")
     tag.add_argument("path", metavar="PATH")
@@ -288,21 +292,32 @@ def build_parser() -> Parser:
 
 def _with_command(argv: list[str]) -> list[str]:
     """``marginalia [PATH ...]`` means ``marginalia read [PATH ...]``."""
+    index = _command_at(argv)
+    if index < len(argv) and argv[index] in COMMANDS:
+        return argv
+    if any(a in ("-h", "--help") for a in argv[:index]):
+        return argv
+    return argv[:index] + ["read"] + argv[index:]
+
+
+def _command_at(argv: list[str]) -> int:
+    """Where the command's name is (or would be) in ``argv``: after the options before it."""
     index = 0
     while index < len(argv):
         arg = argv[index]
         if arg in ("--store", "--max-size"):
             index += 2
-            continue
-        if arg.startswith(("--store=", "--max-size=")) or arg in ("-h", "--help"):
+        elif arg.startswith(("--store=", "--max-size=")) or arg in ("-h", "--help"):
             index += 1
-            continue
-        if arg in COMMANDS:
-            return argv
-        break
-    if any(a in ("-h", "--help") for a in argv[:index]):
-        return argv
-    return argv[:index] + ["read"] + argv[index:]
+        else:
+            break
+    return index
+
+
+def _reads(argv: list[str]) -> bool:
+    """``argv`` (with its command) opens the reader, and asks for no help (which lists every command)."""
+    index = _command_at(argv)
+    return index < len(argv) and argv[index] == "read" and not {"-h", "--help"} & set(argv)
 
 
 # -- output helpers --------------------------------------------------------------------------------------------
@@ -1015,8 +1030,9 @@ def _main(argv: Sequence[str] | None) -> int:
     for stream in (sys.stdout, sys.stderr):  # a terminal that cannot show a character gets an escape, not a crash
         if isinstance(stream, io.TextIOWrapper):
             stream.reconfigure(errors="backslashreplace")
-    parser = build_parser()
-    args = parser.parse_args(_with_command(list(sys.argv[1:] if argv is None else argv)))
+    words = _with_command(list(sys.argv[1:] if argv is None else argv))
+    parser = build_parser(only_read=_reads(words))
+    args = parser.parse_args(words)
     if args.command != "read":
         gc.enable()  # the other commands' work is the user's data: collected as usual
     if args.store == "":

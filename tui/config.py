@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -57,6 +56,8 @@ def load(path: Path | None = None) -> Config:
         return Config(path)
     except OSError as error:
         return Config(path, problems=[f"{path}: cannot read ({error.strerror or error}); defaults used"])
+    import tomllib  # only when there is a file: most starts have none
+
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:

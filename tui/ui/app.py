@@ -1081,9 +1081,9 @@ class MarginaliaApp(App[None]):
         return next((d.title for d in self.documents if d.key == path), path)
 
     def _refresh_review(self) -> None:
-        panel = self.review_panel
-        if panel.shown:
-            panel.fill(self.annotations.values())
+        for panel in self.query(ReviewPanel):  # none once the app is closing (a reload may finish then)
+            if panel.shown:
+                panel.fill(self.annotations.values())
 
     def action_review(self) -> None:
         """Open the review list (or, from a pane, go back to it; from the list, close it)."""
