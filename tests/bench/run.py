@@ -213,8 +213,9 @@ async def wait_for(condition: Callable[[], bool], pilot, timeout: float = 60.0) 
 
 def child_env(folder: Path) -> dict[str, str]:
     """For a process of its own: this checkout's ``tui``, and compiled bytecode kept (in ``folder``) as an
-    installed package has it, even where PYTHONDONTWRITEBYTECODE is set: else every start compiles ``tui``."""
-    env = dict(os.environ, PYTHONPYCACHEPREFIX=str(folder / "pycache"))
+    installed package has it, even where PYTHONDONTWRITEBYTECODE is set: else every start compiles ``tui``; what
+    is learnt from unchanged files (``tui.known``) is kept in ``folder`` too."""
+    env = dict(os.environ, PYTHONPYCACHEPREFIX=str(folder / "pycache"), XDG_CACHE_HOME=str(folder / "cache"))
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     return env
