@@ -54,12 +54,22 @@ def fit(text: str, width: int, from_end: bool = False) -> str:
 _JOINERS = frozenset("\u200d\ufe0f")  # a zero-width joiner and the variation selector that widens an emoji
 
 
+_ONE_CELL = {chr(c) for c in range(0x20, 0x7F)}  # known to take one cell each (grows with what is measured)
+
+
 def _one_cell_each(text: str) -> bool:
     """Whether every character of ``text`` takes one cell and is a grapheme of its own (no wide, zero-width
-    or joining one): then its first N characters are its first N cells. Each distinct character is looked up
-    once (cached), so this costs a ``set`` of the text."""
+    or joining one): then its first N characters are its first N cells. Printable ASCII is known at once; other
+    characters are measured once each (a table listing asks for 700,000 cells at 100,000 annotations)."""
+    if text.isascii() and text.isprintable():
+        return True
     distinct = set(text)
-    return not distinct & _JOINERS and all(get_character_cell_size(c) == 1 for c in distinct)
+    if distinct <= _ONE_CELL:
+        return True
+    if distinct & _JOINERS or not all(get_character_cell_size(c) == 1 for c in distinct - _ONE_CELL):
+        return False
+    _ONE_CELL.update(distinct)
+    return True
 
 
 EXTRACTED_UNITS = {"pdf": "page", "epub": "chapter"}
