@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 from conftest import ASMOLOV, PROMA, read_store, run_python
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tui.cli import build_parser
 from tui.document import load_document
@@ -478,3 +480,13 @@ def test_list_json_is_streamed_byte_for_byte_as_the_whole_list(count: int, capsy
     _print_json_list(iter(items))
     assert capsysbinary.readouterr().out == whole and b"\xe2\x80\xae" not in whole
     assert json.loads(whole) == items
+
+
+@settings(derandomize=True, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab  \t\n—…\x1b"), max_size=30), st.integers(0, 20))
+def test_a_table_cell_is_clipped_the_same_with_or_without_the_shortcut(text: str, width: int) -> None:
+    """Short printable ASCII with single spaces is left as it is; everything else goes through ``_flat``."""
+    from tui.cli import _clip, _flat
+    from tui.wording import cut
+
+    assert _clip(text, width) == cut(_flat(text), width)

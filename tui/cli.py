@@ -322,6 +322,8 @@ def _reads(argv: list[str]) -> bool:
 
 # -- output helpers --------------------------------------------------------------------------------------------
 def _clip(text: str, width: int) -> str:
+    if len(text) <= width and text.isascii() and text.isprintable() and "  " not in text and text.strip() == text:
+        return text  # what ``_flat`` and ``cut`` would leave as it is (ids, spans, names: most cells of a table)
     return cut(_flat(text), width)
 
 
