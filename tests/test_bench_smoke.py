@@ -49,6 +49,7 @@ TERMINAL = [
     "terminal: G (end), 0.25 MB, one short line per verse",
     "terminal: top at once after a resize to 120x40, 0.25 MB, one short line per verse",
     "terminal: peak memory, 0.25 MB, one short line per verse",
+    "terminal: page down, a Textual view of rows drawn in advance (floor)",
 ]
 PEERS = ("less", "vim -R")
 

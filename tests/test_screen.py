@@ -427,3 +427,23 @@ async def test_keys_typed_in_a_burst_are_never_dropped_or_misrouted(store_path):
         await pilot.pause(0.25)
         await burst(pilot, "c")
         assert type(app.screen).__name__ == "PromptDialog"
+
+
+async def test_the_screens_around_the_one_shown_are_drawn_ahead_and_shown_as_they_are_now(store_path):
+    """Once a screen is drawn the view draws the next and previous ones (and the last) into its row cache, so a
+    page down or G only shows rows; a selection made meanwhile is still drawn on the rows drawn ahead."""
+    app = seeds_app(store_path)
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.views[0]
+        await pilot.press("pagedown", "pagedown")
+        await pilot.pause()
+        top, height, rows = view.scroll_offset.y, view.size.height, len(view.wrapped)
+        ahead = [*range(top + height, min(top + 2 * height, rows)), *range(top - height, top), rows - 1]
+        assert all(row in view._cache for row in ahead)
+        await pilot.press("v", *["down"] * 5, "pagedown")  # the selection reaches into the rows drawn ahead
+        await pilot.pause()
+        assert_shows_its_state(app, view)
+        selection_shown(app, view)
+        await pilot.press("escape", "G")
+        await pilot.pause()
+        assert_shows_its_state(app, view)

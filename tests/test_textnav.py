@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 
 from tui.textnav import (
     find,
+    find_all,
+    match_starts,
     paragraph_backward,
     paragraph_forward,
     paragraph_span,
@@ -218,3 +220,30 @@ def test_find_returns_a_match_of_the_query(text: str, query: str, data: st.DataO
         for forward, choice in ((True, after[:1]), (False, before[-1:])):
             span = find(text, query, offset, forward)
             assert span == ((choice[0], choice[0] + len(query)) if choice else None), (offset, forward)
+
+
+def reference_starts(text: str, query: str, start: int, end: int) -> list[int]:
+    """Every match's start as a regular expression finds them: a lookahead, so overlapping ones too."""
+    pattern = re.compile(f"(?=({re.escape(query)}))", re.IGNORECASE if smart_case(query) else 0)
+    return [m.start(1) for m in pattern.finditer(text, max(start, 0), end) if m.end(1) <= end]
+
+
+# the letters re.IGNORECASE matches otherwise than str.lower() (İ ı ſ), the Kelvin sign, a dotted capital that
+# lower-cases to two characters, and others
+SEARCHED = "aAbBiIsSkK \u0130\u0131\u017f\u212a\u00dfé\u0301жЖ."
+
+
+@given(
+    st.text(st.sampled_from(SEARCHED), max_size=80),
+    st.text(st.sampled_from(SEARCHED), min_size=1, max_size=3),
+    st.integers(-2, 90),
+    st.integers(0, 90),
+    st.integers(1, 9),
+)
+@example("aaaa", "aa", 0, 4, 1)
+@example("sſS\u0130i", "s", 0, 9, 2)
+def test_match_starts_is_the_regular_expressions(text: str, query: str, start: int, end: int, chunk: int) -> None:
+    """Chunk by chunk, lower-cased or not, every match the regular expression finds and no other."""
+    end = min(end, len(text))
+    assert list(match_starts(text, query, start, end, chunk)) == reference_starts(text, query, start, end)
+    assert find_all(text, query) == [(s, s + len(query)) for s in reference_starts(text, query, 0, len(text))]

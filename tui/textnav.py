@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import deque
+from collections.abc import Iterator
 from functools import cache, lru_cache
 
 _PARAGRAPH_WINDOW = 100_000
@@ -108,32 +110,69 @@ def smart_case(query: str) -> bool:
 
 @lru_cache(maxsize=64)
 def _search_pattern(query: str) -> re.Pattern[str]:
-    # a lookahead finds every match, overlapping ones too ("aa" twice in "aaa"), backwards as forwards
-    return re.compile(f"(?=({re.escape(query)}))", re.IGNORECASE if smart_case(query) else 0)
+    return re.compile(re.escape(query), re.IGNORECASE if smart_case(query) else 0)
+
+
+SCAN_CHUNK = 1 << 20  # characters lower-cased at a time by a case-blind search (a copy this big, not the text's)
+# The characters ``re.IGNORECASE`` takes for an ASCII letter whose ``str.lower()`` is not that letter (checked over
+# every code point): a chunk holding one is searched by the regular expression itself.
+_UNLIKE_LOWER = ("\u0130", "\u0131", "\u017f")
+
+
+def match_starts(text: str, query: str, start: int = 0, end: int | None = None, chunk: int = SCAN_CHUNK
+                 ) -> Iterator[int]:  # fmt: skip
+    """The start of every match of ``query`` (overlapping ones too: "aa" twice in "aaa") that lies within
+    ``text[start:end]``, in order. A case-blind search (``smart_case``) matches as ``re.IGNORECASE`` does. Found
+    with ``str.find`` (of the lower-cased text a chunk at a time, when case-blind): the regular expression reads
+    a few megabytes a second, ``find`` a gigabyte, and the reader waits for the search of a whole book."""
+    end = len(text) if end is None else min(end, len(text))
+    start, size = max(start, 0), len(query)
+    if not query or end - start < size:
+        return
+    if not smart_case(query):
+        at = text.find(query, start, end)
+        while at != -1:
+            yield at
+            at = text.find(query, at + 1, end)
+        return
+    pattern = _search_pattern(query)
+    for begin in range(start, end - size + 1, chunk):
+        stop = min(begin + chunk + size - 1, end)  # a match starting in this chunk may end past it
+        piece = text[begin:stop]
+        if not query.isascii() or any(char in piece for char in _UNLIKE_LOWER):  # (``in``: 100x a regex)
+            match = pattern.search(text, begin, stop)
+            while match is not None and match.start() < begin + chunk:
+                yield match.start()
+                match = pattern.search(text, match.start() + 1, stop)
+            continue
+        lower = piece.lower()  # as long as ``piece``: only U+0130 lower-cases to two characters
+        at = lower.find(query)
+        while at != -1 and at < chunk:
+            if pattern.match(text, begin + at):
+                yield begin + at
+            at = lower.find(query, at + 1)
 
 
 def find_all(text: str, query: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
     """Every match of ``query`` that lies within ``text[start:end]``."""
-    if not query:
-        return []
-    start, end = max(start, 0), len(text) if end is None else min(end, len(text))
-    matches = (m.span(1) for m in _search_pattern(query).finditer(text, start, end))
-    return [span for span in matches if span[1] <= end]
+    return [(at, at + len(query)) for at in match_starts(text, query, start, end)]
 
 
 def find(text: str, query: str, offset: int, forward: bool = True) -> tuple[int, int] | None:
     """The next (or previous) match of ``query`` starting after (before) ``offset``, wrapping around."""
     if not query:
         return None
-    pattern = _search_pattern(query)
     if forward:
-        match = pattern.search(text, offset + 1) or pattern.search(text, 0)
-        return match.span(1) if match else None
-    last = None
-    for match in pattern.finditer(text, 0, max(offset, 0) + len(query) - 1):
-        if match.start() < offset:
-            last = match
-    if last is None:
-        for match in pattern.finditer(text):
-            last = match
-    return last.span(1) if last else None
+        at = next(match_starts(text, query, offset + 1), None)
+        if at is None:
+            at = next(match_starts(text, query), None)
+    else:
+        at = _last(match_starts(text, query, 0, max(offset, 0) + len(query) - 1))
+        if at is None:
+            at = _last(match_starts(text, query))
+    return None if at is None else (at, at + len(query))
+
+
+def _last(starts: Iterator[int]) -> int | None:
+    last = deque(starts, maxlen=1)
+    return last[0] if last else None

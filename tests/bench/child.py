@@ -5,6 +5,7 @@
 Both print the wall-clock time (``time.time()``) of their first painted frame; the parent subtracts the time it
 started the process.
 ``child.py bare``: a bare Textual app in the terminal it is started in (the terminal section's reference).
+``child.py floor``: the least a Textual app does for a page down, in the terminal (the page-down reference).
 ``child.py paint-doc DOC``: ``marginalia read DOC`` (the store from ``MARGINALIA_STORE``) the same way; prints the
 time of its first frame and its peak resident memory in bytes then, on one line.
 ``child.py annotation-memory STORE``: bytes per annotation that the store and its annotations hold (tracemalloc).
@@ -53,6 +54,44 @@ def bare() -> None:
             yield Static("Hello, world")
 
     Bare().run()
+
+
+def floor() -> None:
+    """The least a Textual app does to show the next screen: a Line API view (as Textual's ``Log``) of rows all
+    drawn in advance, with no scrollbar; page down scrolls a screen. What every page down of any Textual app costs
+    at least: its compositor and its output, in the same terminal."""
+    from rich.segment import Segment
+    from textual.app import App, ComposeResult
+    from textual.binding import Binding
+    from textual.geometry import Size
+    from textual.scroll_view import ScrollView
+    from textual.strip import Strip
+
+    words = ["the", "of", "and", "to", "in", "a", "that", "he", "was", "it", "his", "with", "as", "for", "on"]
+
+    class Rows(ScrollView, can_focus=True):
+        DEFAULT_CSS = "Rows { scrollbar-size-vertical: 0; }"
+        BINDINGS = [Binding("pagedown", "page")]
+        rows: list[Strip] = []
+
+        def on_resize(self) -> None:
+            width = self.size.width
+            lines = [f"floor row {n} " + " ".join(words[(n + i) % len(words)] for i in range(40)) for n in range(5000)]
+            self.rows = [Strip([Segment(line[:width].ljust(width))], width) for line in lines]
+            self.virtual_size = Size(width, len(self.rows))
+
+        def render_line(self, y: int) -> Strip:
+            row = self.scroll_offset.y + y
+            return self.rows[row] if row < len(self.rows) else Strip.blank(self.size.width)
+
+        def action_page(self) -> None:
+            self.scroll_to(y=self.scroll_y + self.size.height - 1, animate=False, immediate=True)
+
+    class Floor(App[None]):
+        def compose(self) -> ComposeResult:
+            yield Rows()
+
+    Floor().run()
 
 
 def peak_rss() -> int:
@@ -139,6 +178,8 @@ def annotation_memory(store_path: str) -> None:
 if __name__ == "__main__":
     if sys.argv[1] == "bare":
         bare()
+    elif sys.argv[1] == "floor":
+        floor()
     elif sys.argv[1] == "annotation-memory":
         annotation_memory(sys.argv[2])
     elif sys.argv[1] == "paint":

@@ -485,6 +485,12 @@ def terminal_rows(folder: Path, quick: bool, reps: int, extra: list[Path], compa
             rows.append(Row(f"terminal: first screen, the two seeds, {program.name}", medians(starts[program.name]),
                             limit=1.3, ref=bare_start))  # fmt: skip
         seeds_start = medians(starts["marginalia"])
+        # the floor of a page down: the least any Textual app does for one (its compositor, its output)
+        floor = Program("Textual floor", lambda _: [sys.executable, str(HERE / "child.py"), "floor"], [])
+        floor_pages = [
+            v for _ in range(reps) for v in run_session(tmux, floor, [], ["floor row 0"], pages, False).pages
+        ]
+        rows.append(Row("terminal: page down, a Textual view of rows drawn in advance (floor)", medians(floor_pages)))
 
         for document in documents(folder / "terminal-docs", quick, extra, max_mb):
             sessions: dict[str, list[Session]] = {p.name: [] for p in found}

@@ -20,7 +20,7 @@ from rich.style import Style
 from textual import events, work
 from textual.binding import Binding
 from textual.cache import LRUCache
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.scrollbar import ScrollBar
@@ -162,6 +162,7 @@ class DocumentView(ScrollView, can_focus=True):
         self._lexed = len(self.text) if self._lexer is None else 0
         self._uncoloured = 0  # the end of the rows drawn before they were lexed
         self._cache: LRUCache[int, Strip] = LRUCache(1024)  # rows as drawn, at the view's width
+        self._prefetch_pending = False  # ``_prefetch`` waits for the screen to be drawn
         self._style: Style | None = None  # ``rich_style`` (it walks every ancestor's CSS: too slow per row)
         self._dragging = False
         self.search_query = ""  # the search whose matches are drawn
@@ -621,6 +622,7 @@ class DocumentView(ScrollView, can_focus=True):
         self.virtual_size = Size(layout.width, len(layout))
         if len(layout) != rows:
             self.post_message(self.Rewrapped(self))
+        self._prefetch_later()
 
     @work(group="wrap", exclusive=True)  # exclusive: a newer width cancels an older one between slices
     async def _rewrap(self, width: int, wrap_at: int) -> None:
@@ -664,6 +666,31 @@ class DocumentView(ScrollView, can_focus=True):
         super().watch_scroll_y(old_value, new_value)
         if round(old_value) != round(new_value):
             self.post_message(self.Scrolled(self))
+            self._prefetch_later()
+
+    def _prefetch_later(self) -> None:
+        if not self._prefetch_pending and self.is_mounted:
+            self._prefetch_pending = True
+            self.call_after_refresh(self._prefetch)
+
+    def _prefetch(self) -> None:
+        """Draw the screens before and after the one shown, and the last one, into the row cache once the screen
+        is drawn: the next page up or down, or ``G``, then only has rows to show (a screen of new rows takes
+        a few milliseconds to draw: part of the time a key waits)."""
+        self._prefetch_pending = False
+        layout, height = self.wrapped, self.size.height
+        if layout is None or not height or self._pending_wrap is not None:
+            return
+        top, width, cache = self.scroll_offset.y, self._widths()[0], self._cache
+        rows = [*range(top + height, top + 2 * height), *range(max(top - height, 0), top)]
+        if layout.text is self.text:
+            rows += range(max(len(layout) - height, 0), len(layout))
+        for row in rows:
+            if row >= len(layout) or row in cache:
+                continue
+            if self._lexer is not None and layout.row_span(row)[1] > self._lexed:
+                continue  # not lexed yet: drawn when shown (``_uncoloured`` marks only rows the reader saw)
+            cache[row] = self._render_row(layout, row, width)
 
     @property
     def vertical_scrollbar(self) -> ScrollBar:
@@ -674,6 +701,33 @@ class DocumentView(ScrollView, can_focus=True):
             bar.display = False
             self.app._start_widget(self, bar)
         return self._vertical_scrollbar
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """The rows in ``crop``, as Textual's ``Widget.render_lines`` gives them for a view without borders,
+        padding, outline, tint or opacity (this one's styles), without its styles cache: that builds every row
+        again on every scroll (a third of a page down's time) where ours keeps them (``_cache``). Any of those
+        styles, and Textual draws them."""
+        styles = self.styles
+        if (
+            styles.gutter
+            or any(edge for edge, _ in styles.outline)
+            or styles.tint.a
+            or styles.text_opacity != 1
+            or (styles.has_rule("hatch") and styles.hatch != "none")
+            or self.opacity != 1
+        ):
+            return super().render_lines(crop)
+        filters = self.get_line_filters()
+        background = self.background_colors[1]
+        strips = []
+        for y in crop.line_range:
+            strip = self.render_line(y)
+            for line_filter in filters:  # each strip keeps its filtered copy: a row drawn again costs nothing
+                strip = strip.apply_filter(line_filter, background)
+            strips.append(strip)
+        if crop.column_span != (0, self._widths()[0]):
+            strips = [strip.crop(*crop.column_span) for strip in strips]
+        return strips
 
     def render_line(self, y: int) -> Strip:
         layout = self._ensure_layout()
