@@ -112,3 +112,22 @@ async def test_h_with_nothing_marked_tags_all_and_adds_to_existing_highlights(st
         await pilot.press("u")
         await settle(pilot, app)
         assert {tuple(a.themes) for a in Store(store_path).annotations()} == {("people",)}
+
+
+async def test_hits_handed_over_together_keep_their_order_and_counts(store_path: Path, monkeypatch) -> None:
+    """The worker hands its hits over at most every SHOW_EVERY after the first ones: batches that piled up
+    meanwhile (of both documents) are listed in order under their own headers, with their counts."""
+    import tui.ui.corpus_search as corpus_search
+    from tui.corpus import compile_pattern, hits
+
+    monkeypatch.setattr(corpus_search, "BATCH", 5)
+    monkeypatch.setattr(corpus_search, "SHOW_EVERY", 60.0)  # all but the first batch at the end, together
+    app = seeds_app(store_path)
+    async with app.run_test(size=(160, 45)) as pilot:
+        screen = await search(pilot, "the")
+        pattern = compile_pattern("the", ignore_case=True)
+        expected = [h for d in app.documents for h in hits(d.key, d.text, pattern, screen.side)]
+        assert [(h.path, h.start) for h in screen.found] == [(h.path, h.start) for h in expected]
+        counts = [sum(h.path == d.key for h in expected) for d in app.documents]
+        assert f"({counts[0]} matches)" in row_with(app, "North Korea  (")
+        assert screen.query_one("#hits").option_count == len(expected) + 2  # and the two headers

@@ -8,6 +8,7 @@ are still being searched and typing never waits; a new query cancels the old sea
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import islice
@@ -18,6 +19,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
+from textual.geometry import Size
 from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Footer, Input, Label, OptionList
 from textual.widgets.option_list import Option
@@ -31,6 +33,7 @@ from .safe_input import SafeInput
 from .styles import styles_of
 
 BATCH = 200  # hits handed to the screen at a time
+SHOW_EVERY = 0.25  # seconds between two showings of more hits (after the first)
 MAX_HITS = 10_000  # shown at most (the count still says how many were found up to here)
 
 
@@ -74,6 +77,29 @@ class HitList(OptionList):
         for key in [k for k in cached if k[0] is option]:
             self._option_render_cache.discard(key)
         self.refresh()
+
+    def _update_lines(self) -> None:
+        """Every hit and header is one line (``text-wrap: nowrap``, prompts made one line): new options get
+        their line without being wrapped to measure it (OptionList wraps each, ~0.3 ms apiece: 10,000 hits held
+        the keys up for seconds in all)."""
+        cache = self._line_cache
+        lines = cache.lines
+        if lines and lines[-1][0] + 1 >= len(self.options):  # asked at every line drawn: nothing new
+            return
+        if not self.scrollable_content_region:
+            return
+        for index in range(lines[-1][0] + 1 if lines else 0, len(self.options)):
+            cache.index_to_line[index] = len(lines)
+            cache.heights[index] = 1 + self.options[index]._divider
+            lines.append((index, 0))
+            if self.options[index]._divider:
+                lines.append((index, 1))
+        width = self.scrollable_content_region.width - self._get_left_gutter_width()
+        last_divider = self.options and self.options[-1]._divider
+        virtual_size = Size(width, len(lines) - (1 if last_divider else 0))
+        if virtual_size != self.virtual_size:
+            self.virtual_size = virtual_size
+            self._scroll_update(virtual_size)
 
 
 def smart_case(query: str) -> bool:
@@ -146,28 +172,49 @@ class CorpusSearch(ModalScreen[Choice | None]):
     def _search(self, pattern: re.Pattern[str], context: int) -> None:
         worker = get_current_worker()
         total = 0
+        pending: list[tuple[Document, list[Hit], list[Option], int]] = []
+        shown_at = 0.0
+
+        def hand_over(at_once: bool = False) -> None:
+            """The hits found so far to the screen: the first at once, then at most every ``SHOW_EVERY`` (each
+            showing lays the screen out again)."""
+            nonlocal shown_at
+            if pending and (at_once or not shown_at or time.monotonic() - shown_at >= SHOW_EVERY):
+                self.app.call_from_thread(self._add_all, pending[:])
+                pending.clear()
+                shown_at = time.monotonic()
+
         for document in self.documents:
             found = hits(document.key, document.text, pattern, context)
             while total < MAX_HITS:
-                batch = list(islice(found, BATCH))
+                batch = list(islice(found, BATCH if total == 0 else 5 * BATCH))  # the first rows soon
                 if worker.is_cancelled:
                     return
                 if not batch:
                     break
                 shown = batch[: MAX_HITS - total]
                 total += len(batch)
-                self.app.call_from_thread(self._add, document, shown, len(batch))
+                rows = [Option(kwic(hit, context, False)) for hit in shown]  # here: the keys need not wait
+                pending.append((document, shown, rows, len(batch)))
+                hand_over()
             else:  # past what is listed: only counted (no context cut out, nothing drawn)
+                hand_over(at_once=True)
                 more = sum(1 for _ in found)
                 if worker.is_cancelled:
                     return
                 total += more
                 if more:
                     self.app.call_from_thread(self._count, document, more)
+        hand_over(at_once=True)
         self.app.call_from_thread(self._done, total)
 
-    def _add(self, document: Document, batch: list[Hit], found: int) -> None:
-        """Show ``batch`` (of ``found`` hits) in one go: one ``add_options``, the header's count set in place."""
+    def _add_all(self, found: list[tuple[Document, list[Hit], list[Option], int]]) -> None:
+        for document, batch, rows, count in found:
+            self._add(document, batch, rows, count)
+
+    def _add(self, document: Document, batch: list[Hit], rows: list[Option], found: int) -> None:
+        """Show ``batch`` (of ``found`` hits; ``rows`` their options) in one go: one ``add_options``, the
+        header's count set in place."""
         options = self.query_one("#hits", HitList)
         new: list[Option] = []
         if document.key not in self._headers and batch:
@@ -177,9 +224,8 @@ class CorpusSearch(ModalScreen[Choice | None]):
         for n, hit in enumerate(batch):
             self._rows[first + n] = len(self.found)
             self._options.append(first + n)
-            new.append(Option(kwic(hit, self.side, False)))
             self.found.append(hit)
-        options.add_options(new)
+        options.add_options(new + rows)
         self._count(document, found)
         if options.highlighted is None and self.found:
             options.highlighted = 1
