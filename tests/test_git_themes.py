@@ -205,6 +205,7 @@ def test_a_schema_4_store_migrates_to_theme_ids_after_a_backup(store_path: Path)
     codebook["meta"]["1"]["schema"] = 4
     store_path.write_text(json.dumps(codebook))
     shards = sorted(shard_folder(store_path).glob("*.json"))
+    current = shards[0].read_bytes()
     for shard in shards:  # as schema 4 kept them: theme names
         data = json.loads(shard.read_bytes())
         data["meta"]["1"]["schema"] = 4
@@ -212,12 +213,15 @@ def test_a_schema_4_store_migrates_to_theme_ids_after_a_backup(store_path: Path)
             record["themes"] = [names[t] for t in record["themes"]]
         shard.write_text(json.dumps(data))
     old = {p: p.read_bytes() for p in [store_path, *shards]}
-    first = shards[0].with_name(shards[0].name + ".bak-schema-4")
-    first.write_bytes(b"")  # a migration cut short: one shard's backup was made already
+    # a migration cut short: the first shard was migrated (and its old version kept), the codebook not yet
+    shards[0].with_name(shards[0].name + ".bak-schema-4").write_bytes(old[shards[0]])
+    shards[0].write_bytes(current)
     migrated = Store(store_path)
     assert [a.themes for a in migrated.annotations()] == [["Sanctions", "arms"], ["arms"]]
     assert store_path.with_name("annotations.json.schema-4.bak").read_bytes() == old[store_path]
-    assert shards[1].with_name(shards[1].name + ".bak-schema-4").read_bytes() == old[shards[1]]
+    for shard in shards:
+        assert shard.with_name(shard.name + ".bak-schema-4").read_bytes() == old[shard]
+    assert shards[0].read_bytes() == current  # taken as it was
     for shard in shards:
         data = json.loads(shard.read_bytes())
         assert data["meta"]["1"]["schema"] == 5

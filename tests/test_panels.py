@@ -248,3 +248,20 @@ async def test_a_pdf_highlight_is_cited_by_its_page(tmp_path, store_path):
         await pilot.press("a")
         await pilot.pause()
         assert any(r.strip().endswith(", p. 2") for r in panel_rows(app)), "\n".join(panel_rows(app))
+
+
+async def test_a_theme_a_git_merge_left_in_conflict_says_so_until_a_rename_settles_it(themed, store_path, write_doc):
+    import json
+
+    codebook = json.loads(store_path.read_bytes())
+    [people] = [r for r in codebook["themes"].values() if r["name"] == "people"]
+    people["conflict"] = [{**people, "name": "actors", "description": ""}]  # as the merge driver leaves it
+    store_path.write_text(json.dumps(codebook))
+    themed = MarginaliaApp(load_paths([write_doc("one.txt", TEXT), write_doc("two.txt", OTHER)]), Store(store_path))
+    async with themed.run_test(size=(160, 45)) as pilot:
+        await open_themes(pilot, themed, "people")
+        screen(themed).find("conflict: theme 'people' is 'actors'")
+        await pilot.press("r", "ctrl+u", *"actors", "enter")
+        await settle(pilot, themed)
+        assert "conflict" not in screen(themed).text and "actors" in cursor_row(themed)
+        assert Store(store_path).theme("actors").conflict is None

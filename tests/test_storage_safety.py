@@ -179,3 +179,45 @@ def test_a_writer_killed_while_holding_the_lock_does_not_block_others(store_path
     Store(store_path).add(annotation())
     assert time.monotonic() - started < 5
     assert len(Store(store_path).annotations()) == 1
+
+
+# Renames the theme on every document for ever (t0 -> t1 -> ...), merging a scratch theme in between, printing
+# each new name once the rename has returned.
+RENAMER = """
+import sys
+from tui.store import Store
+
+store = Store(sys.argv[1])
+n = int(sys.argv[2])
+print("ready", flush=True)
+while True:
+    store.ensure_themes([f"scratch-{n}"])
+    store.merge_themes([f"scratch-{n}"], into=f"t{n}")
+    store.rename_theme(f"t{n}", f"t{n + 1}")
+    n += 1
+    print(f"t{n}", flush=True)
+"""
+
+
+def test_a_theme_rename_or_merge_killed_at_random_moments_is_all_or_nothing(store_path: Path) -> None:
+    """A rename or merge across every document is one write of the codebook: however a killed process stops,
+    every annotation carries the same name, never older than the last rename acknowledged."""
+    documents = 30
+    Store(store_path).add_many([annotation(0, 5, ["t0"], path=f"/doc-{n}.txt") for n in range(documents)])
+    rng = random.Random()
+    done = 0
+    for _ in range(8):
+        renamer = subprocess.Popen([sys.executable, "-c", RENAMER, str(store_path), str(done)],
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=child_env())  # fmt: skip
+        assert renamer.stdout is not None and renamer.stdout.readline() == "ready\n"
+        time.sleep(rng.uniform(0, 0.2))
+        renamer.send_signal(signal.SIGKILL)
+        out, err = renamer.communicate(timeout=30)
+        assert renamer.returncode == -signal.SIGKILL, err
+        acknowledged = [int(line[1:]) for line in out.splitlines(keepends=True) if line.endswith("\n")]
+        names = {tuple(a.themes) for a in Store(store_path).annotations()}
+        assert len(names) == 1, names  # never half renamed
+        [(name,)] = names
+        done = int(name[1:])
+        assert done >= max(acknowledged, default=0)
+    assert done > 0  # renames happened between the kills

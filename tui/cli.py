@@ -613,20 +613,9 @@ def cmd_themes(args: argparse.Namespace) -> int:
         rows.append([theme.name, theme.colour, str(sum(counts[theme.key].values())), per_doc or "-", theme.description])
     _say_table(rows, ["THEME", "COLOUR", "TOTAL", "PER DOCUMENT", "DESCRIPTION"], flexible=3)
     for theme in themes:
-        for other in theme.conflict or []:
-            say(f"conflict: theme {theme.name!r} is {_theme_version(other)} on the other side of a git merge; "
-                "rename, recolour or describe it to settle")  # fmt: skip
+        for note in theme.conflict_notes():
+            say(note)
     return 0
-
-
-def _theme_version(version: dict[str, Any]) -> str:
-    if version.get("deleted"):
-        return "deleted"
-    if "into" in version:
-        return f"merged into another theme (as {version['name']!r})"
-    return f"{version['name']!r} {version['colour']}" + (
-        f" ({version['description']})" if version.get("description") else ""
-    )
 
 
 def cmd_theme(args: argparse.Namespace) -> int:

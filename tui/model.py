@@ -198,9 +198,26 @@ class Theme:
     id: str = field(default="", compare=False)  # the store's stable id ("" for one not from a store)
     conflict: list[dict[str, Any]] | None = field(default=None, compare=False)  # other versions a git merge found
 
+    def conflict_notes(self) -> list[str]:
+        """One line per other version a git merge kept beside this theme (none if there is no conflict)."""
+        return [
+            f"conflict: theme {self.name!r} is {_theme_version(v)} on the other side of a git merge; "
+            "rename, recolour or describe it to settle"
+            for v in self.conflict or []
+        ]
+
     @property
     def key(self) -> str:
         return theme_key(self.name)
+
+
+def _theme_version(version: dict[str, Any]) -> str:
+    if version.get("deleted"):
+        return "deleted"
+    if "into" in version:
+        return f"merged into another theme (as {version['name']!r})"
+    described = f" ({version['description']})" if version.get("description") else ""
+    return f"{version['name']!r} {version['colour']}{described}"
 
 
 def quote_at(text: str, start: int, end: int) -> tuple[str, str, str]:

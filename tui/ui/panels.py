@@ -388,6 +388,8 @@ class ThemesPanel(SidePanel[None]):
             colour = node.theme.colour if node.theme is not None else UNTHEMED_COLOUR
             label = "  " * node.depth + fold + first_words(node.label, 40)
             description = first_words(node.theme.description if node.theme is not None else "", 200)
+            if node.theme is not None and node.theme.conflict:  # a git merge kept two versions: say so first
+                description = " ".join([*node.theme.conflict_notes(), description])
             table.add_row(
                 Text("██", style=colour),
                 Text(cut(label, name_width)),  # Text, not markup: the reader's words
