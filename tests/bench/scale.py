@@ -158,7 +158,7 @@ def rows_for(folder: Path, count: int, reps: int, warm: bool = True) -> list[lis
 
 
 def theme_rows(folder: Path, count: int, reps: int, warm: bool = True) -> list[list[str]]:
-    """A rename and a merge of a theme carried across every document (whole process), each on a fresh copy of
+    """A rename, a merge and a deletion of a theme carried across every document (whole process), each on a fresh copy of
     the store (a merge cannot be repeated on the same one)."""
     documents = max(count // PER_DOCUMENT, 1)
     docs = data.write_corpus(folder / f"docs-{count}", documents, DOC_SIZE)
@@ -179,9 +179,13 @@ def theme_rows(folder: Path, count: int, reps: int, warm: bool = True) -> list[l
     def merge() -> float:
         return cli(fresh(), "theme", "merge", "history", "--into", "diplomacy")
 
+    def delete() -> float:  # (it reads every shard to count the annotations that lose the theme)
+        return cli(fresh(), "theme", "delete", "economy", "--yes")
+
     label = f"{count:,} / {documents:,} docs"
     figures = {"`theme rename` (every document)": median_of(reps, rename, warm),
-               "`theme merge` (every document)": median_of(reps, merge, warm)}  # fmt: skip
+               "`theme merge` (every document)": median_of(reps, merge, warm),
+               "`theme delete` (every document)": median_of(reps, delete, warm)}  # fmt: skip
     shutil.rmtree(scratch, ignore_errors=True)
     return [[label, name, f"{value:.2f} s", f"{files:,} shards; O(codebook)"] for name, value in figures.items()]
 
