@@ -805,8 +805,8 @@ class AtomicStorage(Storage):
         except orjson.JSONDecodeError:
             return None
         document = shard_document(data) if isinstance(data, dict) else None
-        if document is None or (self.shard and document != self.shard):
-            return None  # (the full check says what is wrong)
+        if document is None or (self.shard and document != self.shard) or schema_of(data) != SCHEMA:
+            return None  # (the full check says what is wrong, or migrates a shard from before theme ids)
         self.shard = document
         for table in SHARD_TABLES:
             data.setdefault(table, {})
