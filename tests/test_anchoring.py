@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import string
 from dataclasses import dataclass
+from unittest.mock import patch
 
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from tui import anchoring
 from tui.anchoring import (
     MIN_SCORE,
     MIN_SIMILARITY,
@@ -506,3 +508,20 @@ def test_near_duplicates_and_small_edits_never_make_a_wrong_place_look_certain(d
         whole = quote.prefix + quote.quote + quote.suffix
         twin = text.find(whole, text.find(whole) + 1) != -1  # (overlapping copies count)
         assert where_it_went or twin, (quote, anchor, (lo, hi), edited)
+
+
+@given(
+    st.text(alphabet="ab\n", max_size=60),
+    st.text(alphabet="ab", max_size=4),
+    st.integers(-2, 70),
+    st.one_of(st.none(), st.integers(-2, 70)),
+    st.integers(1, 7),
+)
+def test_a_find_a_slice_at_a_time_finds_what_str_find_does(
+    text: str, needle: str, lo: int, hi: int | None, slice_size: int
+) -> None:
+    """Re-anchoring looks through big texts a slice at a time (the reader's keys get in between): the same
+    first occurrence as one ``str.find``, matches across a slice's edge included."""
+    with patch.object(anchoring, "FIND_SLICE", slice_size):
+        expected = text.find(needle, max(lo, 0), hi) if hi is not None else text.find(needle, max(lo, 0))
+        assert anchoring._find(text, needle, max(lo, 0), hi) == expected

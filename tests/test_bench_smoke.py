@@ -50,6 +50,10 @@ TERMINAL = [
     "terminal: top at once after a resize to 120x40, 0.25 MB, one short line per verse",
     "terminal: peak memory, 0.25 MB, one short line per verse",
     "terminal: page down, a Textual view of rows drawn in advance (floor)",
+    "terminal: longest input wait while it is read and wrapped after the first screen, 0.25 MB, long paragraphs",
+    "terminal: longest input wait while 500 highlights are re-anchored (the file was edited), 0.25 MB, long paragraphs",
+    "terminal: longest input wait while it is wrapped again after a resize to 120x40, 0.25 MB, long paragraphs",
+    "terminal: longest input wait while the store is reloaded after another process wrote it, 0.25 MB, long paragraphs",
 ]
 PEERS = ("less", "vim -R")
 

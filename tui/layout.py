@@ -58,6 +58,9 @@ def _not_single_cell(newlines: bool = False) -> re.Pattern[str]:
 
 SCAN = 1 << 20  # characters per C-level scan of a big text: a regex holds the interpreter lock until it returns,
 # so a thread wrapping 50 MB lets the event loop run between slices instead of blocking it for 100 ms or more
+STEP = 1 << 17  # characters of one-cell lines wrapped between pauses (a few milliseconds)
+ROWS_AT_ONCE = 4096  # rows of one long line wrapped between pauses
+MEASURED_AT_ONCE = 1 << 16  # characters' worth of other lines wrapped between pauses
 _one_cell: dict[int, tuple[str, bool]] = {}  # by id(text): a document is wrapped again at each resize
 
 
@@ -79,14 +82,14 @@ def one_cell_lines(text: str) -> bool:
 
 
 def _scan_one_cell(text: str) -> Iterator[None]:
-    """Find out (and remember) ``one_cell_lines(text)``, pausing (a ``yield``) between slices of ``SCAN``."""
+    """Find out (and remember) ``one_cell_lines(text)``, pausing (a ``yield``) every ``2 * STEP`` characters."""
     known = _one_cell.get(id(text))
     if known is not None and known[0] is text:
         return
     ascii_text = text.isascii()  # O(1): a flag of the string
     result = True
-    for start in range(0, len(text), SCAN):
-        end = start + SCAN
+    for start in range(0, len(text), 2 * STEP):
+        end = start + 2 * STEP
         if text.find("\t", start, end) != -1 if ascii_text else not _one_cell_slice(text[start:end]):
             result = False
             break
@@ -135,16 +138,28 @@ def cells(line: str) -> list[tuple[int, int, int]]:
 
 def _wrap_simple(line: str, width: int) -> list[int]:
     """Row starts (relative) for a line of one-cell characters."""
-    starts = [0]
-    start, size = 0, len(line)
-    while size - start > width:
+    rows = array("q")
+    for _ in _simple_rows(rows, line, 0, len(line), width):
+        pass
+    return list(rows)
+
+
+def _simple_rows(rows: array[int], text: str, start: int, end: int, width: int) -> Iterator[None]:
+    """Append the row starts of ``text[start:end]``, a line of one-cell characters (as ``_wrap_simple`` breaks
+    it, without copying it), pausing every ``ROWS_AT_ONCE`` rows: a 10 MB line has 60,000 of them."""
+    append, rfind = rows.append, text.rfind
+    append(start)
+    count = 0
+    while end - start > width:
         cut = start + width
-        space = line.rfind(" ", start, cut + 1)
+        space = rfind(" ", start, cut + 1)
         start = space + 1 if space > start else cut
-        if start == size:  # the line ends in the space at the edge: it stays on this row, unseen
+        if start == end:  # the line ends in the space at the edge: it stays on this row, unseen
             break
-        starts.append(start)
-    return starts
+        append(start)
+        count += 1
+        if count % ROWS_AT_ONCE == 0:
+            yield
 
 
 def _wrap_cells(line: str, width: int) -> list[int]:
@@ -313,20 +328,20 @@ class Layout:
         """Appends the rows, pausing (a ``yield``) every few hundred rows or lines."""
         text, width, rows = self.text, self.width, self.row_starts
         yield from _scan_one_cell(text)
-        if one_cell_lines(text):  # a megabyte of lines at a time: their lengths at C speed, long ones wrapped
-            append, extend, position = rows.append, rows.extend, 0
+        if one_cell_lines(text):  # ``STEP`` of lines at a time: their lengths at C speed, long ones wrapped
+            append, position = rows.append, 0
             while True:
-                end = text.find("\n", position + SCAN)
+                end = text.find("\n", position + STEP)
                 for length in map(len, text[position : end if end != -1 else len(text)].split("\n")):
                     if length <= width:
                         append(position)
                     else:
-                        extend(position + s for s in _wrap_simple(text[position : position + length], width))
+                        yield from _simple_rows(rows, text, position, position + length, width)
                     position += length + 1
                 if end == -1:
                     return
                 yield
-        position, size, find, count = 0, len(text), text.find, 0
+        position, size, find, since = 0, len(text), text.find, 0
         while True:  # line by line (not ``split``: that copies the whole text at once)
             end = find("\n", position)
             if end == -1:
@@ -334,13 +349,15 @@ class Layout:
             line = text[position:end]
             if len(line) <= width and line.isascii() and "\t" not in line:
                 rows.append(position)
+                since += 64  # a short line costs what 64 characters measured one by one do
             else:
                 rows.extend(position + s for s in wrap_line(line, width))
+                since += len(line) if line.isascii() else 8 * len(line)  # graphemes measured: slower
             if end == size:
                 return
             position = end + 1
-            count += 1
-            if count & 255 == 255:
+            if since >= MEASURED_AT_ONCE:
+                since = 0
                 yield
 
     def __len__(self) -> int:

@@ -504,6 +504,12 @@ def terminal_rows(folder: Path, quick: bool, reps: int, extra: list[Path], compa
                         continue
                     sessions[program.name].append(session)
             rows += document_rows(document, sessions, seeds_start, Row)
+        size = 250_000 if quick else 50_000_000
+        if max_mb is None or size <= max_mb * 1_000_000:
+            try:
+                rows += wait_rows(tmux, found[0], size, folder / "input-waits", reps, Row)
+            except RuntimeError as error:
+                notes.append(f"input waits: {error}")
     finally:
         tmux.close()
     return rows, notes
@@ -556,3 +562,123 @@ def document_rows(document: Document, sessions: dict[str, list[Session]], seeds_
 
 
 Pick = Callable[[Session], list[float | None]]
+
+
+# -- how long keys wait while the reader works -------------------------------------------------------------------
+WAIT_LIMIT = 0.05  # seconds: no key waits longer while later work runs
+WAIT_ANNOTATIONS = 500  # highlights on the document, re-anchored on opening and reloaded
+WAITS = {
+    "open": "while it is read and wrapped after the first screen",
+    "reanchor": f"while {WAIT_ANNOTATIONS:,} highlights are re-anchored (the file was edited)",
+    "resize": f"while it is wrapped again after a resize to {RESIZED[0]}x{RESIZED[1]}",
+    "reload": "while the store is reloaded after another process wrote it",
+}
+Wait = tuple[float, float]  # (longest stall, the longest of the app's own: the CPU it used in a stall) in seconds
+
+
+def lag_log(log: Path) -> tuple[list[tuple[float, float, float]], list[tuple[float, str]]]:
+    """The app's lag log (``tui/ui/lag.py``): (end time, seconds late, CPU seconds) of each stall; (time, name)
+    of each event."""
+    lags, events = [], []
+    with contextlib.suppress(OSError):
+        for line in log.read_text(encoding="utf-8").splitlines():
+            parts = line.split()
+            if len(parts) == 4 and parts[1] == "lag":
+                lags.append((float(parts[0]), float(parts[2]) / 1000, float(parts[3]) / 1000))
+            elif len(parts) >= 3 and parts[1] == "event":
+                events.append((float(parts[0]), parts[2]))
+    return lags, events
+
+
+def wait_event(log: Path, name: str, after: float, timeout: float = 180) -> float:
+    """When the app noted ``name`` after time ``after`` (waiting for it)."""
+    deadline = time.perf_counter() + timeout
+    while time.perf_counter() < deadline:
+        found = [t for t, event in lag_log(log)[1] if event == name and t > after]
+        if found:
+            return found[0]
+        time.sleep(0.05)
+    raise RuntimeError(f"the reader never noted {name!r} in {timeout:g} s")
+
+
+def longest_wait(log: Path, start: float, end: float) -> Wait:
+    """The longest stall that overlapped ``start``-``end``, and the longest CPU the app used in one."""
+    stalls = [(late, min(late, cpu)) for t, late, cpu in lag_log(log)[0] if t > start and t - late < end]
+    return max((s[0] for s in stalls), default=0.0), max((s[1] for s in stalls), default=0.0)
+
+
+def unique_document(folder: Path, size: int) -> Path:
+    """About ``size`` bytes of long paragraphs, none repeated (the other documents repeat a block: each quote
+    would be found in every copy, and re-anchoring them all would be ambiguous). Kept and reused."""
+    from data import prose
+
+    path = folder / f"unique-{size // 1000:d}k.txt"
+    if not path.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"Generated: long paragraphs, none alike\n\n{MARKER} {prose(size, seed=11)}", encoding="utf-8")
+    return path
+
+
+def input_waits(tmux: Tmux, program: Program, source: Path, folder: Path) -> dict[str, Wait]:
+    """marginalia on a copy of ``source`` with ``WAIT_ANNOTATIONS`` highlights made before a line was added at its
+    top (so all are re-anchored), its event loop's lag logged: the longest stall while it reads and wraps the
+    document, re-anchors, wraps it again after a resize and reloads the store another process wrote."""
+    from data import write_store
+
+    from tui.store import Store
+
+    work = folder / "session"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    path, store, log = work / source.name, work / "store" / "annotations.json", work / "lag.log"
+    shutil.copyfile(source, path)
+    write_store(store, path, WAIT_ANNOTATIONS)
+    head, _, rest = path.read_text(encoding="utf-8").partition("\n")
+    path.write_text(f"{head}\nA line added since the highlights were made.\n{rest}", encoding="utf-8")
+    del head, rest
+    env = {**program.env, "MARGINALIA_STORE": str(store), "MARGINALIA_LAG_LOG": str(log)}
+    started = time.time()
+    pane = tmux.start(program.argv([path]), env=env)
+    waits = {}
+    try:
+        if pane.wait(lambda s: MARKER in s, timeout=120) is None:
+            raise RuntimeError(f"{program.name}: first screen never showed {MARKER}")
+        shown = time.time()
+        read, whole = wait_event(log, "read", started), wait_event(log, "whole", started)  # read and wrapped
+        reconciled = wait_event(log, "reconciled", started)
+        waits["open"] = longest_wait(log, shown, max(read, whole))
+        waits["reanchor"] = longest_wait(log, read, reconciled)
+        pane.settle()
+        before = time.time()
+        pane.resize(RESIZED)
+        waits["resize"] = longest_wait(log, before, wait_event(log, "wrapped", before))
+        pane.settle()
+        before = time.time()
+        writer = Store(store)  # another process: this one
+        writer.update(writer.annotations()[0].id, note="written by another process")
+        waits["reload"] = longest_wait(log, before, wait_event(log, "reloaded", before, timeout=30))
+    finally:
+        pane.close()
+    return waits
+
+
+def wait_rows(tmux: Tmux, program: Program, size: int, folder: Path, reps: int, Row: type
+              ) -> list:  # type: ignore[type-arg]  # fmt: skip
+    """The longest input wait during each kind of later work: the median over ``reps`` sessions of each
+    session's longest (the worst in the note, and the wall-clock stall, which a loaded machine stretches)."""
+    source = unique_document(folder, size)
+    label = f"{size / 1_000_000:g} MB, long paragraphs"
+    sessions = [input_waits(tmux, program, source, folder) for _ in range(reps)]
+    rows = []
+    for kind, what in WAITS.items():
+        walls = [s[kind][0] for s in sessions if kind in s]
+        busy = [s[kind][1] for s in sessions if kind in s]
+        note = (
+            f"the app's own CPU in the longest stall; wall clock {Row('', medians(walls)).figure()} "
+            f"(worst {Row('', max(walls)).figure()})"
+            if walls
+            else ""
+        )
+        rows.append(Row(f"terminal: longest input wait {what}, {label}", medians(busy),
+                        limit=WAIT_LIMIT, note=note))  # fmt: skip
+    return rows

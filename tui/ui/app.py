@@ -56,7 +56,7 @@ from ..storage import StoreError
 from ..store import Store
 from ..text import sanitise
 from ..wording import cut, plural
-from . import keys
+from . import keys, lag
 from .chips import chip
 from .document_view import COUNT_AT_ONCE, DocumentView
 from .focus import focus_now
@@ -288,6 +288,7 @@ class MarginaliaApp(App[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        lag.start()  # the benchmark's: how long keys would wait (nothing unless MARGINALIA_LAG_LOG is set)
         self._refresh_views()
         views = self.views
         if views:
@@ -556,6 +557,7 @@ class MarginaliaApp(App[None]):
         annotations, themes = await asyncio.to_thread(lambda: (self.store.annotations(docs=keys), self.store.themes()))
         self._load_model(annotations, themes)
         self._refresh_views()
+        lag.note("reloaded")
 
     @work(group="poll", exclusive=True)  # its own group: exclusive cancels only an older poll, never a write
     async def _poll_store(self) -> None:
@@ -582,9 +584,11 @@ class MarginaliaApp(App[None]):
                 view.text_complete()
             if views:
                 self._refresh_views()  # highlights past the start were cut at its end
+                await asyncio.to_thread(getattr, document, "fingerprint")  # hashed apart from the keys
                 self._restore_places(views)
             if document.problem:
                 self.notify(document.problem, severity="error", timeout=10)
+        lag.note("read")
 
     @work(group="store")
     async def _reconcile(self, documents: list[Document]) -> None:
@@ -598,6 +602,7 @@ class MarginaliaApp(App[None]):
                 self.notify(str(error), title="Store problem", severity="error", timeout=10)
                 return
             await self._reload()
+        lag.note("reconciled")
         if report.summary():
             hint = keys.hint(self, MarginaliaApp, ["review"])
             self.notify(f"{report.summary()} ({hint})", title="Documents changed", timeout=10)

@@ -32,6 +32,7 @@ from ..document import Document
 from ..highlights import PATCH_AT_MOST, HighlightIndex, Mark, Paint, styled_segments
 from ..layout import Layout, cells
 from ..model import Annotation
+from . import lag
 from .scrollbar import RowScrollBar
 
 
@@ -223,6 +224,7 @@ class DocumentView(ScrollView, can_focus=True):
         if self._waiting_for_rows and self._pending_wrap is None:
             self._waiting_for_rows = False
         if self.whole:
+            lag.note("whole")
             waiting, self._waiting = self._waiting, []
             for action in waiting:
                 action()
@@ -637,6 +639,7 @@ class DocumentView(ScrollView, can_focus=True):
         self._scroll_to_cursor(center=False)
         self.refresh()
         self._shown_whole()
+        lag.note("wrapped")
 
     def on_resize(self, event: events.Resize) -> None:
         keep = self.cursor
