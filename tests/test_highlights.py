@@ -126,3 +126,31 @@ def test_patching_the_index_keeps_it_as_a_fresh_sort_would(steps: list[tuple[int
         found, expected = index.at(offset), fresh.at(offset)
         assert (found and found.end - found.start) == (expected and expected.end - expected.start)
         assert sorted(index.marks_in(offset, offset + 5)) == sorted(fresh.marks_in(offset, offset + 5))
+
+
+def test_replacing_in_steps_changes_the_index_at_the_end_compared_with_what_it_holds_then() -> None:
+    """A reload marks thousands of highlights a slice at a time: nothing changes until the last slice, and a
+    highlight put in between is compared with the reload's (so its rows are redrawn), as one ``replace`` would."""
+    with_steps = [annotation(n * 10, n * 10 + 5) for n in range(700)]
+    paint, look = (lambda a: (RED, "")), (lambda a: "")
+    index = HighlightIndex(10_000)
+    index.replace(with_steps[:100], paint, look)
+    before = list(index.marks)
+    steps = index.replacing(with_steps, paint, look)
+    next(steps)  # the first slice marked: the index still holds the old highlights
+    assert index.marks == before and len(index) == 100
+    moved = annotation(5, 9)
+    moved.id = with_steps[0].id  # changed meanwhile (put by the reader), then reloaded as the store has it
+    index.put(moved, (BLUE, ""))
+    while True:
+        try:
+            next(steps)
+        except StopIteration as done:
+            added, removed = done.value
+            break
+    assert len(index) == 700 and [m.start for m in index.marks] == [n * 10 for n in range(700)]
+    assert {m.annotation_id for m in added} == {a.id for a in with_steps[100:]} | {moved.id}
+    assert [m.start for m in removed] == [5]
+    one = HighlightIndex(10_000)
+    one.replace(with_steps, paint, look)
+    assert one.marks == index.marks

@@ -6,7 +6,6 @@ import hashlib
 import os
 import re
 import threading
-from array import array
 from bisect import bisect_right
 from collections.abc import Generator, Iterator, Sequence
 from contextlib import contextmanager
@@ -16,6 +15,7 @@ from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
 from .files import FileProblem, open_regular, read_chunks, read_regular
+from .memory import offset_array, steady_big_blocks
 from .metadata import Metadata
 from .text import DecodeError, Utf8Pieces, decode, plain_utf8
 from .wording import cut
@@ -38,7 +38,8 @@ class LineIndex:
     """Maps offsets to (line, column) and back in O(log n); lines and columns count from 0."""
 
     def __init__(self, text: str) -> None:
-        starts = array("q", [0])  # 8 bytes a line (a list of ints takes 36: 54 MB for 1.5 million lines)
+        starts = offset_array(len(text))  # 4 bytes a line (a list of ints takes 36: 54 MB for 1.5 million lines)
+        starts.append(0)
         append, find = starts.append, text.find
         pos = find("\n")
         while pos != -1:
@@ -369,6 +370,7 @@ def _open_at_start(path: Path) -> Document | None:
     except BaseException:
         os.close(fd)
         raise
+    steady_big_blocks()  # a big text, and its rows, will be held
     rest = _read_rest(path, fd, pieces, start, len(head))
     return Document(path.resolve(), start, "utf-8", source_metadata=_seed_metadata(path), rest=rest)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Generator, Iterable
 from functools import lru_cache
 from operator import attrgetter
 from typing import NamedTuple
@@ -40,6 +40,7 @@ Span = tuple[int, int, Style]  # (start, end, style): styles applied in order, a
 SPAN = attrgetter("start", "end")
 OVERLAP = Style(underline=True, bold=True)
 PATCH_AT_MOST = 64  # changed marks: more than this and the index is sorted again (one sort beats many inserts)
+MARKED_AT_ONCE = 256  # highlights marked between pauses of ``HighlightIndex.replacing`` (a few milliseconds)
 
 
 def mark_of(annotation: Annotation, paint: Paint, size: int, look: str = "") -> Mark:
@@ -147,22 +148,37 @@ class HighlightIndex:
         self, annotations: Iterable[Annotation], paint: Callable[[Annotation], Paint], look: Callable[[Annotation], str]
     ) -> tuple[list[Mark], list[Mark]]:
         """Hold these highlights (orphans are not drawn): the marks added and removed."""
-        self.annotations = {a.id: a for a in annotations if a.status != "orphan"}
-        self._sorted = self._conflicts = None
-        old = self._by_id
+        steps = self.replacing(annotations, paint, look)
+        while True:
+            try:
+                next(steps)
+            except StopIteration as done:
+                return done.value
+
+    def replacing(
+        self, annotations: Iterable[Annotation], paint: Callable[[Annotation], Paint], look: Callable[[Annotation], str]
+    ) -> Generator[None, None, tuple[list[Mark], list[Mark]]]:
+        """``replace``, pausing (a ``yield``) every ``MARKED_AT_ONCE`` highlights, so that thousands are marked
+        between a reader's keys; the index changes at the end, at once (compared then with what it holds then)."""
+        kept = {a.id: a for a in annotations if a.status != "orphan"}
         marks: dict[str, Mark] = {}
-        added: list[Mark] = []
-        for a in self.annotations.values():
+        for count, a in enumerate(kept.values(), 1):
             if a.end > a.start:
-                key = mark_of(a, paint(a), self.size, look(a))
-                mark = old.get(a.id)
-                if mark != key:
-                    mark = key
-                    added.append(mark)
-                marks[a.id] = mark
+                marks[a.id] = mark_of(a, paint(a), self.size, look(a))
+            if count % MARKED_AT_ONCE == 0:
+                yield
+        old = self._by_id
+        added: list[Mark] = []
+        for key, mark in marks.items():
+            was = old.get(key)
+            if was == mark:
+                marks[key] = was  # the very mark the sorted list holds (``_patch`` finds it by identity)
+            else:
+                added.append(mark)
         removed = [old[i] for i in old.keys() - marks.keys()]  # gone, or drawn differently now:
         removed += [old[m.annotation_id] for m in added if m.annotation_id in old]
-        self._by_id = marks
+        self.annotations, self._by_id = kept, marks
+        self._sorted = self._conflicts = None
         self._settle(added, removed)
         return added, removed
 

@@ -18,6 +18,8 @@ from time import perf_counter
 
 from rich.cells import get_character_cell_size, split_graphemes
 
+from .memory import offset_array
+
 TAB = 4
 
 
@@ -308,7 +310,7 @@ class Layout:
     def __init__(self, text: str, width: int, later: bool = False) -> None:
         self.text = text
         self.width = max(width, 2)
-        self.row_starts = array("q")
+        self.row_starts = offset_array(len(text))
         self._steps: Iterator[None] | None = self._wrap_steps()
         if not later:
             self.wrap_for(None)

@@ -413,18 +413,35 @@ class MarginaliaApp(App[None]):
         return first, second
 
     def _refresh_views(self) -> None:
+        for pane, mine in self._panes_with_highlights():
+            pane.view.set_annotations(mine, {a.id: self.paint_of(a) for a in mine})
+            self._pane_refreshed(pane)
+        self._refresh_review()
+
+    async def _refresh_views_in_steps(self) -> None:
+        """``_refresh_views`` a slice at a time, between keys (a reload of thousands of highlights)."""
+        for pane, mine in self._panes_with_highlights():
+            await pane.view.set_annotations_in_steps(mine, self.paint_of)
+            if pane.query(TitleBar):  # (not taken down meanwhile)
+                self._pane_refreshed(pane)
+        self._refresh_review()
+
+    def _panes_with_highlights(self) -> list[tuple[Pane, list[Annotation]]]:
+        """Each pane shown, with the highlights it shows (its coder set)."""
         by_doc: dict[str, list[Annotation]] = {}
         for annotation in self._visible(self.annotations.values()):
             by_doc.setdefault(annotation.document.path, []).append(annotation)
+        shown = []
         for pane in self.query(Pane):
             if not pane.query(TitleBar):  # taken down as the app exits (a reload's worker may finish then)
                 continue
             pane.view.coder = self.store.coder
-            mine = by_doc.get(pane.document.key, [])
-            pane.view.set_annotations(mine, {a.id: self.paint_of(a) for a in mine})
-            pane.update_title()
-            self._update_status(pane)
-        self._refresh_review()
+            shown.append((pane, by_doc.get(pane.document.key, [])))
+        return shown
+
+    def _pane_refreshed(self, pane: Pane) -> None:
+        pane.update_title()
+        self._update_status(pane)
 
     def _visible(self, annotations: Iterable[Annotation]) -> list[Annotation]:
         """Every coder's highlights, or with ``only_mine`` the reader's own (and unattributed old ones)."""
@@ -556,7 +573,7 @@ class MarginaliaApp(App[None]):
         keys = self._document_keys()
         annotations, themes = await asyncio.to_thread(lambda: (self.store.annotations(docs=keys), self.store.themes()))
         self._load_model(annotations, themes)
-        self._refresh_views()
+        await self._refresh_views_in_steps()
         lag.note("reloaded")
 
     @work(group="poll", exclusive=True)  # its own group: exclusive cancels only an older poll, never a write

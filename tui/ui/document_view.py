@@ -253,6 +253,23 @@ class DocumentView(ScrollView, can_focus=True):
         that changed are drawn again."""
         self._redraw_marks(*self.highlights.replace(annotations, lambda a: colours[a.id], self._look))
 
+    async def set_annotations_in_steps(
+        self, annotations: list[Annotation], paint: Callable[[Annotation], Paint]
+    ) -> None:
+        """``set_annotations`` a slice of ``MARK_SLICE`` seconds at a time between keys (``paint`` gives each
+        highlight's paint): a reload of thousands of highlights held up the keys for 100 ms and more."""
+        steps = self.highlights.replacing(annotations, paint, self._look)
+        deadline = time.perf_counter() + MARK_SLICE
+        while True:
+            try:
+                next(steps)
+            except StopIteration as done:
+                self._redraw_marks(*done.value)
+                return
+            if time.perf_counter() > deadline:
+                await asyncio.sleep(0)
+                deadline = time.perf_counter() + MARK_SLICE
+
     def _look(self, annotation: Annotation) -> str:
         if annotation.conflicted:
             return "conflict"
@@ -848,6 +865,7 @@ COUNT_PAUSE = 0.25  # seconds without a key typed
 COUNT_SLICE = 1_000_000  # characters counted at a time (a few milliseconds)
 LEX_AT_ONCE = 50_000  # characters: rows this far past the lexed ones are lexed as they are drawn (a few ms)
 LEX_SLICE = 0.005  # seconds of lexing at a time in the background
+MARK_SLICE = 0.005  # seconds of marking highlights at a time in a reload
 WRAP_SLICE = 0.004  # seconds of wrapping at a time in the background,
 WRAP_GAP = 0.002  # then this long for everything else: startup, keys, drawing go on at their pace meanwhile
 
