@@ -517,6 +517,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--max-mb", type=float, metavar="N", help="terminal section: no generated document over N MB")
     parser.add_argument("--reps", type=int, help="repetitions of each terminal run (default: 1 quick, 5 full)")
+    parser.add_argument("--waits", action="store_true", help="terminal section: only the longest input waits")
     args = parser.parse_args(argv)
 
     size, count, reps, keys = (300_000, 1_000, 1, 5) if args.quick else (5_000_000, 10_000, 5, 40)
@@ -533,7 +534,9 @@ def main(argv: list[str] | None = None) -> int:
             extra = [Path(p).expanduser().resolve() for p in args.doc]
             compare = [Path(p).resolve() for p in args.compare]
             reps = args.reps or (1 if args.quick else 5)
-            section, notes = terminal.terminal_rows(folder, args.quick, reps, extra, compare, Row, args.max_mb)
+            section, notes = terminal.terminal_rows(
+                folder, args.quick, reps, extra, compare, Row, args.max_mb, waits_only=args.waits
+            )
             rows += section
 
     kind = "quick smoke run (small data: figures not comparable to the targets)" if args.quick else "full run"

@@ -450,8 +450,10 @@ def documents(folder: Path, quick: bool, extra: list[Path], max_mb: float | None
 
 
 def terminal_rows(folder: Path, quick: bool, reps: int, extra: list[Path], compare: list[Path], Row: type,
-                  max_mb: float | None = None) -> tuple[list, list[str]]:  # type: ignore[type-arg]  # fmt: skip
-    """The terminal section's rows (``Row`` is run.py's table row) and notes (peers skipped)."""
+                  max_mb: float | None = None, waits_only: bool = False
+                  ) -> tuple[list, list[str]]:  # type: ignore[type-arg]  # fmt: skip
+    """The terminal section's rows (``Row`` is run.py's table row) and notes (peers skipped); with
+    ``waits_only``, only the longest input waits (``wait_rows``)."""
 
     if shutil.which("tmux") is None:
         return [], ["terminal section skipped: tmux is not installed"]
@@ -470,6 +472,8 @@ def terminal_rows(folder: Path, quick: bool, reps: int, extra: list[Path], compa
     tmux = Tmux(env)
     rows = []
     try:
+        if waits_only:
+            return all_wait_rows(tmux, found, wait_size(quick), folder / "input-waits", reps, Row), notes
         # the reference: a bare Textual app, and marginalia on the seeds, started the same way
         bare = Program("bare Textual app", lambda _: [sys.executable, str(HERE / "child.py"), "bare"], [])
         references = [(bare, ["Hello, world"])] + [(p, SEED_MARKERS) for p in found if p.ours]
@@ -504,10 +508,9 @@ def terminal_rows(folder: Path, quick: bool, reps: int, extra: list[Path], compa
                         continue
                     sessions[program.name].append(session)
             rows += document_rows(document, sessions, seeds_start, Row)
-        size = 250_000 if quick else 50_000_000
-        if max_mb is None or size <= max_mb * 1_000_000:
+        if max_mb is None or wait_size(quick) <= max_mb * 1_000_000:
             try:
-                rows += wait_rows(tmux, found[0], size, folder / "input-waits", reps, Row)
+                rows += all_wait_rows(tmux, found, wait_size(quick), folder / "input-waits", reps, Row)
             except RuntimeError as error:
                 notes.append(f"input waits: {error}")
     finally:
@@ -573,6 +576,13 @@ WAITS = {
     "resize": f"while it is wrapped again after a resize to {RESIZED[0]}x{RESIZED[1]}",
     "reload": "while the store is reloaded after another process wrote it",
 }
+
+
+def wait_size(quick: bool) -> int:
+    """Bytes of the document the input waits are measured on."""
+    return 250_000 if quick else 50_000_000
+
+
 Wait = tuple[float, float]  # (longest stall, the longest of the app's own: the CPU it used in a stall) in seconds
 
 
@@ -662,13 +672,25 @@ def input_waits(tmux: Tmux, program: Program, source: Path, folder: Path) -> dic
     return waits
 
 
-def wait_rows(tmux: Tmux, program: Program, size: int, folder: Path, reps: int, Row: type
-              ) -> list:  # type: ignore[type-arg]  # fmt: skip
-    """The longest input wait during each kind of later work: the median over ``reps`` sessions of each
-    session's longest (the worst in the note, and the wall-clock stall, which a loaded machine stretches)."""
+def all_wait_rows(tmux: Tmux, programs: list[Program], size: int, folder: Path, reps: int, Row: type
+                  ) -> list:  # type: ignore[type-arg]  # fmt: skip
+    """The longest input wait during each kind of later work, for marginalia and each checkout compared with it
+    (interleaved): the median over ``reps`` sessions of each session's longest (the worst in the note, and the
+    wall-clock stall, which a loaded machine stretches)."""
     source = unique_document(folder, size)
-    label = f"{size / 1_000_000:g} MB, long paragraphs"
-    sessions = [input_waits(tmux, program, source, folder) for _ in range(reps)]
+    ours = [p for p in programs if p.ours]
+    sessions: dict[str, list[dict[str, Wait]]] = {p.name: [] for p in ours}
+    for _ in range(reps):
+        for program in ours:
+            sessions[program.name].append(input_waits(tmux, program, source, folder))
+    rows = []
+    for program in ours:
+        suffix = "" if program.name == "marginalia" else f" ({program.name})"
+        rows += wait_rows(sessions[program.name], f"{size / 1_000_000:g} MB, long paragraphs{suffix}", Row)
+    return rows
+
+
+def wait_rows(sessions: list[dict[str, Wait]], label: str, Row: type) -> list:  # type: ignore[type-arg]
     rows = []
     for kind, what in WAITS.items():
         walls = [s[kind][0] for s in sessions if kind in s]
