@@ -465,6 +465,8 @@ def terminal_rows(folder: Path, quick: bool, reps: int, extra: list[Path], compa
         os.environ, HOME=str(folder / "home"), TERM="xterm-256color", LC_ALL="C.UTF-8", MARGINALIA_STORE=str(store)
     )
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # an installed package has its bytecode compiled
+    for fixed in ("COLUMNS", "LINES"):  # (the tests set COLUMNS): a program given them ignores the terminal's size
+        env.pop(fixed, None)
     env["PYTHONPYCACHEPREFIX"] = str(folder / "pycache")
     (folder / "home").mkdir(parents=True, exist_ok=True)
     found, notes = programs(marginalia, compare)
@@ -663,7 +665,7 @@ def input_waits(tmux: Tmux, program: Program, source: Path, folder: Path) -> dic
         pane.resize(RESIZED)
         try:
             wrapped = wait_event(log, "wrapped", before, timeout=30)
-        except RuntimeError:  # once in a full suite on a loaded machine the resize seemed lost: again, narrower
+        except RuntimeError:  # a resize lost on a loaded machine: again, narrower
             pane.resize((RESIZED[0] - 10, RESIZED[1]))
             wrapped = wait_event(log, "wrapped", before, timeout=60)
         waits["resize"] = longest_wait(log, before, wrapped)
