@@ -191,7 +191,12 @@ def test_memo_editor(snap_compare, store_path, size):
     async def run_before(pilot) -> None:
         await settled(pilot)  # the panes behind it fully read and drawn
         await pilot.press("M")
-        pilot.app.screen.query_one("TextArea").cursor_blink = False  # the same frame every run
+        area = pilot.app.screen.query_one("TextArea")
+        for _ in range(100):  # the cursor shows only once it has the focus (a loaded machine gives it later)
+            if area.has_focus:
+                break
+            await pilot.pause(0.02)
+        area.cursor_blink = False  # the same frame every run: the cursor shown, not blinking
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
