@@ -241,3 +241,19 @@ def test_a_memo_deleted_on_one_side_stays_deleted(tmp_path: Path) -> None:
     theirs.set_memo(MemoKey("project"), "the project, edited\n")  # another memo changed there
     merged, _ = merge_stores(_codebook(base), _codebook(ours), _codebook(theirs))
     assert [(r["kind"], r["text"]) for r in merged["memos"].values()] == [("project", "the project, edited\n")]
+
+
+def test_a_theme_s_memo_edited_on_one_branch_follows_its_rename_on_the_other(repo: Path, coded: Path) -> None:
+    from tui.memos import MemoKey
+
+    Store(coded).set_memo(MemoKey("theme", "sanctions"), "about sanctions\n")
+    commit(repo, "a memo")
+    branch(repo, "renames")
+    Store(coded).rename_theme("sanctions", "measures")  # the memo moves with it here
+    commit(repo, "rename")
+    branch(repo, "edits")
+    Store(coded).set_memo(MemoKey("theme", "sanctions"), "about sanctions, edited\n")
+    commit(repo, "memo edited")
+    git(repo, "checkout", "-q", "renames")
+    merge(repo, "edits")
+    assert Store(coded).memos() == {MemoKey("theme", "measures"): "about sanctions, edited\n"}

@@ -211,7 +211,8 @@ def merge_stores(
         merged_store["documents"] = _merge_documents(present)
         merged_store["metadata"] = _merge_metadata(base, ours, theirs)
         memos: dict[str, dict[str, Any]] = {}
-        _number(memos, _merge_memos(base, ours, theirs, report))
+        names = {r["id"]: r["name"] for r in themes.values()}
+        _number(memos, _merge_memos(base, ours, theirs, names, report))
         merged_store["memos"] = memos
     problem = validate(merged_store)
     if problem:  # a bug, never a silently broken store
@@ -341,14 +342,29 @@ def _join_namesakes(
 
 
 def _merge_memos(
-    base: dict[str, Any] | None, ours: dict[str, Any] | None, theirs: dict[str, Any] | None, report: MergeReport
+    base: dict[str, Any] | None,
+    ours: dict[str, Any] | None,
+    theirs: dict[str, Any] | None,
+    names: dict[str, str],
+    report: MergeReport,
 ) -> list[tuple[str | None, str | None, dict[str, Any]]]:
-    """Memos matched by what they are on; one both sides rewrote differently keeps both texts, ours first."""
+    """Memos matched by what they are on; one both sides rewrote differently keeps both texts, ours first. A theme's
+    memo is stored under the theme's name, so it is matched by the theme's id (the name on its own side) and named
+    as the merged codebook names that id (``names``): renamed on one branch and edited on the other, it follows the
+    rename."""
     from .memos import MemoKey
+
+    def key_of(record: dict[str, Any], ids: dict[str, str]) -> tuple[str, str]:
+        match = MemoKey(record["kind"], record["name"]).match
+        if record["kind"] == "theme" and match in ids:
+            return ("theme id", ids[match])
+        return (record["kind"], match)
 
     def by_key(data: dict[str, Any] | None) -> dict[tuple[str, str], tuple[str, dict[str, Any]]]:
         records = (data or {}).get("memos") or {}
-        return {(r["kind"], MemoKey(r["kind"], r["name"]).match): (k, r) for k, r in records.items()}
+        live = [t for t in ((data or {}).get("themes") or {}).values() if "into" not in t and not t.get("deleted")]
+        ids = {MemoKey("theme", t["name"]).match: t["id"] for t in live if "id" in t}
+        return {key_of(r, ids): (k, r) for k, r in records.items()}
 
     bm, om, tm = by_key(base), by_key(ours), by_key(theirs)
     wanted: list[tuple[str | None, str | None, dict[str, Any]]] = []
@@ -361,6 +377,8 @@ def _merge_memos(
         source = in_ours or in_theirs
         assert source is not None
         record = dict(source[1])
+        if key[0] == "theme id" and key[1] in names:
+            record["name"] = names[key[1]]
         if conflict:
             kept = [t for t in texts[1:] if t]
             record["text"] = "\n\n---\n\n".join(t.strip("\n") for t in kept) + "\n"
