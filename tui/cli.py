@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import gc
 import io
 import os
@@ -29,7 +30,7 @@ from .model import Annotation, check_themes, new_annotation, unique_themes
 from .storage import StoreError
 from .store import Store, resolve_store_path
 from .text import json_safe, safe_line, sanitise
-from .wording import cut, plural
+from .wording import cut, fit, plural
 
 COMMANDS = (
     "read", "tag", "list", "themes", "theme", "delete", "export", "import", "relink", "matrix", "cooccur", "search",
@@ -321,10 +322,15 @@ def _reads(argv: list[str]) -> bool:
 
 
 # -- output helpers --------------------------------------------------------------------------------------------
+@functools.lru_cache(maxsize=4096)  # a table repeats its titles, coders and themes row after row
 def _clip(text: str, width: int) -> str:
     if len(text) <= width and text.isascii() and text.isprintable() and "  " not in text and text.strip() == text:
         return text  # what ``_flat`` and ``cut`` would leave as it is (ids, spans, names: most cells of a table)
-    return cut(_flat(text), width)
+    head = text[: 4 * width + 16]  # a quote is shown in a few dozen cells: flatten only its start
+    flat = _flat(head)
+    if len(head) < len(text) and fit(flat, width) == flat:  # (whitespace collapsed, or zero-width characters)
+        flat = _flat(text)
+    return cut(flat, width)
 
 
 def _flat(text: str) -> str:
