@@ -248,8 +248,8 @@ async def test_the_search_bar_counts_a_big_texts_matches_once_typing_pauses(
     path.write_text(text, encoding="utf-8")
     app = MarginaliaApp(load_paths([path]), Store(tmp_path / "s.json"))
     async with app.run_test(size=SIZE) as pilot:
-        bar = app.query_one("#search")
         await pilot.press("slash", *"of the")
+        bar = app.query_one("#search")  # (mounted by the first slash)
         assert bar.border_subtitle == "counting…"
         for _ in range(200):
             if bar.border_subtitle != "counting…":

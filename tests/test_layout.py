@@ -305,3 +305,17 @@ def test_breaks_come_after_a_space_when_there_is_one(line: str, width: int) -> N
         row = layout.row_text(r)
         if not row.endswith(" "):
             assert len(row) == width and " " not in row[1:], row
+
+
+def test_the_one_cell_pattern_is_the_one_cell_characters() -> None:
+    """The start builds one regex from Rich's width table (``_not_single_cell``): it finds exactly the characters
+    ``single_cells`` (asked of Rich one by one) lacks, below U+3000 and beyond; newlines too, which the scan of a
+    whole text drops with its ASCII first."""
+    from tui.layout import _not_single_cell, _one_cell_slice, is_simple, single_cells
+
+    one = single_cells()
+    pattern = _not_single_cell()
+    assert [hex(c) for c in range(0x3000) if (pattern.match(chr(c)) is None) != (chr(c) in one)] == []
+    assert all(pattern.match(ch) for ch in "\n\t漢한Ａ😀\U0010ffff")
+    assert _one_cell_slice("café — «quoted»\n“and” so on\n") and not _one_cell_slice("a\n漢\n")
+    assert is_simple("café — «quoted»") and not is_simple("e\u0301") and not is_simple("a\tb")

@@ -42,6 +42,7 @@ def painted(self):
     report["collecting at the first frame"] = gc.isenabled()
     report["styles"] = [Path(path).name for (path, _), (_, default, _, _) in self.stylesheet.source.items()
                         if not default]
+    report["widgets"] = [type(node).__name__ for node in self.screen.walk_children(with_self=True)]
     self.set_timer(0.3, lambda: later(self))
 
 
@@ -89,6 +90,15 @@ def test_the_start_imports_nothing_the_first_screen_does_not_use(start: dict) ->
 
 def test_the_start_parses_only_the_first_screens_styles(start: dict) -> None:
     assert start["styles"] == ["pane.tcss", "document_view.tcss", "review.tcss", "app.tcss"]
+
+
+def test_the_first_screen_mounts_only_what_it_shows(start: dict) -> None:
+    """The search bar and the review list are mounted when first opened (``MarginaliaApp._search_bar``, ...):
+    each widget at the start is styled, laid out and rendered before the first frame."""
+    widgets = start["widgets"]
+    assert widgets.count("DocumentView") == 2 and "Footer" in widgets
+    assert not {"SearchBar", "ReviewPanel", "OptionList", "Input", "Label"} & set(widgets)
+    assert len(widgets) <= 14, widgets  # the screen, the panes, 2 x (pane, title, view, status), the footer, ...
 
 
 def test_the_collector_waits_for_the_first_frame_then_collects_again(start: dict) -> None:

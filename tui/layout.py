@@ -21,6 +21,7 @@ from rich.cells import get_character_cell_size, split_graphemes
 from .memory import offset_array
 
 TAB = 4
+ZERO_WIDTH = frozenset(("Mn", "Me", "Cf", "Zl", "Zp"))  # categories of characters that take no cell of their own
 
 
 @lru_cache(maxsize=1)
@@ -32,15 +33,15 @@ def single_cells() -> frozenset[str]:
         for ch in chars
         if not 0x7F <= ord(ch) < 0xA0
         and get_character_cell_size(ch) == 1
-        and unicodedata.category(ch) not in ("Mn", "Me", "Cf", "Zl", "Zp")
+        and unicodedata.category(ch) not in ZERO_WIDTH
     )
 
 
-@lru_cache(maxsize=2)
-def _not_single_cell(newlines: bool = False) -> re.Pattern[str]:
-    """Any character ``single_cells`` lacks, but for a newline with ``newlines`` (a regex scans text twice as
-    fast as ``issuperset`` hashes it). Built from Rich's width table in 4 ms, where asking
-    ``get_character_cell_size`` char by char took 33 ms of every start."""
+@lru_cache(maxsize=1)
+def _not_single_cell() -> re.Pattern[str]:
+    """Any character ``single_cells`` lacks (a regex scans text twice as fast as ``issuperset`` hashes it). Built
+    from Rich's width table once, in 3 ms of the start, where asking ``get_character_cell_size`` char by char took
+    33 ms (and building it twice, for text with and without newlines, 13 ms)."""
     from rich._unicode_data import load as load_cell_table  # what get_character_cell_size looks up
 
     one = bytearray(0x3000)  # below U+3000, controls aside: one cell unless the table says 0 or 2
@@ -50,12 +51,12 @@ def _not_single_cell(newlines: bool = False) -> re.Pattern[str]:
         if a < 0x3000:
             b = min(b, 0x2FFF)
             one[a : b + 1] = bytes(b + 1 - a)
-    for code in range(0x20, 0x3000):
-        if one[code] and unicodedata.category(chr(code)) in ("Mn", "Me", "Cf", "Zl", "Zp"):
-            one[code] = 0
+    categories = map(unicodedata.category, map(chr, range(0x3000)))
+    for code in [code for code, category in enumerate(categories) if category in ZERO_WIDTH]:
+        one[code] = 0
     ranges = [m.span() for m in re.finditer(b"\x01+", one)]
     allowed = "".join(re.escape(chr(a)) + f"-{re.escape(chr(b - 1))}" for a, b in ranges)
-    return re.compile(f"[^{allowed}]" if not newlines else f"[^{allowed}\\n]")
+    return re.compile(f"[^{allowed}]")
 
 
 SCAN = 1 << 20  # characters per C-level scan of a big text: a regex holds the interpreter lock until it returns,
@@ -70,10 +71,11 @@ _PRINTABLE_ASCII = bytes(range(0x20, 0x7F)) + b"\n"
 
 
 def _one_cell_slice(text: str) -> bool:
-    """``text`` is one-cell characters and newlines. Its ASCII is dropped from its UTF-8 first (two C passes of a
-    few milliseconds a megabyte), so that the regex, 20 ns a character, looks only at what is left (dashes...)."""
+    """``text`` is one-cell characters and newlines. Its ASCII (newlines too) is dropped from its UTF-8 first (two
+    C passes of a few milliseconds a megabyte), so that the regex, 20 ns a character, looks only at what is left
+    (dashes...)."""
     rest = text.encode("utf-8", "surrogatepass").translate(None, _PRINTABLE_ASCII)
-    return not rest or not _not_single_cell(True).search(rest.decode("utf-8", "surrogatepass"))
+    return not rest or not _not_single_cell().search(rest.decode("utf-8", "surrogatepass"))
 
 
 def one_cell_lines(text: str) -> bool:

@@ -282,10 +282,25 @@ class MarginaliaApp(App[None]):
         with Horizontal(id="panes"):
             for index in self.shown:
                 yield self._pane(index)
+        yield Footer()  # the search bar and the review list: when first opened
+
+    # The search bar and the review list are mounted the first time they open: the first screen shows neither,
+    # and mounting, styling and laying out widgets is the start's largest cost after Textual's own. Each takes its
+    # place of old: the bar right after the panes (docked above the footer), the list between the panes and it.
+    async def _search_bar(self) -> SearchBar:
+        for bar in self.query(SearchBar):
+            return bar
         close = keys.hint(self, SearchBar, ["search-close"], extra=["enter find"])
-        yield SearchBar(placeholder=f"search this document ({close})", id="search")
-        yield ReviewPanel(self.colour_of, self._title_of)
-        yield Footer()
+        bar = SearchBar(placeholder=f"search this document ({close})", id="search")
+        await self.mount(bar, after="#panes")
+        return bar
+
+    async def _review_list(self) -> ReviewPanel:
+        for panel in self.query(ReviewPanel):
+            return panel
+        panel = ReviewPanel(self.colour_of, self._title_of)
+        await self.mount(panel, before=self.query_one(Footer))
+        return panel
 
     def on_mount(self) -> None:
         lag.start()  # the benchmark's: how long keys would wait (nothing unless MARGINALIA_LAG_LOG is set)
@@ -700,8 +715,8 @@ class MarginaliaApp(App[None]):
         index = views.index(current) if current in views else -1
         focus_now(views[(index + step) % len(views)])
 
-    def action_search(self) -> None:
-        search = self.query_one("#search", Input)
+    async def action_search(self) -> None:
+        search = await self._search_bar()
         search.add_class("-shown")
         search.value = self.last_query
         focus_now(search)
@@ -756,8 +771,8 @@ class MarginaliaApp(App[None]):
             self.notify(f"No match for “{self.last_query}”", severity="warning", timeout=3)
             return
         number, count = view.match_number(self.last_query, span[0])
-        search = self.query_one("#search", Input)
-        search.border_subtitle = f"match {number} of {count}"
+        for search in self.query(SearchBar):  # (a search typed before: the bar is mounted)
+            search.border_subtitle = f"match {number} of {count}"
         if (forward and span[0] <= origin and count > 1) or (not forward and span[0] >= origin and count > 1):
             where = "the top" if forward else "the end"
             self.notify(f"Search wrapped to {where}: match {number} of {count}", timeout=2)
@@ -1107,9 +1122,9 @@ class MarginaliaApp(App[None]):
             if panel.shown:
                 panel.fill(self.annotations.values())
 
-    def action_review(self) -> None:
+    async def action_review(self) -> None:
         """Open the review list (or, from a pane, go back to it; from the list, close it)."""
-        panel = self.review_panel
+        panel = await self._review_list()
         if panel.shown and self.focused is not None and panel in self.focused.ancestors_with_self:
             panel.action_close()
             return
