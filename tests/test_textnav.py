@@ -9,6 +9,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from tui import textnav
 from tui.textnav import (
     find,
     find_all,
@@ -247,3 +248,19 @@ def test_match_starts_is_the_regular_expressions(text: str, query: str, start: i
     end = min(end, len(text))
     assert list(match_starts(text, query, start, end, chunk)) == reference_starts(text, query, start, end)
     assert find_all(text, query) == [(s, s + len(query)) for s in reference_starts(text, query, 0, len(text))]
+
+
+@pytest.mark.parametrize("many", [0, 10**9], ids=["lower-cased", "found-in-utf8"])
+def test_a_case_blind_search_of_text_beyond_ascii_finds_what_the_regular_expression_does(
+    many: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Chunks of prose with dashes, accents, CJK and emoji (found in their UTF-8, or in their ``str.lower()``
+    where matches are many), and one with a Kelvin sign (searched by the regular expression)."""
+    monkeypatch.setattr(textnav, "MANY_MATCHES", many)
+    text = "The café — THE 北京 the 🙂 tHe naïve\n" * 400 + "the \u212a kelvin " + "end the" * 50
+    for query in ("the", "k", "café", "end the", "e 🙂 t"):
+        expected = reference_starts(text, query, 0, len(text))
+        assert list(match_starts(text, query, chunk=997)) == expected, query
+        assert list(match_starts(text, query, 5, len(text) - 3, chunk=4096)) == reference_starts(
+            text, query, 5, len(text) - 3
+        )

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -31,6 +30,7 @@ from ..coders import coder_key
 from ..document import Document
 from ..highlights import PATCH_AT_MOST, HighlightIndex, Mark, Paint, styled_segments
 from ..layout import Layout, cells
+from ..memory import offset_array
 from ..model import Annotation
 from . import lag
 from .scrollbar import RowScrollBar
@@ -351,9 +351,16 @@ class DocumentView(ScrollView, can_focus=True):
         ``h`` act on it); every match in view is drawn. The match, or None if there is none."""
         self.show_matches(query)
         origin = self.selection[0] if self.selection else self.cursor
-        span = textnav.find(self.text, query, origin, forward)
-        if span is None:
+        _, starts, count = self._matches_of(query)  # one scan: the status line numbers the match from them
+        if not count:
             return None
+        if forward:
+            after = bisect_right(starts, origin)
+            at = starts[after] if after < count else starts[0]  # (wrapped around to the top)
+        else:
+            before = bisect_left(starts, origin) - 1
+            at = starts[before] if before >= 0 else starts[-1]
+        span = (at, at + len(query))
         self.select(*span, cursor_at_start=True)
         return span
 
@@ -375,7 +382,8 @@ class DocumentView(ScrollView, can_focus=True):
         """Every match of ``query``, found once per query: the search bar counts them on each key typed and the
         status line numbers them on each move, and a whole-document scan of a big book per key is too slow."""
         if query != self._matches[0]:
-            starts = array("q", (s for s, _ in textnav.find_all(self.text, query)))  # 8 bytes a match
+            starts = offset_array(len(self.text))  # 4 bytes a match
+            starts.extend(textnav.match_starts(self.text, query))
             self._matches = (query, starts, len(starts))
         return self._matches
 
@@ -387,11 +395,14 @@ class DocumentView(ScrollView, can_focus=True):
             show(self._matches[2])
             return
         await asyncio.sleep(COUNT_PAUSE)
-        text, starts = self.text, array("q")
+        text, starts = self.text, offset_array(len(self.text))
         margin = 4 * len(query) + 16  # room past a slice's end for a match that starts inside it
         for begin in range(0, len(text), COUNT_SLICE):
+            if query == self._matches[0]:  # counted meanwhile, at once (a search from the bar)
+                show(self._matches[2])
+                return
             end = begin + COUNT_SLICE
-            starts.extend(s for s, _ in textnav.find_all(text, query, begin, end + margin) if s < end)
+            starts.extend(s for s in textnav.match_starts(text, query, begin, end + margin) if s < end)
             await asyncio.sleep(0)
         if text is self.text:
             self._matches = (query, starts, len(starts))
