@@ -58,12 +58,15 @@ def bare() -> None:
 
 def floor() -> None:
     """The least a Textual app does to show the next screen: a Line API view (as Textual's ``Log``) of rows all
-    drawn in advance, with no scrollbar; page down scrolls a screen. What every page down of any Textual app costs
-    at least: its compositor and its output, in the same terminal."""
+    drawn in advance, with no scrollbar; page down scrolls a screen. Its ``render_lines`` hands the compositor
+    those rows as they are (as the reader's view does with the rows it drew ahead, tui/ui/document_view.py),
+    not through Textual's styles cache, which builds every row again on every scroll; and they were filtered and
+    turned into terminal output once, in advance. What every page down of any Textual app costs at least: its key
+    dispatch, its compositor and its output, in the same terminal."""
     from rich.segment import Segment
     from textual.app import App, ComposeResult
     from textual.binding import Binding
-    from textual.geometry import Size
+    from textual.geometry import Region, Size
     from textual.scroll_view import ScrollView
     from textual.strip import Strip
 
@@ -77,12 +80,22 @@ def floor() -> None:
         def on_resize(self) -> None:
             width = self.size.width
             lines = [f"floor row {n} " + " ".join(words[(n + i) % len(words)] for i in range(40)) for n in range(5000)]
-            self.rows = [Strip([Segment(line[:width].ljust(width))], width) for line in lines]
+            filters, background = self.get_line_filters(), self.background_colors[1]
+            self.rows = []
+            for line in lines:
+                strip = Strip([Segment(line[:width].ljust(width), self.rich_style)], width)
+                for line_filter in filters:
+                    strip = strip.apply_filter(line_filter, background)
+                strip.render(self.app.console)
+                self.rows.append(strip)
             self.virtual_size = Size(width, len(self.rows))
 
         def render_line(self, y: int) -> Strip:
             row = self.scroll_offset.y + y
             return self.rows[row] if row < len(self.rows) else Strip.blank(self.size.width)
+
+        def render_lines(self, crop: Region) -> list[Strip]:
+            return [self.render_line(y).crop(*crop.column_span) for y in crop.line_range]
 
         def action_page(self) -> None:
             self.scroll_to(y=self.scroll_y + self.size.height - 1, animate=False, immediate=True)

@@ -164,6 +164,7 @@ class DocumentView(ScrollView, can_focus=True):
         self._uncoloured = 0  # the end of the rows drawn before they were lexed
         self._cache: LRUCache[int, Strip] = LRUCache(1024)  # rows as drawn, at the view's width
         self._prefetch_pending = False  # ``_prefetch`` waits for the screen to be drawn
+        self._prefetch_lexed = 0  # rows to draw ahead wait for the text lexed up to here
         self._style: Style | None = None  # ``rich_style`` (it walks every ancestor's CSS: too slow per row)
         self._dragging = False
         self.search_query = ""  # the search whose matches are drawn
@@ -638,6 +639,9 @@ class DocumentView(ScrollView, can_focus=True):
             if self._uncoloured and self._lexed >= self._uncoloured:
                 self._uncoloured = 0
                 self._invalidate()
+            if self._prefetch_lexed and (self._lexed >= self._prefetch_lexed or self._lexer is None):
+                self._prefetch_lexed = 0
+                self._prefetch_later()
             await asyncio.sleep(0)
 
     def on_mount(self) -> None:
@@ -706,8 +710,9 @@ class DocumentView(ScrollView, can_focus=True):
 
     def _prefetch(self) -> None:
         """Draw the screens before and after the one shown, and the last one, into the row cache once the screen
-        is drawn: the next page up or down, or ``G``, then only has rows to show (a screen of new rows takes
-        a few milliseconds to draw: part of the time a key waits)."""
+        is drawn, as the screen will show them (``_shown``): the next page up or down, or ``G``, then only has
+        rows to place (a screen of new rows takes a few milliseconds to draw, filter and turn into terminal
+        output: part of the time a key waits)."""
         self._prefetch_pending = False
         layout, height = self.wrapped, self.size.height
         if layout is None or not height or self._pending_wrap is not None:
@@ -716,12 +721,33 @@ class DocumentView(ScrollView, can_focus=True):
         rows = [*range(top + height, top + 2 * height), *range(max(top - height, 0), top)]
         if layout.text is self.text:
             rows += range(max(len(layout) - height, 0), len(layout))
+        shown = self._shown_by()
         for row in rows:
             if row >= len(layout) or row in cache:
                 continue
             if self._lexer is not None and layout.row_span(row)[1] > self._lexed:
-                continue  # not lexed yet: drawn when shown (``_uncoloured`` marks only rows the reader saw)
-            cache[row] = self._render_row(layout, row, width)
+                # not lexed yet (``_uncoloured`` marks only rows the reader saw): drawn ahead once it is
+                self._prefetch_lexed = max(self._prefetch_lexed, layout.row_span(row)[1])
+                continue
+            cache[row] = strip = self._render_row(layout, row, width)
+            shown(strip)
+
+    def _shown_by(self) -> Callable[[Strip], Strip]:
+        """What readies a drawn row to be shown: the app's line filters (colours the terminal lacks) applied, the
+        row cut where the scrollbar covers it (the compositor cuts every row at the widgets' edges) and the text's
+        part turned into terminal output. Each strip keeps its filtered copy, its cut pieces and its output
+        (``Strip.apply_filter``, ``divide``, ``render``): done here for a row drawn ahead, showing it is placing it."""
+        filters, background, console = self.get_line_filters(), self.background_colors[1], self.app.console
+        width, text_width = self._widths()
+        cuts = [text_width, width] if text_width < width else [width]
+
+        def shown(strip: Strip) -> Strip:
+            for line_filter in filters:
+                strip = strip.apply_filter(line_filter, background)
+            strip.divide(cuts)[0].render(console)
+            return strip
+
+        return shown
 
     @property
     def vertical_scrollbar(self) -> ScrollBar:
@@ -750,20 +776,24 @@ class DocumentView(ScrollView, can_focus=True):
             return super().render_lines(crop)
         filters = self.get_line_filters()
         background = self.background_colors[1]
+        layout, top, width = self._ensure_layout(), self.scroll_offset.y, self._widths()[0]
+        if any(top + y not in self._cache for y in crop.line_range if top + y < len(layout)):
+            self._prefetch_later()  # rows drawn now (opened, resized, changed): the ones around them next
         strips = []
         for y in crop.line_range:
-            strip = self.render_line(y)
+            strip = self._row_strip(layout, top + y, width)
             for line_filter in filters:  # each strip keeps its filtered copy: a row drawn again costs nothing
                 strip = strip.apply_filter(line_filter, background)
             strips.append(strip)
-        if crop.column_span != (0, self._widths()[0]):
+        if crop.column_span != (0, width):
             strips = [strip.crop(*crop.column_span) for strip in strips]
         return strips
 
     def render_line(self, y: int) -> Strip:
-        layout = self._ensure_layout()
-        row = self.scroll_offset.y + y  # what Textual's own Line API widgets use (``scroll_y`` may be fractional)
-        width = self._widths()[0]
+        # the row Textual's own Line API widgets show (``scroll_y`` may be fractional)
+        return self._row_strip(self._ensure_layout(), self.scroll_offset.y + y, self._widths()[0])
+
+    def _row_strip(self, layout: Layout, row: int, width: int) -> Strip:
         if row >= len(layout):
             return Strip.blank(width, self._base_style)
         strip = self._cache.get(row)

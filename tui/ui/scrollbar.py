@@ -25,19 +25,21 @@ class RowScrollBar(ScrollBar):
     def __init__(self, *, thickness: int = 1) -> None:
         super().__init__(vertical=True, name="vertical", thickness=thickness)
         self._rows_key: tuple[object, ...] | None = None
-        self._rows: list[Strip] = []
+        self._rows: list[Segment] = []  # each row's one segment, as ``ScrollBarRender`` makes it
+        self._strips: dict[Segment, Strip] = {}  # a row's strip, for each kind of row there is (a few)
+        self._strips_key: tuple[object, ...] | None = None
 
-    def _bar_rows(self) -> list[Strip]:
-        """Every row as ``ScrollBar`` draws it: its renderable's segments on the widget's base style."""
+    def _bar_rows(self) -> list[Segment] | None:
+        """Every row's segment as ``ScrollBar`` draws it (before the widget's base style), or None when its
+        renderable is not the usual one (then Textual's way draws it)."""
         renderer = self.render()
         width, height = self.size
-        base = self.visual_style.rich_style
         if not isinstance(renderer, ScrollBarRender) or not width or not height:
-            return [ScrollBar.render_line(self, y) for y in range(height)]
+            return None
         style = renderer.style if isinstance(renderer.style, Style) else Style.parse(str(renderer.style))
-        key = (renderer.virtual_size, renderer.window_size, renderer.position, width, height, style, base)
+        key = (renderer.virtual_size, renderer.window_size, renderer.position, width, height, style)
         if key != self._rows_key:
-            segments = ScrollBarRender.render_bar(
+            self._rows = ScrollBarRender.render_bar(
                 size=height,
                 virtual_size=renderer.virtual_size,
                 window_size=renderer.window_size,
@@ -47,23 +49,33 @@ class RowScrollBar(ScrollBar):
                 back_color=style.bgcolor or Color.parse("#555555"),  # as ``ScrollBarRender`` defaults them
                 bar_color=style.color or Color.parse("bright_magenta"),
             ).segments
-            self._rows = [Strip([Segment(row.text, base + row.style)], width) for row in segments]
             self._rows_key = key
         return self._rows
 
     def render_line(self, y: int) -> Strip:
         rows = self._bar_rows()
-        return rows[y] if y < len(rows) else Strip.blank(self.size.width, self.visual_style.rich_style)
+        if rows is None:
+            return ScrollBar.render_line(self, y)
+        if y >= len(rows):
+            return Strip.blank(self.size.width, self.visual_style.rich_style)
+        base, width = self.visual_style.rich_style, self.size.width
+        if self._strips_key != (base, width):
+            self._strips, self._strips_key = {}, (base, width)
+        row = rows[y]
+        strip = self._strips.get(row)
+        if strip is None:  # the same few strips row after row, frame after frame: each is cut up once
+            strip = self._strips[row] = Strip([Segment(row.text, base + row.style)], width)
+        return strip
 
     def watch_position(self, old: float, new: float) -> None:
         if not self.is_mounted or not self.size:
             return
-        before = self._rows if self._rows_key is not None else []  # as last drawn
+        before = self._rows if self._rows_key is not None else []  # as last drawn (a new list is made for a move)
         after = self._bar_rows()
-        if len(before) != len(after):
+        if after is None or len(before) != len(after):
             self.refresh()
             return
         width = self.size.width
         for y, (was, now) in enumerate(zip(before, after, strict=True)):
-            if was is not now and list(was) != list(now):
+            if was is not now and was != now:
                 self.refresh(Region(0, y, width, 1))
