@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from conftest import ASMOLOV, PROMA
 from test_compare_screen import drawn, row_with
 from textual.widgets import Input
@@ -26,10 +27,19 @@ async def search(pilot, text: str) -> CorpusSearch:
     screen = pilot.app.screen
     assert isinstance(screen, CorpusSearch)
     screen.query_one("#query", Input).value = text  # as typed (each key press costs the pilot ~80 ms)
-    for _ in range(3):  # the search runs in a worker, its batches reach the screen a moment later
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
+    await finished(pilot, screen)
     return screen
+
+
+async def finished(pilot, screen: CorpusSearch) -> None:
+    """Until the search (in the helper process) is done and its hits are listed and drawn."""
+    await pilot.pause()
+    for _ in range(1000):
+        if not screen.searching:
+            break
+        await pilot.pause(0.01)
+    assert not screen.searching, "the search did not finish"
+    await pilot.pause()
 
 
 async def tag(pilot, themes: str) -> None:
@@ -78,9 +88,7 @@ async def test_space_marks_and_h_tags_them_as_one_undoable_step(store_path: Path
         assert "not a valid regular expression" in drawn(app)[0]
         screen.query_one("#regex").value = False
         screen.query_one("#query", Input).value = "UNSC"
-        for _ in range(3):
-            await app.workers.wait_for_complete()
-            await pilot.pause()
+        await finished(pilot, screen)
         await pilot.press("down", "space", "space")
         await pilot.pause()
         marked = [line for line in drawn(app) if "● " in line]
@@ -114,14 +122,15 @@ async def test_h_with_nothing_marked_tags_all_and_adds_to_existing_highlights(st
         assert {tuple(a.themes) for a in Store(store_path).annotations()} == {("people",)}
 
 
-async def test_hits_handed_over_together_keep_their_order_and_counts(store_path: Path, monkeypatch) -> None:
-    """The worker hands its hits over at most every SHOW_EVERY after the first ones: batches that piled up
-    meanwhile (of both documents) are listed in order under their own headers, with their counts."""
+@pytest.mark.parametrize(("tick", "per_tick"), [(0.3, 10**6), (1 / 60, 1)], ids=["piled-up", "one-by-one"])
+async def test_hits_taken_in_keep_their_order_and_counts(store_path: Path, monkeypatch, tick, per_tick) -> None:
+    """The screen takes in the helper's batches at each tick: batches that piled up meanwhile (of both
+    documents) taken in together, or one a tick, are listed in order under their own headers, with counts."""
     import tui.ui.corpus_search as corpus_search
     from tui.corpus import compile_pattern, hits
 
-    monkeypatch.setattr(corpus_search, "BATCH", 5)
-    monkeypatch.setattr(corpus_search, "SHOW_EVERY", 60.0)  # all but the first batch at the end, together
+    monkeypatch.setattr(corpus_search, "TICK", tick)
+    monkeypatch.setattr(corpus_search, "PER_TICK", per_tick)
     app = seeds_app(store_path)
     async with app.run_test(size=(160, 45)) as pilot:
         screen = await search(pilot, "the")

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ASMOLOV, PROMA
+from test_corpus_search import finished
 
 from tui.document import load_document, load_paths
 from tui.model import new_annotation
@@ -128,7 +129,7 @@ def test_compare_side_by_side(snap_compare, store_path, size):
 def test_corpus_search(snap_compare, store_path, size):
     async def run_before(pilot) -> None:
         await pilot.press("F", *"UNSC")
-        await pilot.app.workers.wait_for_complete()
+        await finished(pilot, pilot.app.screen)
         await pilot.press("down", "space")
         await pilot.pause()
 

@@ -302,6 +302,11 @@ class MarginaliaApp(App[None]):
         await self.mount(panel, before=self.query_one(Footer))
         return panel
 
+    def on_unmount(self) -> None:
+        helper = getattr(self, "corpus_helper", None)  # the corpus search's process, if a search started it
+        if helper is not None:
+            helper.close()
+
     def on_mount(self) -> None:
         lag.start()  # the benchmark's: how long keys would wait (nothing unless MARGINALIA_LAG_LOG is set)
         self._refresh_views()

@@ -1,39 +1,39 @@
 """Corpus search (``F``): every open document searched at once, hits as keyword-in-context rows grouped by
 document with counts. ``enter`` jumps to a hit, ``space`` marks it, ``h`` tags the marked hits (or all of them).
 
-The search runs in a thread worker and hands its hits over in batches, so the first rows show while big documents
-are still being searched and typing never waits; a new query cancels the old search.
+The search runs in a helper process (``tui.corpus_helper``: in a thread it held the interpreter lock the keys
+need), which sends its hits back in batches as it finds them; the screen takes in a few of them at each tick of a
+timer, so the first rows show while big documents are still being searched and the keys never wait. A row's
+keyword-in-context cells are cut out only when the row is drawn. A new query cancels the old search.
 """
 
 from __future__ import annotations
 
-import re
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import islice
 
 from rich.cells import cell_len
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.geometry import Size
 from textual.screen import ModalScreen
+from textual.visual import VisualType
 from textual.widgets import Checkbox, Footer, Input, Label, OptionList
 from textual.widgets.option_list import Option
-from textual.worker import get_current_worker
 
-from ..corpus import Hit, SearchError, compile_pattern, hits
+from ..corpus import Hit, SearchError, compile_pattern
+from ..corpus_helper import Found, Helper
 from ..document import Document
 from ..text import safe_line
 from ..wording import cut, fit, plural
 from .safe_input import SafeInput
 from .styles import styles_of
 
-BATCH = 200  # hits handed to the screen at a time
-SHOW_EVERY = 0.25  # seconds between two showings of more hits (after the first)
+TICK = 1 / 60  # seconds between two looks for hits that came from the helper
+PER_TICK = 1000  # hits taken in at most at a time (each tick's work stays a few milliseconds)
 MAX_HITS = 10_000  # shown at most (the count still says how many were found up to here)
 
 
@@ -56,6 +56,39 @@ def kwic(hit: Hit, side: int, marked: bool) -> Content:
     right = fit(one_line(hit.right), side)
     mark = "● " if marked else "  "
     return Content.assemble(mark, (left, "dim"), " ", (one_line(hit.match), "bold reverse"), " ", (right, "dim"))
+
+
+class HitOption(Option):
+    """A hit's row, its cells cut out only when it is first drawn (a search lists up to 10,000 hits; a screen
+    shows a few dozen)."""
+
+    def __init__(self, hit: Hit, side: int) -> None:
+        super().__init__("")
+        self.hit, self.side, self.marked = hit, side, False
+        self._made = False
+
+    @property
+    def prompt(self) -> VisualType:
+        if not self._made:
+            self._prompt, self._made = kwic(self.hit, self.side, self.marked), True
+        return self._prompt
+
+    def mark(self, marked: bool) -> None:
+        """Drawn again, marked or not (the same height: no line is measured again)."""
+        self.marked, self._made, self._visual = marked, False, None
+
+
+def helper_of(app: object) -> Helper:
+    """The app's search helper, started with the first search screen and kept (its texts with it) until the app
+    exits (``MarginaliaApp.on_unmount`` closes it)."""
+    helper = getattr(app, "corpus_helper", None)
+    if helper is None:
+        import atexit
+
+        helper = Helper()
+        atexit.register(helper.close)  # an exit that skips the app's own (the process would end anyway: EOF)
+        app.corpus_helper = helper  # type: ignore[attr-defined]
+    return helper
 
 
 class HitList(OptionList):
@@ -127,6 +160,9 @@ class CorpusSearch(ModalScreen[Choice | None]):
         self._options: list[int] = []  # index into found -> option index
         self._headers: dict[str, int] = {}  # document path -> its header's option index
         self._counts: dict[str, int] = {}
+        self._documents = {document.key: document for document in self.documents}
+        self._side = 0  # the context of the hits listed, either side
+        self.searching = False  # until the helper says it is done (or failed)
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -142,8 +178,17 @@ class CorpusSearch(ModalScreen[Choice | None]):
 
     def on_mount(self) -> None:
         self.query_one("#query", Input).focus()
+        self._drainer = self.set_interval(TICK, self._drain, pause=True)
+        self.helper.prepare(self.documents)  # started, and the texts on their way, while the query is typed
         if self.query_text:
             self._start()
+
+    def on_unmount(self) -> None:
+        self.helper.cancel()  # closed: the helper stops searching (and keeps the texts for the next search)
+
+    @property
+    def helper(self) -> Helper:
+        return helper_of(self.app)
 
     @property
     def side(self) -> int:
@@ -157,64 +202,43 @@ class CorpusSearch(ModalScreen[Choice | None]):
         regex = self.query_one("#regex", Checkbox).value
         self.found, self.marked, self._rows, self._options, self._headers, self._counts = [], set(), {}, [], {}, {}
         self.query_one("#hits", OptionList).clear_options()
+        self.helper.cancel()
+        self.searching = False
+        self._drainer.pause()
         if not query:
             self._status("Search all open documents")
             return
-        try:
-            pattern = compile_pattern(query, regex, smart_case(query))
+        try:  # here too, so that a mistake shows at once (a pattern typed compiles in well under a millisecond)
+            compile_pattern(query, regex, smart_case(query))
         except SearchError as error:
             self._status(str(error))
             return
         self._status(f"searching {len(self.documents)} documents…")
-        self._search(pattern, self.side)
+        self._side = self.side
+        self.helper.search(self.documents, query, regex, smart_case(query), self._side, MAX_HITS)
+        self.searching = True
+        self._drainer.resume()
 
-    @work(thread=True, exclusive=True, group="corpus-search")
-    def _search(self, pattern: re.Pattern[str], context: int) -> None:
-        worker = get_current_worker()
-        total = 0
-        pending: list[tuple[Document, list[Hit], list[Option], int]] = []
-        shown_at = 0.0
+    def _drain(self) -> None:
+        """Take in the hits that came since the last tick (a thousand at most: the keys never wait long)."""
+        for found in self.helper.take(PER_TICK):
+            self._take(found)
 
-        def hand_over(at_once: bool = False) -> None:
-            """The hits found so far to the screen: the first at once, then at most every ``SHOW_EVERY`` (each
-            showing lays the screen out again)."""
-            nonlocal shown_at
-            if pending and (at_once or not shown_at or time.monotonic() - shown_at >= SHOW_EVERY):
-                self.app.call_from_thread(self._add_all, pending[:])
-                pending.clear()
-                shown_at = time.monotonic()
+    def _take(self, found: Found) -> None:
+        if found.kind == "hits":
+            self._add(self._documents[found.path], found.hits, found.count)
+        elif found.kind == "count":
+            self._count(self._documents[found.path], found.count)
+        else:
+            self._drainer.pause()
+            self.searching = False
+            if found.kind == "done":
+                self._done(found.count)
+            else:
+                self._status(found.text)
 
-        for document in self.documents:
-            found = hits(document.key, document.text, pattern, context)
-            while total < MAX_HITS:
-                batch = list(islice(found, BATCH if total == 0 else 5 * BATCH))  # the first rows soon
-                if worker.is_cancelled:
-                    return
-                if not batch:
-                    break
-                shown = batch[: MAX_HITS - total]
-                total += len(batch)
-                rows = [Option(kwic(hit, context, False)) for hit in shown]  # here: the keys need not wait
-                pending.append((document, shown, rows, len(batch)))
-                hand_over()
-            else:  # past what is listed: only counted (no context cut out, nothing drawn)
-                hand_over(at_once=True)
-                more = sum(1 for _ in found)
-                if worker.is_cancelled:
-                    return
-                total += more
-                if more:
-                    self.app.call_from_thread(self._count, document, more)
-        hand_over(at_once=True)
-        self.app.call_from_thread(self._done, total)
-
-    def _add_all(self, found: list[tuple[Document, list[Hit], list[Option], int]]) -> None:
-        for document, batch, rows, count in found:
-            self._add(document, batch, rows, count)
-
-    def _add(self, document: Document, batch: list[Hit], rows: list[Option], found: int) -> None:
-        """Show ``batch`` (of ``found`` hits; ``rows`` their options) in one go: one ``add_options``, the
-        header's count set in place."""
+    def _add(self, document: Document, batch: list[Hit], found: int) -> None:
+        """List ``batch`` (of ``found`` hits) in one go: one ``add_options``, the header's count set in place."""
         options = self.query_one("#hits", HitList)
         new: list[Option] = []
         if document.key not in self._headers and batch:
@@ -225,7 +249,8 @@ class CorpusSearch(ModalScreen[Choice | None]):
             self._rows[first + n] = len(self.found)
             self._options.append(first + n)
             self.found.append(hit)
-        options.add_options(new + rows)
+            new.append(HitOption(hit, self._side))
+        options.add_options(new)
         self._count(document, found)
         if options.highlighted is None and self.found:
             options.highlighted = 1
@@ -287,13 +312,21 @@ class CorpusSearch(ModalScreen[Choice | None]):
     def action_mark_all(self) -> None:
         everything = set(range(len(self.found)))
         self.marked = set() if self.marked == everything else everything
+        options = self.query_one("#hits", HitList)
         for found in range(len(self.found)):
-            self._redraw(found)
+            self._option(found).mark(found in self.marked)
+        options._option_render_cache.clear()
+        options.refresh()
+
+    def _option(self, found: int) -> HitOption:
+        option = self.query_one("#hits", HitList).get_option_at_index(self._options[found])
+        assert isinstance(option, HitOption)
+        return option
 
     def _redraw(self, found: int) -> None:
-        index = self._options[found]
-        prompt = kwic(self.found[found], self.side, found in self.marked)
-        self.query_one("#hits", HitList).set_prompt(index, prompt)
+        option = self._option(found)
+        option.marked = found in self.marked
+        self.query_one("#hits", HitList).set_prompt(self._options[found], kwic(option.hit, option.side, option.marked))
 
     def action_tag(self) -> None:
         chosen = [self.found[i] for i in sorted(self.marked)] or list(self.found)
