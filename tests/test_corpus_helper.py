@@ -142,3 +142,4 @@ def test_the_process_ends_when_the_reader_is_killed_even_while_searching(how: st
     finally:
         reader.kill()
         reader.wait()
+        reader.stdout.close()
