@@ -178,16 +178,18 @@ async def test_many_passages_counted_in_workers_and_listed_between_frames(
     example: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Above BUILD_HERE the app keeps the matrix ready (a worker), the screen right after a change counts in a
-    worker, co-occurrence too, and a drill-down lists a few passages per frame: the same counts in the end."""
+    worker, co-occurrence too, and a drill-down wraps the passages below the screen between frames: the same
+    counts and passages in the end."""
     import tui.compare as counting_module
     import tui.ui.app as app_module
     import tui.ui.compare as compare_module
+    import tui.ui.passages as passages_module
+    from tui.ui.passages import PassageColumn
 
     for module in (counting_module, compare_module):  # the app reads it from tui.compare as it needs it
         monkeypatch.setattr(module, "BUILD_HERE", 3)  # the example's 10 passages count as many
     monkeypatch.setattr(app_module, "COMPARE_DELAY", 0.01)
-    monkeypatch.setattr(compare_module, "FIRST", 1)
-    monkeypatch.setattr(compare_module, "CHUNK", 1)
+    monkeypatch.setattr(passages_module, "SLICE", 0)  # a frame between any two passages wrapped
     app = seeds_app(example)
     async with app.run_test(size=(160, 45)) as pilot:
         for _ in range(100):
@@ -210,9 +212,9 @@ async def test_many_passages_counted_in_workers_and_listed_between_frames(
         await pilot.press("tab", "down", "down", "left", "enter")
         for _ in range(20):
             await pilot.pause()
-        assert isinstance(app.screen, SideBySideLevel) and not app.screen._queue
-        columns = list(app.screen.query("OptionList"))
-        assert [c.option_count for c in columns] == [2, 2]  # both passages each, one at a time
+        columns = list(app.screen.query(PassageColumn))
+        assert isinstance(app.screen, SideBySideLevel) and all(c.complete for c in columns)
+        assert [len(c.passages) for c in columns] == [2, 2]
         assert "Such cooperation could vary" in "\n".join(drawn(app))
 
 

@@ -16,11 +16,10 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import ContentSwitcher, DataTable, Footer, Label, OptionList
-from textual.widgets.option_list import Option
+from textual.widgets import ContentSwitcher, DataTable, Footer, Label
 
 from ..codebook import Codebook, in_subtree
 from ..compare import (
@@ -36,81 +35,20 @@ from ..compare import (
     matrix_steps,
 )
 from ..document import Document
-from ..export import citation, cited_work
 from ..model import Annotation, Theme
 from ..reports import attributes
-from ..text import safe_line, sanitise
-from ..wording import cut, plural
-from .chips import chip
+from ..text import safe_line
+from ..wording import plural
 from .focus import focus_now
+from .passages import PassageColumn, Span, one_line, passage_lines
 from .styles import styles_of
 from .tables import Piece, ViewTable
 
 PLAIN = "#C0C0C0"
-CHUNK = 40  # passages added to the lists between two frames, so a long drill-down shows its first ones at once
 COLUMN_WIDTH = 32  # a side-by-side column's width at least (with its border)
-FIRST = 12  # at most this many to one list at a time: every column gets a screenful before any gets more
 Colour = Callable[[Annotation], str]
 DIM = Style(dim=True)
 NONE = Piece(("·", DIM))  # an empty cell
-
-
-def one_line(text: str, limit: int) -> str:
-    text = safe_line(" ".join(text.split()))
-    return cut(text, limit)
-
-
-def passage(annotation: Annotation, document: Document | None, colour: str, title: bool = False) -> Content:
-    """A passage as a list shows it: the quote in full, its themes, note and citation (store text: no markup).
-    ``title``: the citation names the document (else a heading above does)."""
-    themes = one_line(", ".join(annotation.themes), 80) or "(no theme)"
-    parts: list[Content | str | tuple[str, str]] = [chip(colour), " ", (themes, "bold")]
-    parts += ["\n“", sanitise(annotation.quote), "”"]
-    if annotation.note:
-        parts += ["\n✎ ", (sanitise(annotation.note), "italic")]
-    cite = citation(annotation, document, inline=str)
-    if not title:
-        named = cited_work(document, str) if document is not None else annotation.document.title
-        cite = cite.removeprefix(named + ", ")
-    parts += ["\n", ("— " + safe_line(cite), "dim")]
-    return Content.assemble(*parts)
-
-
-def passage_options(
-    annotations: list[Annotation],
-    documents: Mapping[str, Document],
-    colour: Colour,
-    title: bool = False,
-    more: bool = False,
-) -> list[Option | None]:
-    """One option per passage (its id), a rule between them; a disabled line when there are none. ``more``: more
-    passages follow these (so a rule comes last: a list given a rule first measures all its options again)."""
-    options: list[Option | None] = []
-    for a in annotations:
-        if options:
-            options.append(None)
-        options.append(Option(passage(a, documents.get(a.document.path), colour(a), title), id=a.id))
-    if options and more:
-        options.append(None)
-    return options or ([] if more else [Option("no passages here", disabled=True)])
-
-
-def rows_of(annotation: Annotation, width: int) -> int:
-    """About how many rows ``passage`` takes at ``width`` (with its rule), without wrapping it."""
-    width = max(width, 10)
-    lines = [annotation.quote + "“”", annotation.note, annotation.document.title + " — paragraph 00, line 00"]
-    parts = [line for text in lines if text for line in text.split("\n")]
-    return 2 + sum(-(-len(line) // width) or 1 for line in parts)
-
-
-def screenful(passages: Sequence[Annotation], width: int, height: int) -> int:
-    """How many of ``passages`` fill ``height`` rows at ``width`` (at least one)."""
-    rows = 0
-    for n, annotation in enumerate(passages, 1):
-        rows += rows_of(annotation, width)
-        if rows >= height:
-            return n
-    return len(passages)
 
 
 async def in_steps(steps: Steps[T], slice_seconds: float = 0.008) -> T:
@@ -147,51 +85,22 @@ class Level(ModalScreen[str | None]):
 
     def __init__(self) -> None:
         super().__init__()
-        self._queue: list[tuple[OptionList, list[Annotation], int, bool]] = []  # lists still being filled
         self.documents: Mapping[str, Document] = {}
         self.colour: Colour = lambda a: PLAIN
 
     def action_back(self) -> None:
         self.dismiss(None)
 
-    def fill(self, lists: Sequence[tuple[OptionList, list[Annotation]]], title: bool = False) -> None:
-        """List each list's passages in it: a screenful in the next frame, the rest a few at a time between
-        frames (every list gets its screenful before any gets more), so a list of thousands shows its first
-        passages at once and keys are never held up. The level's ``documents`` and ``colour`` give their
-        citations and chips."""
-        for options, passages in lists:
-            if passages:
-                self._queue.append((options, passages, 0, title))
-            else:
-                options.add_options(passage_options([], {}, lambda a: PLAIN))
-        self._pump()
+    def column(
+        self, passages: list[Annotation], heading: str = "", title: bool = False, id: str | None = None
+    ) -> PassageColumn:
+        """A column of ``passages`` under ``heading``, cited with this level's documents and chipped with its
+        colours. ``title``: the citations name their documents (else a heading names it)."""
 
-    def list_width(self) -> int:
-        """The width a passage is wrapped at in this level's lists (before they are laid out)."""
-        return self.app.size.width - 4
+        def lines_of(a: Annotation) -> list[list[Span]]:
+            return passage_lines(a, self.documents.get(a.document.path), self.colour(a), title)
 
-    def _pump(self) -> None:
-        budget = CHUNK
-        for _ in range(len(self._queue)):
-            options, passages, done, title = self._queue.pop(0)
-            if done == 0:  # its first screenful, whatever the budget
-                width = options.size.width - 2 if options.size.width else self.list_width()
-                part = passages[: screenful(passages, width, self.app.size.height)]
-            elif budget > 0:
-                part = passages[done : done + min(budget, FIRST)]
-            else:
-                self._queue.append((options, passages, done, title))
-                continue
-            options.add_options(
-                passage_options(part, self.documents, self.colour, title, more=done + len(part) < len(passages))
-            )
-            if done == 0:
-                options.highlighted = 0
-            budget -= len(part)
-            if done + len(part) < len(passages):
-                self._queue.append((options, passages, done + len(part), title))
-        if self._queue:
-            self.call_after_refresh(self._pump)
+        return PassageColumn(passages, lines_of, heading, id=id)
 
     def open(self, level: Level) -> None:
         """Push a deeper level; a passage chosen there closes this one too."""
@@ -202,10 +111,9 @@ class Level(ModalScreen[str | None]):
 
         self.app.push_screen(level, done)
 
-    @on(OptionList.OptionSelected)
-    def _chosen(self, event: OptionList.OptionSelected) -> None:
-        if event.option.id:
-            self.dismiss(event.option.id)
+    @on(PassageColumn.Chosen)
+    def _chosen(self, event: PassageColumn.Chosen) -> None:
+        self.dismiss(event.annotation_id)
 
 
 class PassagesLevel(Level):
@@ -217,14 +125,12 @@ class PassagesLevel(Level):
 
     def compose(self) -> ComposeResult:
         yield Label(Content(safe_line(self.heading)), classes="title")
-        yield OptionList(id="passages")
+        yield self.column(self.passages, title=len({a.document.path for a in self.passages}) > 1, id="passages")
         yield Label("enter: go to the passage · escape: back", classes="hint")
         yield Footer()
 
     def on_mount(self) -> None:
-        options = self.query_one(OptionList)
-        focus_now(options)
-        self.fill([(options, self.passages)], title=len({a.document.path for a in self.passages}) > 1)
+        focus_now(self.query_one(PassageColumn))
 
 
 class SideBySideLevel(Level):
@@ -239,9 +145,6 @@ class SideBySideLevel(Level):
         super().__init__()
         self.theme_name, self.matrix, self.node, self.documents, self.colour = name, matrix, node, documents, colour
         self.first = 0  # the first column shown: as many as fit are shown (50 documents: ←/→ page through)
-
-    def list_width(self) -> int:
-        return self.app.size.width // min(self.room, len(self.matrix.columns)) - 4  # borders, scrollbar
 
     @property
     def room(self) -> int:
@@ -258,29 +161,24 @@ class SideBySideLevel(Level):
         with Horizontal(id="columns"):
             for n, column in enumerate(shown, self.first):
                 cell = self.matrix.cell(self.node, column.key)
-                with Vertical(classes="column"):
-                    yield Label(Content(one_line(f"{column.label} ({len(cell.passages)})", 200)))
-                    yield OptionList(id=f"column-{n}")
+                yield self.column(cell.passages, f"{column.label} ({len(cell.passages)})", id=f"column-{n}")
         yield Label("enter: go to the passage · ← →: columns · escape: back", classes="hint")
         yield Footer()
 
     def on_mount(self) -> None:
-        self._fill_columns()
+        self._focus_column()
 
-    def _fill_columns(self, focus: int | None = None) -> None:
-        """List each shown column's passages; focus column ``focus`` (an index among those shown), else the
-        first with passages."""
-        lists = list(self.query(OptionList))
-        cells = [self.matrix.cell(self.node, c.key) for c in self.matrix.columns[self.first : self.first + len(lists)]]
-        self.fill([(options, cell.passages) for options, cell in zip(lists, cells)])
-        filled = [options for options, cell in zip(lists, cells) if cell.passages]
+    def _focus_column(self, focus: int | None = None) -> None:
+        """Focus column ``focus`` (an index among those shown), else the first with passages."""
+        lists = list(self.query(PassageColumn))
+        filled = [column for column in lists if column.passages]
         if focus is not None:
             focus_now(lists[focus])
         elif filled:
             focus_now(filled[0])
 
     async def action_column(self, step: int) -> None:
-        lists = list(self.query(OptionList))
+        lists = list(self.query(PassageColumn))
         focused = self.focused
         index = (lists.index(focused) if focused in lists else 0) + step
         if 0 <= index < len(lists):
@@ -295,9 +193,8 @@ class SideBySideLevel(Level):
             self.first, focus = (self.first + 1, len(lists) - 1) if self.first < last else (0, 0)
         else:
             self.first, focus = (self.first - 1, 0) if self.first > 0 else (last, len(lists) - 1)
-        self._queue.clear()
         await self.recompose()
-        self._fill_columns(focus)
+        self._focus_column(focus)
 
 
 class CompareScreen(Level):

@@ -39,6 +39,7 @@ def rooms() -> list[type[DOMNode]]:
     from .help import HelpScreen
     from .memo import MemoScreen
     from .panels import AnnotationsPanel, DocumentsPanel, SidePanel, ThemesPanel
+    from .passages import PassageColumn
     from .review import ReviewPanel
     from .safe_input import SafeInput
 
@@ -57,6 +58,7 @@ def rooms() -> list[type[DOMNode]]:
         CompareScreen,
         SideBySideLevel,
         Level,
+        PassageColumn,
         MemoScreen,
         PromptDialog,
         ConfirmDialog,
