@@ -7,6 +7,7 @@ the cells the compositor sends to the terminal (``tests/screen.py``).
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from pathlib import Path
 
@@ -275,6 +276,29 @@ async def test_a_change_by_another_process_shows_in_a_scrolled_second_pane(store
         await until(pilot, app, lambda: view.annotation_at(start) is None)
         assert_shows_its_state(app, view)
         assert background_cells(app, view, colour) == 0
+
+
+async def test_a_change_shows_though_its_reload_outlasts_the_poll(store_path, monkeypatch):
+    """A reload slower than the poll's interval (a loaded machine, a big store) is not cut short by the next poll:
+    the change it found is shown (a poll cancelled between finding and showing lost it for good)."""
+    monkeypatch.setattr(app_module, "POLL_SECONDS", 0.05)
+    app = seeds_app(store_path)
+    reload = app._reload
+
+    async def slow_reload() -> None:
+        await asyncio.sleep(0.3)
+        await reload()
+
+    monkeypatch.setattr(app, "_reload", slow_reload)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)  # the start's own reload is done: only the poll can bring the change
+        await pilot.pause(0.4)
+        view = app.views[0]
+        start, end = view.wrapped.row_span(2)
+        made = new_annotation(load_document(ASMOLOV), start, end, ["elsewhere"])
+        Store(store_path).add(made)
+        await until(pilot, app, lambda: view.annotation_at(start) is not None)
+        assert background_cells(app, view, Store(store_path).theme("elsewhere").colour.upper()) > 0
 
 
 def overlapping_app(store_path: Path) -> MarginaliaApp:

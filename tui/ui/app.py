@@ -596,9 +596,9 @@ class MarginaliaApp(App[None]):
         await self._refresh_views_in_steps()
         lag.note("reloaded")
 
-    @work(group="poll", exclusive=True)  # its own group: exclusive cancels only an older poll, never a write
+    @work(group="poll")  # never exclusive: cancelled between the refresh and the reload, a change is never shown
     async def _poll_store(self) -> None:
-        """Show changes another instance or ``marginalia tag`` wrote."""
+        """Show changes another instance or ``marginalia tag`` wrote (a poll while one still runs does nothing)."""
         if self._write_lock.locked():
             return
         async with self._write_lock:
