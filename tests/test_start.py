@@ -54,12 +54,14 @@ main(["read", *sys.argv[1:]])
 print(json.dumps(report))
 """
 
-# What the first screen of the seeds never needs: other commands' and other screens' code, the extraction
-# libraries, syntax colouring, the store's write lock, Textual widgets only dialogs use.
+# What the first screen of the seeds never needs: other commands' and other screens' code, re-anchoring (it runs
+# after the first frame), the extraction libraries, syntax colouring, the store's write lock, Textual widgets only
+# dialogs use.
 NEVER_AT_START = [
     "tui.agreement", "tui.export", "tui.w3c", "tui.gitmerge", "tui.reports", "tui.extracting", "tui.formats.pdf",
+    "tui.compare", "tui.corpus", "tui.library", "tui.anchoring", "tui.relocate", "tui.review",
     "tui.ui.panels", "tui.ui.dialogs", "tui.ui.help", "tui.ui.compare", "tui.ui.memo", "tui.ui.export_dialog",
-    "tui.ui.corpus_search", "tui.ui.syntax",
+    "tui.ui.corpus_search", "tui.ui.syntax", "tui.ui.review",
     "pdfminer", "pygments", "lxml", "bs4", "ebooklib", "docx", "hypothesis", "filelock",
     "textual.widgets._text_area", "textual.widgets._data_table", "textual.widgets._selection_list",
     "textual.widgets._progress_bar", "textual.widgets._checkbox",

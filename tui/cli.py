@@ -12,25 +12,25 @@ import shutil
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import orjson
 
 from . import config, files, state
 from .codebook import Codebook, matches, node_key
 from .coders import by_coder, coder_key
-from .compare import COUNTS
 from .config import Config
-from .corpus import CONTEXT
 from .document import Document, DocumentError, load_document, load_paths, load_paths_leniently, seed_paths
 from .formats import snapshot
-from .library import Report, apply_metadata, load_and_reconcile, reconcile, relink
-from .metadata import FIELDS, Metadata, parse_assignments
+from .metadata import FIELDS, Metadata, apply_metadata, parse_assignments
 from .model import Annotation, check_themes, new_annotation, unique_themes
 from .storage import StoreError
 from .store import Store, resolve_store_path
 from .text import json_safe, safe_line, sanitise
 from .wording import cut, fit, plural
+
+if TYPE_CHECKING:
+    from .library import Report
 
 COMMANDS = (
     "read", "tag", "list", "themes", "theme", "delete", "export", "import", "relink", "matrix", "cooccur", "search",
@@ -120,6 +120,9 @@ def build_parser(only_read: bool = False) -> Parser:
     _add_store(read)
     if only_read:
         return parser
+    # what only the other commands use is imported here: the reader's start imports no more than it needs
+    from .compare import COUNTS
+    from .corpus import CONTEXT
 
     tag = sub.add_parser("tag", help="highlight every occurrence of a text under one or more themes")
     tag.add_argument("path", metavar="PATH")
@@ -499,6 +502,8 @@ def find_spans(text: str, needle: str, ignore_case: bool = False, first: bool = 
 
 
 def cmd_tag(args: argparse.Namespace) -> int:
+    from .library import reconcile
+
     if not args.theme:
         raise Failure("give at least one --theme")
     if not args.match:
@@ -531,6 +536,8 @@ def _doc_filter(path: str | None) -> str | None:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
+    from .library import load_and_reconcile
+
     store = _open_store(args)
     doc = _doc_filter(args.doc)
     if doc and not store.annotations(doc=doc):
@@ -659,6 +666,8 @@ def _confirm(question: str) -> bool:
 
 
 def cmd_relink(args: argparse.Namespace) -> int:
+    from .library import relink
+
     report = relink(_open_store(args), args.old, args.new, args.encoding)
     if not report.saved and not report.conflicts:
         raise Failure(f"nothing relinked: {report.summary() or 'the annotations already point there'}")
@@ -709,6 +718,8 @@ def _write_text(text: str) -> None:
 
 
 def _loaded(args: argparse.Namespace) -> tuple[Store, list[Annotation], dict]:
+    from .library import load_and_reconcile
+
     store = _open_store(args)
     documents, report = load_and_reconcile(store)
     _note(report)
@@ -796,6 +807,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_agree(args: argparse.Namespace) -> int:
     from .agreement import compare
+    from .library import load_and_reconcile
 
     if len(args.coders) != 2 or coder_key(args.coders[0]) == coder_key(args.coders[1]):
         raise Failure("give two different coders: --coder A --coder B")

@@ -19,6 +19,7 @@ from . import files
 from .anchoring import reanchor, reattached
 from .document import Document, DocumentError, KnownDocument, load_document, sidecar_path
 from .known import Known, stamp_of
+from .metadata import apply_metadata
 from .model import Annotation, document_ref
 from .relocate import candidate_paths, find_moved
 from .store import NotFound, Store
@@ -101,14 +102,6 @@ def load_known(known: Known, path: Path) -> Document:
         if stamp_of(path) == stamp and stamp_of(sidecar_path(path)) == sidecar:
             known.learn_document(str(path), stamp, sidecar, facts)
     return document
-
-
-def apply_metadata(store: Store, documents: Iterable[Document]) -> None:
-    """Give each document the metadata set by hand for its path (``marginalia doc set``) over the file's own."""
-    overrides = store.all_document_metadata()
-    for document in documents:
-        if document.key in overrides:
-            document.set_metadata(overrides[document.key])
 
 
 def reconcile(store: Store, documents: Iterable[Document], also: Iterable[str] | None = None) -> Report:

@@ -12,10 +12,15 @@ For other modules (the compare matrix groups by author): ``document.metadata`` i
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, fields, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .text import sanitise
+
+if TYPE_CHECKING:
+    from .document import Document
+    from .store import Store
 
 FIELDS = ("title", "authors", "date", "url")
 SHORT_TITLE = 40
@@ -133,3 +138,11 @@ def parse_assignments(pairs: list[str]) -> dict[str, Any]:
     if "date" in record and record["date"] and not re.fullmatch(r"\d{4}(-\d\d(-\d\d)?)?", record["date"]):
         raise ValueError(f"date {record['date']!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
     return record
+
+
+def apply_metadata(store: Store, documents: Iterable[Document]) -> None:
+    """Give each document the metadata set by hand for its path (``marginalia doc set``) over the file's own."""
+    overrides = store.all_document_metadata()
+    for document in documents:
+        if document.key in overrides:
+            document.set_metadata(overrides[document.key])

@@ -31,7 +31,7 @@ from textual.widget import AwaitMount, Widget
 from textual.widgets import Footer, Input
 from textual.worker import get_current_worker
 
-from .. import anchoring, library, review, sentences, textnav
+from .. import sentences, textnav
 from ..coders import coder_key
 from ..config import Config
 from ..document import Document, DocumentError, PendingDocument, load_document
@@ -49,6 +49,7 @@ from ..history import (
     ThemesChanged,
 )
 from ..memos import MemoKey
+from ..metadata import apply_metadata
 from ..model import Annotation, Theme, new_annotation, pick_colour, theme_key
 from ..state import Place, State
 from ..state import save as save_state
@@ -61,7 +62,6 @@ from .chips import chip
 from .document_view import COUNT_AT_ONCE, DocumentView
 from .focus import focus_now
 from .pane import ExtractingPane, Pane, TitleBar
-from .review import ReviewPanel
 from .safe_input import SafeInput
 
 if TYPE_CHECKING:  # only named in annotations: the screens and dialogs are imported when first opened
@@ -69,6 +69,7 @@ if TYPE_CHECKING:  # only named in annotations: the screens and dialogs are impo
     from ..corpus import Hit
     from .dialogs import Tagging
     from .panels import ThemesPanel
+    from .review import ReviewPanel
 
 PLAIN = "#C0C0C0"  # a highlight with no theme
 MAX_PANES = 3
@@ -173,6 +174,7 @@ class MarginaliaApp(App[None]):
         self._syncing = False
         self._last_view: DocumentView | None = None  # the pane that had the focus before a dialog took it
         self._reviewing: str | None = None  # the annotation whose place the review list last showed
+        self._review_panel: ReviewPanel | None = None  # mounted when first opened (``_review_list``)
         self._model_version = 0  # counts changes to the highlights, for the compare matrix kept ready
         self._compare_timer: Timer | None = None
         self._compare_ready: tuple[tuple[object, ...], Matrix, Cooccurrence] | None = None
@@ -296,11 +298,12 @@ class MarginaliaApp(App[None]):
         return bar
 
     async def _review_list(self) -> ReviewPanel:
-        for panel in self.query(ReviewPanel):
-            return panel
-        panel = ReviewPanel(self.colour_of, self._title_of)
-        await self.mount(panel, before=self.query_one(Footer))
-        return panel
+        from .review import ReviewPanel  # with re-anchoring's modules: not at the start
+
+        if self._review_panel is None:
+            self._review_panel = ReviewPanel(self.colour_of, self._title_of)
+            await self.mount(self._review_panel, before=self.query_one(Footer))
+        return self._review_panel
 
     def on_unmount(self) -> None:
         helper = getattr(self, "corpus_helper", None)  # the corpus search's process, if a search started it
@@ -631,10 +634,12 @@ class MarginaliaApp(App[None]):
     async def _reconcile(self, documents: list[Document]) -> None:
         """Re-anchor annotations whose documents changed since they were made (once they are read whole; never
         those of a document still being extracted: against its empty text they would all seem lost)."""
+        from ..library import reconcile  # (with re-anchoring: imported after the first screen)
+
         await self._read_documents()
         async with self._write_lock:
             try:
-                report = await asyncio.to_thread(library.reconcile, self.store, documents)
+                report = await asyncio.to_thread(reconcile, self.store, documents)
             except StoreError as error:
                 self.notify(str(error), title="Store problem", severity="error", timeout=10)
                 return
@@ -661,7 +666,7 @@ class MarginaliaApp(App[None]):
                 if worker.is_cancelled or not extract_apart(pending, progress, lambda: worker.is_cancelled):
                     return
             document = load_document(pending.path, options=replace(pending.options, reextract=False, progress=None))
-            library.apply_metadata(self.store, [document])
+            apply_metadata(self.store, [document])
         except (DocumentError, StoreError) as error:
             self.call_from_thread(self._extraction_failed, pending, str(error))
             return
@@ -908,11 +913,13 @@ class MarginaliaApp(App[None]):
 
     def _change_extent(self, view: DocumentView, annotation: Annotation, start: int, end: int) -> None:
         """One store write: the offsets, the quote and its context; undoable."""
+        from ..anchoring import reattached
+
         if (start, end) == (annotation.start, annotation.end):
             self.notify("The highlight's extent is unchanged", timeout=2)
             return
         try:
-            after = anchoring.reattached(annotation, view.document, start, end)
+            after = reattached(annotation, view.document, start, end)
         except ValueError as error:
             self.notify(str(error), severity="error")
             return
@@ -981,13 +988,15 @@ class MarginaliaApp(App[None]):
 
     def _reattach(self, annotation: Annotation) -> None:
         """Give an orphan (or a fuzzy highlight) the place selected in the focused pane; undoable."""
+        from ..anchoring import reattached
+
         view = self.active_view
         if view is None or not view.selection:
             self.notify("Select the passage to re-attach it to first", severity="warning")
             return
         start, end = textnav.trim(view.text, *view.selection)
         try:
-            after = anchoring.reattached(annotation, view.document, start, end)
+            after = reattached(annotation, view.document, start, end)
         except ValueError as error:
             self.notify(str(error), severity="error")
             return
@@ -1117,15 +1126,16 @@ class MarginaliaApp(App[None]):
     # -- review ----------------------------------------------------------------------------------------------------
     @property
     def review_panel(self) -> ReviewPanel:
-        return self.query_one(ReviewPanel)
+        assert self._review_panel is not None  # (it sent the message being handled)
+        return self._review_panel
 
     def _title_of(self, path: str) -> str:
         return next((d.title for d in self.documents if d.key == path), path)
 
     def _refresh_review(self) -> None:
-        for panel in self.query(ReviewPanel):  # none once the app is closing (a reload may finish then)
-            if panel.shown:
-                panel.fill(self.annotations.values())
+        panel = self._review_panel  # (not once the app is closing: a reload may finish then)
+        if panel is not None and panel.is_attached and panel.shown:
+            panel.fill(self.annotations.values())
 
     async def action_review(self) -> None:
         """Open the review list (or, from a pane, go back to it; from the list, close it)."""
@@ -1166,6 +1176,8 @@ class MarginaliaApp(App[None]):
     def on_review_panel_decided(self, message: ReviewPanel.Decided) -> None:
         """Accept (the place shown, or what the reader selected in its pane after showing it) or reject; one
         undoable change, one store write."""
+        from .. import review
+
         annotation = message.annotation
         if not message.accept:
             after = review.reject(annotation)
@@ -1193,7 +1205,9 @@ class MarginaliaApp(App[None]):
         pane = self._pane_of(document.key)
         if pane is None or not pane.view.selection:
             return None
-        if self._reviewing != annotation.id and review.places(annotation):
+        from ..review import places
+
+        if self._reviewing != annotation.id and places(annotation):
             return None  # an old selection: the place shown is what is accepted
         start, end = textnav.trim(pane.view.text, *pane.view.selection)
         return (start, end) if start < end else None
@@ -1338,6 +1352,8 @@ def _highlight_under(view: DocumentView, start: int, end: int) -> Annotation | N
 
 def status_of(annotation: Annotation, themes: dict[str, Theme], review_hint: str = "r review") -> Content:
     """Each theme with its colour chip, the note's first line, and the status when not simply anchored."""
+    from ..anchoring import needs_review  # (re-anchoring's module: imported when first needed, not at the start)
+
     parts: list[Content] = []
     for name in annotation.themes or ["no theme"]:
         theme = themes.get(theme_key(name))
@@ -1346,7 +1362,7 @@ def status_of(annotation: Annotation, themes: dict[str, Theme], review_hint: str
     if status == "fuzzy":
         score = f" {annotation.score:.2f}" if annotation.score is not None else ""
         parts.append(Content.styled(f"fuzzy{score}: check it ({review_hint})", "italic"))
-    elif anchoring.needs_review(annotation):
+    elif needs_review(annotation):
         parts.append(Content.styled(f"{status}: check it ({review_hint})", "italic"))
     elif status not in ("anchored", ""):
         parts.append(Content.styled(status, "italic"))
