@@ -197,7 +197,8 @@ def test_memo_editor(snap_compare, store_path, size):
             if area.has_focus:
                 break
             await pilot.pause(0.02)
-        area.cursor_blink = False  # the same frame every run: the cursor shown, not blinking
+        area.cursor_blink = False  # the same frame every run, whatever the blink's phase was
+        area.refresh()  # (the row the cursor is on, drawn again without the blink's cursor)
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
