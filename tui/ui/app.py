@@ -62,6 +62,7 @@ from .chips import chip
 from .document_view import COUNT_AT_ONCE, DocumentView
 from .focus import focus_now
 from .pane import ExtractingPane, Pane, TitleBar
+from .reader_screen import ReaderScreen
 from .safe_input import SafeInput
 
 if TYPE_CHECKING:  # only named in annotations: the screens and dialogs are imported when first opened
@@ -280,6 +281,9 @@ class MarginaliaApp(App[None]):
         super().notify(sanitise(message), title=sanitise(title), markup=False, **options)
 
     # -- layout -------------------------------------------------------------------------------------------------
+    def get_default_screen(self) -> Screen[None]:
+        return ReaderScreen(id="_default")  # a resize paints a frame later: keys typed meanwhile wait less
+
     def compose(self) -> ComposeResult:
         with Horizontal(id="panes"):
             for index in self.shown:
