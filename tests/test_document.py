@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -344,3 +346,26 @@ def test_small_files_and_other_formats_are_read_whole(small_pieces: None, write_
     assert load_document(
         write_doc("ru.txt", "Привет, мир, это длинный текст".encode("cp1251")), progressive=True
     ).complete
+
+
+def test_the_reader_hashes_without_openssl(tmp_path: Path) -> None:
+    """Opening and fingerprinting a document, opening a store and its shards never imports ``hashlib`` (it loads
+    OpenSSL: 3.9 MB of the reader's resident memory); the fingerprint is SHA-256 all the same."""
+    path = tmp_path / "doc.txt"
+    path.write_text("Title — with a dash\n\nbody 北京 🙂\n" * 1000, encoding="utf-8")
+    script = (
+        "import sys, tui.cli, tui.ui.app, tui.library\n"
+        "from pathlib import Path\n"
+        "from tui.document import load_document\n"
+        "from tui.store import Store\n"
+        f"doc = load_document({str(path)!r}, progressive=True)\n"
+        "store = Store(Path(sys.argv[1]))\n"
+        "store.annotations(docs=[doc.key])\n"
+        "print(doc.fingerprint, 'hashlib' in sys.modules, '_hashlib' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path / "store.json")], capture_output=True, text=True, check=True
+    )
+    digest, imported, openssl = done.stdout.split()
+    assert (imported, openssl) == ("False", "False")
+    assert digest == hashlib.sha256(path.read_text(encoding="utf-8").encode()).hexdigest()

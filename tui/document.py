@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import threading
@@ -14,6 +13,7 @@ from pathlib import Path
 from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
+from .digest import sha256
 from .files import FileProblem, open_regular, read_chunks, read_regular
 from .memory import offset_array, steady_big_blocks
 from .metadata import Metadata
@@ -287,12 +287,13 @@ def _mark_at(marks: list[tuple[int, str]], offset: int) -> str | None:
     return marks[index][1]
 
 
-HASH_SLICE = 1 << 20  # characters encoded at a time: a 50 MB text is never copied whole to be hashed
+HASH_SLICE = 1 << 16  # characters encoded and hashed at a time: a 50 MB text is never copied whole, and a
+# thread hashing it holds the interpreter lock (CPython's own SHA-256 does) for half a millisecond at a time
 
 
 def fingerprint(text: str) -> str:
     """SHA-256 of the text's UTF-8 (as if encoded whole: a slice boundary never splits a code point)."""
-    digest = hashlib.sha256()
+    digest = sha256()
     for start in range(0, len(text), HASH_SLICE):
         digest.update(text[start : start + HASH_SLICE].encode("utf-8", "surrogatepass"))
     return digest.hexdigest()

@@ -21,12 +21,13 @@ track): lost, damaged or written by two processes at once, it only costs the ful
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 from pathlib import Path
 from typing import Any
 
 import orjson
+
+from .digest import sha256
 
 VERSION = 1
 ENV_VAR = "MARGINALIA_KNOWN"
@@ -48,7 +49,7 @@ def cache_path(store: Path) -> Path | None:
     if os.environ.get(ENV_VAR, "").strip().lower() in ("off", "0", "no", "false"):
         return None
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    name = hashlib.sha256(os.path.realpath(store).encode("utf-8", "surrogatepass")).hexdigest()[:32]
+    name = sha256(os.path.realpath(store).encode("utf-8", "surrogatepass")).hexdigest()[:32]
     return Path(base) / "marginalia" / "known" / f"{name}.json"
 
 

@@ -16,7 +16,6 @@ checks the JSON and the schema before TinyDB sees it.
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import os
 import re
@@ -30,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 from tinydb.storages import Storage
 
+from .digest import sha256
 from .files import FileProblem, check_regular, fsync_folder, read_regular, write_atomically
 from .model import PALETTE, STATUSES, theme_key
 
@@ -274,7 +274,7 @@ def theme_id(name: str, taken: Container[str] = ()) -> str:
     never reused: one already ``taken`` (by a theme renamed, merged or deleted) moves on to the next salt."""
     key = theme_key(name).encode("utf-8", "surrogatepass")
     for salt in range(1_000_000):
-        candidate = hashlib.sha256(key if not salt else key + b"\n%d" % salt).hexdigest()[:10]
+        candidate = sha256(key if not salt else key + b"\n%d" % salt).hexdigest()[:10]
         if candidate not in taken:
             return candidate
     raise StoreError("no free theme id")  # unreachable in practice
@@ -519,7 +519,7 @@ def shard_name(document: str) -> str:
     """The shard file of the document at path ``document``: its file name (made safe) and a hash of the path,
     so a listing says which document each file holds and two documents never share one."""
     stem = _UNSAFE.sub("_", Path(document).name).strip("._")[:40] or "document"
-    digest = hashlib.sha256(document.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+    digest = sha256(document.encode("utf-8", "surrogatepass")).hexdigest()[:12]
     return f"{stem}-{digest}.json"
 
 

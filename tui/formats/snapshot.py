@@ -11,7 +11,6 @@ atomically, readable by its owner only (it may hold the text of an encrypted PDF
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import tempfile
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from typing import Any
 
 import orjson
 
+from ..digest import sha256
 from ..metadata import Metadata
 from . import Extraction, Progress, extract
 
@@ -65,7 +65,7 @@ class Snapshot:
 
 
 def source_hash(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+    return sha256(data).hexdigest()
 
 
 def load_or_extract(data: bytes, kind: str, options: Options | None = None) -> Snapshot:
