@@ -98,7 +98,7 @@ def test_the_first_screen_mounts_only_what_it_shows(start: dict) -> None:
     """The search bar and the review list are mounted when first opened (``MarginaliaApp._search_bar``, ...):
     each widget at the start is styled, laid out and rendered before the first frame."""
     widgets = start["widgets"]
-    assert widgets.count("DocumentView") == 2 and "Footer" in widgets
+    assert widgets.count("DocumentView") == 2 and "ReaderFooter" in widgets
     assert not {"SearchBar", "ReviewPanel", "OptionList", "Input", "Label"} & set(widgets)
     assert len(widgets) <= 14, widgets  # the screen, the panes, 2 x (pane, title, view, status), the footer, ...
 

@@ -141,6 +141,18 @@ class Pane:
                 break
         return last, since
 
+    def wait_idle(self, quiet: float = 0.1, timeout: float = 5.0) -> None:
+        """Until the program has used no CPU for ``quiet`` seconds (it has finished what it was doing)."""
+        deadline = time.perf_counter() + timeout
+        last, since = tree_cpu(self.pid), time.perf_counter()
+        while time.perf_counter() < deadline:
+            time.sleep(0.01)
+            now = tree_cpu(self.pid)
+            if now != last:
+                last, since = now, time.perf_counter()
+            elif time.perf_counter() - since >= quiet:
+                return
+
     def timed_key(self, *keys: str, done: Callable[[str], bool] | None = None) -> float | None:
         """Seconds from sending ``keys`` until the screen changes (or until ``done(screen)``); None: it did not.
         The CPU the program spent on it, until its screen settled, is added to ``cpu``."""
@@ -394,6 +406,9 @@ def run_session(tmux: Tmux, program: Program, paths: list[Path], markers: list[s
             pane.keys(NEEDLE, literal=True)
             pane.wait(lambda s: NEEDLE in s, timeout=10)
             result.search = pane.timed_key("Enter", done=lambda s: AFTER in s)
+            # from an idle program: the work a search leaves once its match is shown (the footer's keys coming
+            # back as the search bar closes) changes the screen too, and would be timed as G's
+            pane.wait_idle()
             result.end = pane.timed_key("G")
         if keys and program.ours:  # less and vim drop keys typed during a resize: only marginalia's are timed
             pane.settle()

@@ -28,7 +28,7 @@ from textual.theme import Theme as ColourScheme  # Textual's "theme": not a codi
 from textual.theme import ThemeProvider
 from textual.timer import Timer
 from textual.widget import AwaitMount, Widget
-from textual.widgets import Footer, Input
+from textual.widgets import Input
 from textual.worker import get_current_worker
 
 from .. import sentences, textnav
@@ -61,6 +61,7 @@ from . import keys, lag
 from .chips import chip
 from .document_view import COUNT_AT_ONCE, DocumentView
 from .focus import focus_now
+from .footer import ReaderFooter
 from .pane import ExtractingPane, Pane, TitleBar
 from .reader_screen import ReaderScreen
 from .safe_input import SafeInput
@@ -288,7 +289,7 @@ class MarginaliaApp(App[None]):
         with Horizontal(id="panes"):
             for index in self.shown:
                 yield self._pane(index)
-        yield Footer()  # the search bar and the review list: when first opened
+        yield ReaderFooter()  # the search bar and the review list: when first opened
 
     # The search bar and the review list are mounted the first time they open: the first screen shows neither,
     # and mounting, styling and laying out widgets is the start's largest cost after Textual's own. Each takes its
@@ -306,7 +307,7 @@ class MarginaliaApp(App[None]):
 
         if self._review_panel is None:
             self._review_panel = ReviewPanel(self.colour_of, self._title_of)
-            await self.mount(self._review_panel, before=self.query_one(Footer))
+            await self.mount(self._review_panel, before=self.query_one(ReaderFooter))
         return self._review_panel
 
     def on_unmount(self) -> None:
