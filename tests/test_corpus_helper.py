@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from tui.corpus import compile_pattern, hits
+from tui.corpus import Hit, compile_pattern, hits
 from tui.corpus_helper import Found, Helper
 
 HOSTILE = "é\u202ewhich\x1b[31m \U0001f600 which [b]which[/b] \r\n\u200d𝔴hich \x00 which\ud800 "
@@ -62,7 +62,7 @@ def test_hits_have_the_offsets_of_the_core_search_on_hostile_text(helper: Helper
     helper.prepare(documents)
     helper.search(documents, "which", False, True, 12, 10_000)
     messages = results(helper)
-    listed = [h for m in messages if m.kind == "hits" for h in m.hits]
+    listed = [Hit(*h) for m in messages if m.kind == "hits" for h in m.hits]
     pattern = compile_pattern("which", ignore_case=True)
     assert listed == [h for d in documents for h in hits(d.key, d.text, pattern, 12)]
     assert messages[-1].kind == "done" and messages[-1].count == len(listed)
@@ -93,7 +93,7 @@ def test_a_newer_query_drops_the_older_search_and_a_changed_text_is_searched(hel
     assert [m.kind for m in results(helper)] == ["done"]
     big.text = "zz" + big.text  # a reloaded document: a new text, sent again
     messages = results(helper) if helper.search([big], "zz", False, False, 3, 10) else []
-    assert [(h.start, h.end) for m in messages for h in m.hits] == [(0, 2)]
+    assert [h[1:3] for m in messages for h in m.hits] == [(0, 2)]
 
 
 def test_a_search_stuck_in_one_match_is_replaced_by_a_fresh_process(helper: Helper, monkeypatch) -> None:
@@ -106,7 +106,7 @@ def test_a_search_stuck_in_one_match_is_replaced_by_a_fresh_process(helper: Help
     stuck = helper.pid
     assert stuck is not None
     helper.search(documents, "a!", False, False, 3, 10)
-    assert [(h.start, h.end) for m in results(helper) for h in m.hits] == [(39, 41)]
+    assert [h[1:3] for m in results(helper) for h in m.hits] == [(39, 41)]
     assert helper.pid != stuck and gone(stuck)
 
 

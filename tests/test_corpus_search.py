@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import ASMOLOV, PROMA
 from test_compare_screen import drawn, row_with
+from test_corpus_helper import gone
 from textual.widgets import Input
 
 from tui.document import load_paths
@@ -34,7 +35,7 @@ async def search(pilot, text: str) -> CorpusSearch:
 async def finished(pilot, screen: CorpusSearch) -> None:
     """Until the search (in the helper process) is done and its hits are listed and drawn."""
     await pilot.pause()
-    for _ in range(1000):
+    for _ in range(3000):
         if not screen.searching:
             break
         await pilot.pause(0.01)
@@ -140,3 +141,116 @@ async def test_hits_taken_in_keep_their_order_and_counts(store_path: Path, monke
         counts = [sum(h.path == d.key for h in expected) for d in app.documents]
         assert f"({counts[0]} matches)" in row_with(app, "North Korea  (")
         assert screen.query_one("#hits").option_count == len(expected) + 2  # and the two headers
+
+
+# -- while a search runs -------------------------------------------------------------------------------------------
+STUCK_QUERY = "x|(a|aa)+$"  # lists every x of the first document, then backtracks for ever in the second
+
+
+def slow_documents(folder: Path) -> list[Path]:
+    first, second = folder / "lines.txt", folder / "runs.txt"
+    first.write_text("".join(f"line {n} x of the list\n" for n in range(300)), encoding="utf-8")
+    second.write_text("a" * 40 + "!\n", encoding="utf-8")
+    return [first, second]
+
+
+async def until(pilot, condition, seconds: float = 30.0) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(int(seconds / 0.01)):
+        if condition():
+            return
+        await pilot.pause(0.01)
+    raise AssertionError("not in time")
+
+
+def cursor_row(app: MarginaliaApp) -> int:
+    """The screen row that the hit list's cursor is drawn on (found by its colour, as a user sees it)."""
+    from screen import component_background, screen
+
+    hits = app.screen.query_one("#hits")
+    colour = component_background(hits, "line-list--cursor")
+    region = hits.content_region
+    shot = screen(app)
+    rows = [y for y in range(region.y, region.bottom) if shot.cells[y][region.x + 2].background == colour]
+    assert len(rows) == 1, shot.text
+    return rows[0]
+
+
+async def test_keys_move_the_cursor_while_a_search_runs_and_a_new_query_replaces_it(
+    store_path: Path, tmp_path: Path, monkeypatch
+) -> None:
+    import tui.corpus_helper as corpus_helper
+
+    monkeypatch.setattr(corpus_helper, "STUCK", 0.3)
+    app = MarginaliaApp(load_paths(slow_documents(tmp_path)), Store(store_path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("F")
+        screen = app.screen
+        assert isinstance(screen, CorpusSearch)
+        screen.query_one("#regex").value = True
+        screen.query_one("#query", Input).value = STUCK_QUERY
+        await until(pilot, lambda: screen.query_one("#hits").option_count == 301)  # the first document's
+        rows = drawn(app)
+        assert rows[0].strip() == "searching 2 documents…" and screen.searching
+        assert "line 0 x of the list  (300 matches)" in rows[8]  # the document's header, its first hit below
+        assert rows[9].split()[1:-1] == ["line", "0", "x", "of", "the", "list", "line", "1", "x", "of", "the"]
+        await pilot.press("down")  # from the query into the hits: the first is highlighted
+        top = cursor_row(app)
+        await pilot.press("down", "down", "down")
+        await pilot.pause()
+        assert top == 9 and cursor_row(app) == top + 3 and "list line 3 x of the list line 4" in drawn(app)[top + 3]
+        await pilot.press("pagedown", "end")
+        await pilot.pause()
+        assert "list line 299 x of the list" in drawn(app)[cursor_row(app)]
+        assert drawn(app)[0].strip() == "searching 2 documents…"  # all the while, the search ran
+        stuck = app.corpus_helper.pid
+        await pilot.pause(0.4)
+        screen.query_one("#query", Input).value = "line 7"  # the stuck process is replaced
+        await finished(pilot, screen)
+        rows = drawn(app)
+        assert rows[0].strip() == "11 matches in 1 document"
+        assert "line 7 x of the list" in row_with(app, "line 7 x") and app.corpus_helper.pid != stuck
+        assert gone(stuck)
+
+
+async def test_escape_during_a_search_ends_it_and_the_reader_has_the_keys(
+    store_path: Path, tmp_path: Path, monkeypatch
+) -> None:
+    import tui.corpus_helper as corpus_helper
+
+    monkeypatch.setattr(corpus_helper, "STUCK", 0.3)
+    app = MarginaliaApp(load_paths(slow_documents(tmp_path)), Store(store_path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("F")
+        screen = app.screen
+        screen.query_one("#regex").value = True
+        screen.query_one("#query", Input).value = STUCK_QUERY
+        await until(pilot, lambda: screen.query_one("#hits").option_count == 301)  # the first document's
+        await pilot.pause(0.4)
+        stuck = app.corpus_helper.pid
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, CorpusSearch) and gone(stuck)
+        assert any("line 0 x of the list" in row for row in drawn(app)[:4])  # the reader, its first lines
+        view = app.focused
+        assert isinstance(view, DocumentView)
+        await pilot.press("j")
+        await pilot.pause()
+        assert view.cursor > 0
+        await pilot.press("F")  # a new search: a fresh process, the texts sent again
+        app.screen.query_one("#query", Input).value = "list"
+        await finished(pilot, app.screen)
+        assert drawn(app)[0].strip() == "300 matches in 1 document"
+
+
+async def test_clearing_the_query_cancels_and_empties_the_list_at_80x24(store_path: Path) -> None:
+    app = seeds_app(store_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await search(pilot, "the")
+        assert screen.query_one("#hits").option_count > 100
+        screen.query_one("#query", Input).value = ""
+        await pilot.pause()
+        rows = drawn(app)
+        assert rows[0].strip() == "Search all open documents" and not screen.searching
+        assert not any("matches)" in row for row in rows) and screen.query_one("#hits").option_count == 0
+        await pilot.pause(0.2)  # nothing of the cancelled search arrives later
+        assert screen.query_one("#hits").option_count == 0 and drawn(app)[0].strip() == "Search all open documents"

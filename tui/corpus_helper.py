@@ -6,8 +6,8 @@ One ``Helper`` per reader starts the process (``python -m tui.corpus_helper``, a
 the document's text changed), then queries. The process searches the very text the reader holds, with
 ``tui.corpus.hits``: the offsets are the reader's code-point offsets. It sends hits back in batches as it finds
 them; a newer query (or ``cancel``) stops the older search between two batches. A search stuck in one match (a
-regular expression that backtracks for ever) cannot stop itself: the next query finds the process silent and
-starts another.
+regular expression that backtracks for ever) cannot stop itself: a process that has not taken up a newer order
+within ``STUCK`` seconds is ended, and the current search given to a fresh one.
 
 The process never outlives the reader: it ends when its stdin closes (the reader exited, crashed or was killed:
 the kernel closes the pipe), and on Linux also by a signal when the reader dies (``PR_SET_PDEATHSIG``, for a
@@ -24,7 +24,6 @@ import pickle
 import struct
 import sys
 import threading
-import time
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -32,15 +31,18 @@ from itertools import islice
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Protocol
 
-from .corpus import Hit, SearchError, compile_pattern, hits
+from .corpus import SearchError, compile_pattern, hits
 
 if TYPE_CHECKING:
     import subprocess
 
 BATCH = 200  # hits in a message: the first ones soon, and little work for the reader to take in at a time
 COUNT_CHECK = 20_000  # matches counted (past the limit) between two looks for a newer query
-STUCK = 1.0  # seconds a searching process may stay silent before the next query replaces it
+STUCK = 1.0  # seconds a busy process has to take up a newer order before it is taken for stuck and replaced
 FRAME = struct.Struct("<Q")
+
+Row = tuple[str, int, int, str, str, str]  # a Hit's fields in order (``Hit(*row)``): a tuple, which the cyclic
+# garbage collector stops looking at once it sees it holds no containers (10,000 Hit objects it walks each time)
 
 
 class Searchable(Protocol):
@@ -78,7 +80,7 @@ class Found:
 
     kind: str
     path: str = ""
-    hits: list[Hit] = field(default_factory=list)
+    hits: list[Row] = field(default_factory=list)
     count: int = 0
     text: str = ""
 
@@ -98,7 +100,8 @@ class Helper:
         self._texts: deque[tuple[str, str, int, str]] = deque()  # ("text", key, version, text) to send
         self._sent: dict[str, tuple[str, int]] = {}  # key -> (the text object sent, its version)
         self._version = 0
-        self._progress = 0.0  # when a text was last sent or anything was heard back
+        self._heard = 0  # the newest generation the process has shown it took up
+        self._order: tuple[Any, ...] | None = None  # the current search's order (to give a fresh process)
         self._closed = False
 
     @property
@@ -124,24 +127,28 @@ class Helper:
         """Search ``documents`` (in their order); returns the search's generation. Older searches' messages are
         dropped from now on."""
         with self._lock:
-            if self.searching and time.monotonic() - self._progress > STUCK:
-                self._stop()  # stuck in one match: a fresh process (the texts are sent again)
+            busy = self.searching
             self._start()
             self.generation += 1
             self.inbox.clear()
-            self._orders.append(("search", self.generation, query, regex, ignore_case, list(documents), context, limit))
-            self.searching, self._progress = True, time.monotonic()
+            self._order = ("search", self.generation, query, regex, ignore_case, list(documents), context, limit)
+            self._orders.append(self._order)
+            self.searching = True
             self._lock.notify_all()
+            if busy:
+                self._watch()
             return self.generation
 
     def cancel(self) -> None:
-        """Stop the current search (its messages are dropped)."""
+        """Stop the current search (its messages are dropped); a process stuck in one match is ended."""
         with self._lock:
             self.generation += 1
             self.inbox.clear()
+            self._order = None
             if self._process is not None and self.searching:
                 self._orders.append(("cancel", self.generation))
                 self._lock.notify_all()
+                self._watch()
             self.searching = False
 
     def take(self, most: int) -> list[Found]:
@@ -160,6 +167,26 @@ class Helper:
             self._stop()
 
     # -- inside ------------------------------------------------------------------------------------------------
+    def _watch(self) -> None:
+        """A newer order went to a busy process: if it has not taken it up within ``STUCK`` (a search stuck in
+        one match never looks for orders), end it, and give the current search to a fresh one."""
+        process, generation = self._process, self.generation
+
+        def check() -> None:
+            with self._lock:
+                if self._process is not process or self._heard >= generation or self._closed:
+                    return
+                self._stop()
+                if self._order is not None:  # (this order, or a newer one, also lost with the process)
+                    self._start()
+                    self._orders.append(self._order)
+                    self.searching = True
+                    self._lock.notify_all()
+
+        timer = threading.Timer(STUCK, check)
+        timer.daemon = True
+        timer.start()
+
     def _start(self) -> None:
         if self._closed or (self._process is not None and self._process.poll() is None):
             return
@@ -218,7 +245,6 @@ class Helper:
             while (message := self._next(process)) is not None:
                 if message:
                     write_frame(process.stdin, message)
-                    self._progress = time.monotonic()
         except (OSError, ValueError):  # the process ended
             pass
         finally:
@@ -230,8 +256,8 @@ class Helper:
         try:
             while True:
                 kind, generation, *rest = read_frame(process.stdout)
-                self._progress = time.monotonic()
-                if generation == self.generation and kind != "alive":  # else an older search's
+                self._heard = max(self._heard, generation)
+                if generation == self.generation and kind not in ("started", "idle"):  # else an older search's
                     if kind in ("done", "error"):
                         self.searching = False
                     self.inbox.append(_found(kind, rest))
@@ -248,7 +274,7 @@ class Helper:
 def _found(kind: str, rest: list[Any]) -> Found:
     if kind == "hits":
         path, rows, count = rest
-        return Found(kind, path, [Hit(path, *row) for row in rows], count)
+        return Found(kind, path, [(path, *row) for row in rows], count)
     if kind == "count":
         return Found(kind, rest[0], count=rest[1])
     if kind == "done":
@@ -288,11 +314,16 @@ class _Child:
                 order, self.order = self.order, None
             assert order is not None
             try:
+                self.say("started", order[1])
                 self.search(*order[1:])
             except (OSError, ValueError):
                 raise  # the pipe to the reader is gone
             except Exception as error:  # a bug: one line to the reader, and the process lives on
                 self.say("error", order[1], f"the search failed ({type(error).__name__})")
+            with self.lock:
+                idle = self.order is None
+            if idle:
+                self.say("idle", self.latest)  # (a cancelled search ended: the reader knows this process lives)
 
     def say(self, *message: object) -> None:
         write_frame(self.output, message)
@@ -340,10 +371,8 @@ class _Child:
             else:  # past what is listed: only counted (no context cut out)
                 more = 0
                 for more, _ in enumerate(found, 1):
-                    if more % COUNT_CHECK == 0:
-                        if self.cancelled(generation):
-                            return
-                        self.say("alive", generation)
+                    if more % COUNT_CHECK == 0 and self.cancelled(generation):
+                        return
                 total += more
                 if more:
                     self.say("count", generation, key, more)
