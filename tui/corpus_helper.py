@@ -94,7 +94,7 @@ class Helper:
         self.generation = 0
         self.searching = False  # a search is under way (its "done" not yet read)
         self.inbox: deque[Found] = deque()
-        self._process: subprocess.Popen[bytes] | None = None
+        self._link: _Link | None = None  # the process, once one is started
         self._lock = threading.Condition()
         self._orders: deque[tuple[Any, ...]] = deque()  # to do: queries (and texts to prepare) before texts
         self._texts: deque[tuple[str, str, int, str]] = deque()  # ("text", key, version, text) to send
@@ -106,7 +106,11 @@ class Helper:
 
     @property
     def pid(self) -> int | None:
-        return self._process.pid if self._process is not None else None
+        """The process's id (once started: this waits for it; for tests and the benchmark)."""
+        link = self._link
+        if link is None or not link.started.wait(30) or link.process is None:
+            return None
+        return link.process.pid
 
     def prepare(self, documents: Sequence[Searchable]) -> None:
         """Start the process (if it is not running) and send the texts it lacks, ahead of the first query."""
@@ -145,7 +149,7 @@ class Helper:
             self.generation += 1
             self.inbox.clear()
             self._order = None
-            if self._process is not None and self.searching:
+            if self._link is not None and self.searching:
                 self._orders.append(("cancel", self.generation))
                 self._lock.notify_all()
                 self._watch()
@@ -170,11 +174,11 @@ class Helper:
     def _watch(self) -> None:
         """A newer order went to a busy process: if it has not taken it up within ``STUCK`` (a search stuck in
         one match never looks for orders), end it, and give the current search to a fresh one."""
-        process, generation = self._process, self.generation
+        link, generation = self._link, self.generation
 
         def check() -> None:
             with self._lock:
-                if self._process is not process or self._heard >= generation or self._closed:
+                if self._link is not link or self._heard >= generation or self._closed:
                     return
                 self._stop()
                 if self._order is not None:  # (this order, or a newer one, also lost with the process)
@@ -188,38 +192,30 @@ class Helper:
         timer.start()
 
     def _start(self) -> None:
-        if self._closed or (self._process is not None and self._process.poll() is None):
+        """A process, if none is running: started by its own writing thread (a fork and exec in the event loop
+        would hold the keys up for tens of milliseconds; and the kernel's signal on the starter's death then
+        follows that thread, which ends only once this process is done with)."""
+        if self._closed or (self._link is not None and self._link.alive):
             return
-        import subprocess
-
-        here = str(Path(__file__).resolve().parent.parent)  # this very ``tui``, installed or a checkout
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [here, os.environ.get("PYTHONPATH")]))}
-        env.setdefault("MALLOC_MMAP_THRESHOLD_", str(1 << 17))  # each text's frame freed back to the system once read
-        self._process = process = subprocess.Popen(
-            [sys.executable, "-m", "tui.corpus_helper", str(os.getpid())],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env,
-        )  # fmt: skip
+        self._link = link = _Link()
         self._sent.clear()
         self._texts.clear()
         self._orders.clear()
-        threading.Thread(target=self._write, args=(process,), daemon=True, name="corpus-helper-write").start()
-        threading.Thread(target=self._read, args=(process,), daemon=True, name="corpus-helper-read").start()
+        threading.Thread(target=self._write, args=(link,), daemon=True, name="corpus-helper-write").start()
 
     def _stop(self) -> None:
-        process, self._process = self._process, None
+        link, self._link = self._link, None
         self.searching = False
         self._lock.notify_all()  # the writing thread sees its process gone and ends
-        if process is not None:
-            if process.poll() is None:
-                process.kill()
-            process.wait()
+        if link is not None:
+            link.end()
 
-    def _next(self, process: subprocess.Popen[bytes]) -> tuple[Any, ...] | None:
+    def _next(self, link: _Link) -> tuple[Any, ...] | None:
         """What to send next: a query as soon as it comes, a text in between (one at a time: a query is never held
-        up behind the whole corpus); None once ``process`` is gone."""
+        up behind the whole corpus); None once ``link``'s process is done with."""
         with self._lock:
-            self._lock.wait_for(lambda: self._process is not process or self._orders or self._texts)
-            if self._process is not process:
+            self._lock.wait_for(lambda: self._link is not link or self._orders or self._texts)
+            if self._link is not link:
                 return None
             if not self._orders:
                 return self._texts.popleft()
@@ -239,10 +235,18 @@ class Helper:
                 keys.append((key, sent[1]))
         return (*order[:-3], keys, *order[-2:]) if order[0] == "search" else ()
 
-    def _write(self, process: subprocess.Popen[bytes]) -> None:
+    def _write(self, link: _Link) -> None:
+        process = link.spawn()
+        if process is None:
+            with self._lock:
+                if self._link is link and self.searching:
+                    self.searching = False
+                    self.inbox.append(Found("error", text="the search's helper process could not start"))
+            return
         assert process.stdin is not None
+        threading.Thread(target=self._read, args=(link, process), daemon=True, name="corpus-helper-read").start()
         try:
-            while (message := self._next(process)) is not None:
+            while (message := self._next(link)) is not None:
                 if message:
                     write_frame(process.stdin, message)
         except (OSError, ValueError):  # the process ended
@@ -251,7 +255,7 @@ class Helper:
             with contextlib.suppress(OSError):
                 process.stdin.close()
 
-    def _read(self, process: subprocess.Popen[bytes]) -> None:
+    def _read(self, link: _Link, process: subprocess.Popen[bytes]) -> None:
         assert process.stdout is not None
         try:
             while True:
@@ -266,9 +270,56 @@ class Helper:
         finally:
             process.stdout.close()
         with self._lock:
-            if self._process is process and self.searching:  # it ended by itself, in the middle of a search
+            if self._link is link and self.searching:  # it ended by itself, in the middle of a search
                 self.searching = False
                 self.inbox.append(Found("error", text="the search stopped: its helper process ended"))
+
+
+class _Link:
+    """One helper process: started in its writing thread, ended from anywhere (even before it has started)."""
+
+    def __init__(self) -> None:
+        self.process: subprocess.Popen[bytes] | None = None
+        self.started = threading.Event()
+        self._ended = False
+        self._lock = threading.Lock()
+
+    def spawn(self) -> subprocess.Popen[bytes] | None:
+        import subprocess
+
+        here = str(Path(__file__).resolve().parent.parent)  # this very ``tui``, installed or a checkout
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [here, os.environ.get("PYTHONPATH")]))}
+        env.setdefault("MALLOC_MMAP_THRESHOLD_", str(1 << 17))  # each text's frame freed back to the system once read
+        try:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "tui.corpus_helper", str(os.getpid())],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env,
+            )  # fmt: skip
+        except OSError:
+            process = None
+        with self._lock:
+            self.process = process
+            self.started.set()
+            ended = self._ended
+        if ended:
+            self.end()
+            return None
+        return process
+
+    @property
+    def alive(self) -> bool:
+        """Starting, or running."""
+        process = self.process
+        return not self.started.is_set() or (process is not None and process.poll() is None)
+
+    def end(self) -> None:
+        with self._lock:
+            self._ended = True
+            process = self.process
+        if process is not None:
+            if process.poll() is None:
+                process.kill()
+            process.wait()
 
 
 def _found(kind: str, rest: list[Any]) -> Found:

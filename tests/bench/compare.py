@@ -138,10 +138,10 @@ async def search_timed(app, pilot, word: str, figures: dict[str, list[float]], t
     as a terminal sends it (from another thread, which must get the interpreter lock as the terminal driver's
     does), each timed from the press to the painted frame that shows the cursor moved."""
     from textual.events import Key
-    from textual.widgets import Input, OptionList
+    from textual.widgets import Input
 
     search = app.screen
-    hits = search.query_one("#hits", OptionList)
+    hits = search.query_one("#hits")  # an OptionList before, a LineList now: the same names
     done = lambda: "match" in str(search.query_one("#status").render())  # noqa: E731
     monitor = StallMonitor()
     monitor.start()

@@ -259,7 +259,7 @@ class CorpusSearch(ModalScreen[Choice | None]):
         self.marked ^= {found}
         hits = self.query_one("#hits", LineList)
         hits.refresh_row(self._rows[found])
-        hits.action_cursor_down()
+        hits.action_scroll_down()
 
     def action_mark_all(self) -> None:
         everything = set(range(len(self.found)))

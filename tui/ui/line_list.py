@@ -4,8 +4,8 @@ An ``OptionList`` holds an ``Option`` object for each row, measures it and cache
 hits the interpreter's cyclic garbage collector, walking all those objects, held the keys up for a quarter of a
 second now and then. Here a row is an int in one list (what it shows is ``describe(value)``, asked only when the
 row is drawn), so adding rows is a list's ``extend`` and nothing per row lives on. A negative value is a header:
-drawn, never highlighted. The keys and looks are OptionList's: up, down, page up and down, home, end, and enter
-or a click selects.
+drawn, never highlighted. The keys and looks are OptionList's: up, down, page up and down, home, end move the
+cursor, and enter or a click selects.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterable
 from typing import ClassVar
 
 from textual import events
-from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.geometry import Region, Size
 from textual.message import Message
@@ -23,40 +22,9 @@ from textual.strip import Strip
 
 
 class LineList(ScrollView, can_focus=True):
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("down", "cursor_down", "down", show=False),
-        Binding("up", "cursor_up", "up", show=False),
-        Binding("pagedown", "page(1)", "page down", show=False),
-        Binding("pageup", "page(-1)", "page up", show=False),
-        Binding("home", "first", "first", show=False),
-        Binding("end", "last", "last", show=False),
-        Binding("enter", "select", "select", show=False),
-    ]
+    # Its keys are ScrollView's own bindings (up, down, page up and down, home, end), their actions turned into
+    # the cursor's; enter is a key handler. Its looks are in the styles of the screen that has it.
     COMPONENT_CLASSES: ClassVar[set[str]] = {"line-list--row", "line-list--header", "line-list--cursor"}
-    DEFAULT_CSS = """
-    LineList {
-        height: 1fr;
-        color: $foreground;
-        overflow-x: hidden;
-        border: tall $border-blurred;
-        padding: 0 1;
-        background: $surface;
-        & > .line-list--cursor {
-            color: $foreground;
-            background: $block-cursor-blurred-background;
-        }
-        &:focus {
-            border: tall $border;
-            background-tint: $foreground 5%;
-            & > .line-list--cursor {
-                color: $block-cursor-foreground;
-                background: $block-cursor-background;
-                text-style: $block-cursor-text-style;
-            }
-        }
-        & > .line-list--header { color: $text-disabled; }
-    }
-    """
 
     class Selected(Message):
         """A row was chosen (enter or a click): its index and value."""
@@ -150,19 +118,25 @@ class LineList(ScrollView, can_focus=True):
             index += step
         return None
 
-    def action_cursor_down(self) -> None:
+    def action_scroll_down(self) -> None:
         start = 0 if self._highlighted is None else self._highlighted + 1
         found = self._selectable(start, 1)
         self.highlighted = found if found is not None else self._highlighted
 
-    def action_cursor_up(self) -> None:
+    def action_scroll_up(self) -> None:
         if self._highlighted is None:
-            return self.action_cursor_down()
+            return self.action_scroll_down()
         found = self._selectable(self._highlighted - 1, -1)
         self.highlighted = found if found is not None else self._highlighted
         return None
 
-    def action_page(self, direction: int) -> None:
+    def action_page_down(self) -> None:
+        self._page(1)
+
+    def action_page_up(self) -> None:
+        self._page(-1)
+
+    def _page(self, direction: int) -> None:
         if not self.values:
             return
         start = (self._highlighted or 0) + direction * max(1, self.size.height - 1)
@@ -170,13 +144,16 @@ class LineList(ScrollView, can_focus=True):
         found = self._selectable(start, direction)
         self.highlighted = found if found is not None else self._selectable(start, -direction)
 
-    def action_first(self) -> None:
+    def action_scroll_home(self) -> None:
         self.highlighted = self._selectable(0, 1)
 
-    def action_last(self) -> None:
+    def action_scroll_end(self) -> None:
         self.highlighted = self._selectable(len(self.values) - 1, -1)
 
-    def action_select(self) -> None:
+    def key_enter(self) -> None:
+        self.select()
+
+    def select(self) -> None:
         index = self._highlighted
         if index is not None:
             self.post_message(self.Selected(self, index, self.values[index]))
@@ -188,4 +165,4 @@ class LineList(ScrollView, can_focus=True):
         index = self.scroll_offset.y + offset.y
         if 0 <= index < len(self.values) and self.values[index] >= 0:
             self.highlighted = index
-            self.action_select()
+            self.select()
