@@ -48,6 +48,18 @@ def painted(self):
 
 App.run = headless
 App.post_display_hook = painted
+import textual.css.stylesheet as stylesheet
+
+parse, report["rules parsed"] = stylesheet.parse, 0
+
+
+def counted(*args, **kwargs):
+    for rule in parse(*args, **kwargs):
+        report["rules parsed"] += 1
+        yield rule
+
+
+stylesheet.parse = counted
 from tui.cli import main
 
 main(["read", *sys.argv[1:]])
@@ -69,18 +81,26 @@ NEVER_AT_START = [
 
 
 @pytest.fixture(scope="module")
-def start(tmp_path_factory: pytest.TempPathFactory) -> dict:
+def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     home = tmp_path_factory.mktemp("start")
-    env = {
+    return {
         "HOME": str(home), "XDG_CONFIG_HOME": str(home / "config"), "XDG_STATE_HOME": str(home / "state"),
-        "XDG_DATA_HOME": str(home / "data"), "MARGINALIA_STORE": str(home / "store" / "annotations.json"),
-        "LC_ALL": "C.UTF-8", "PATH": "/usr/bin:/bin",
+        "XDG_DATA_HOME": str(home / "data"), "XDG_CACHE_HOME": str(home / "cache"),
+        "MARGINALIA_STORE": str(home / "store" / "annotations.json"), "LC_ALL": "C.UTF-8", "PATH": "/usr/bin:/bin",
     }  # fmt: skip
+
+
+def started(env: dict[str, str]) -> dict:
     done = subprocess.run(
         [sys.executable, "-c", FIRST_FRAME], capture_output=True, text=True, timeout=120, env=env, check=False
     )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="module")
+def start(env: dict[str, str]) -> dict:
+    return started(env)  # the first start of this user: nothing in the cache
 
 
 def test_the_start_imports_nothing_the_first_screen_does_not_use(start: dict) -> None:
@@ -101,6 +121,15 @@ def test_the_first_screen_mounts_only_what_it_shows(start: dict) -> None:
     assert widgets.count("DocumentView") == 2 and "ReaderFooter" in widgets
     assert not {"SearchBar", "ReviewPanel", "OptionList", "Input", "Label"} & set(widgets)
     assert len(widgets) <= 14, widgets  # the screen, the panes, 2 x (pane, title, view, status), the footer, ...
+
+
+def test_the_next_start_parses_no_styles(env: dict[str, str], start: dict) -> None:
+    """The first start parses every rule of the first screen's styles and keeps them (tui/ui/style_cache.py);
+    the next start, the same user with the same Textual, reads them back: same styles, same widgets."""
+    assert start["rules parsed"] > 50
+    again = started(env)
+    assert again["rules parsed"] == 0
+    assert (again["styles"], again["widgets"]) == (start["styles"], start["widgets"])
 
 
 def test_the_collector_waits_for_the_first_frame_then_collects_again(start: dict) -> None:

@@ -65,6 +65,7 @@ from .footer import ReaderFooter
 from .pane import ExtractingPane, Pane, TitleBar
 from .reader_screen import ReaderScreen
 from .safe_input import SafeInput
+from .style_cache import StyleCache, cache_path
 
 if TYPE_CHECKING:  # only named in annotations: the screens and dialogs are imported when first opened
     from ..compare import Cooccurrence, Matrix
@@ -159,6 +160,8 @@ class MarginaliaApp(App[None]):
         state: State | None = None,
     ) -> None:
         super().__init__()
+        self._styles = StyleCache(cache_path())  # the first screen's rules, as the last start parsed them
+        self._styles.install(self.stylesheet)
         self.documents = documents
         self.store = store
         self.problems = list(problems)
@@ -338,6 +341,7 @@ class MarginaliaApp(App[None]):
         if not gc.isenabled():
             gc.freeze()
             gc.enable()
+        self._styles.save()
         self._restore_places()
         self._reconcile([d for d in self.documents if not isinstance(d, PendingDocument)])
         for document in self.documents:
