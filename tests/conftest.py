@@ -40,7 +40,6 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "xdg-data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "xdg-config"))  # the config file (tui.config)
     monkeypatch.setenv("XDG_STATE_HOME", str(home / "xdg-state"))  # where the reader left off
-    monkeypatch.setenv("XDG_CACHE_HOME", str(home / "xdg-cache"))  # the reader's parsed styles
     monkeypatch.delenv("MARGINALIA_CONFIG", raising=False)
     monkeypatch.setenv("MARGINALIA_STORE", str(tmp_path / "env-store" / "annotations.json"))
     monkeypatch.setenv("COLUMNS", "160")  # table output must not depend on the terminal running the tests
