@@ -275,3 +275,30 @@ async def test_a_matrix_wider_than_the_screen_draws_the_columns_scrolled_into_vi
         await pilot.pause()
         rows = drawn(app)
         assert rows[at + 1].split()[-7:] == ["7", "·", "64.3%", "8", "·", "64.3%", "36"]
+
+
+async def test_the_matrix_draws_its_pieces_as_a_data_table_would(example: Path) -> None:
+    """ViewTable draws Piece cells and rows itself (tui/ui/tables.py): cell for cell, cursor and zebra rows too,
+    the same segments (text, style, mouse meta) as DataTable's own drawing through Rich."""
+    from rich.segment import Segment
+    from textual.strip import Strip
+    from textual.widgets import DataTable
+
+    app = seeds_app(example)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await open_compare(pilot)
+        table = app.screen.query_one("#matrix", DataTable)
+
+        def simple(lines: list[list[Segment]]) -> list[list[tuple[str, object, object]]]:
+            return [[(s.text, s.style, s.style and s.style.meta) for s in Strip(line).simplify()] for line in lines]
+
+        style = table.rich_style
+        for row in range(table.row_count):
+            for column in range(len(table.columns)):
+                width = table.ordered_columns[column].get_render_width(table)
+                for cursor in (False, True):
+                    ours = table._render_cell(row, column, style, width, cursor)
+                    table._cell_render_cache.clear()
+                    theirs = DataTable._render_cell(table, row, column, style, width, cursor)
+                    table._cell_render_cache.clear()
+                    assert simple(ours) == simple(theirs), (row, column, cursor)
