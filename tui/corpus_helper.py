@@ -217,9 +217,13 @@ class Helper:
             self._lock.wait_for(lambda: self._link is not link or self._orders or self._texts)
             if self._link is not link:
                 return None
-            if not self._orders:
-                return self._texts.popleft()
-            order = self._orders.popleft()
+            if self._orders:
+                order = self._orders.popleft()
+            else:
+                kind, key, version, text = self._texts.popleft()
+                order = ()
+        if not order:  # a text, encoded out of the lock
+            return kind, key, version, text.encode("utf-8", "surrogatepass")
         if order[0] == "cancel":
             return order
         documents = order[-3] if order[0] == "search" else order[1]
@@ -231,7 +235,7 @@ class Helper:
                 if sent is None or sent[0] is not text:
                     self._version += 1
                     sent = self._sent[key] = (text, self._version)
-                    self._texts.append(("text", key, self._version, text))
+                    self._texts.append(("text", key, self._version, text))  # (encoded as it is sent)
                 keys.append((key, sent[1]))
         return (*order[:-3], keys, *order[-2:]) if order[0] == "search" else ()
 
@@ -338,7 +342,8 @@ class _Child:
     def __init__(self, output: IO[bytes]) -> None:
         self.output = output
         self.lock = threading.Condition()
-        self.texts: dict[str, tuple[int, str]] = {}  # key -> (version, text)
+        self.texts: dict[str, tuple[int, bytes]] = {}  # key -> (version, the text in UTF-8: a text beyond ASCII
+        # takes 2 or 4 bytes a character as a str; it is decoded for each search, a document at a time)
         self.latest = 0  # the newest generation asked for
         self.order: tuple[Any, ...] | None = None  # the search to run next
 
@@ -384,7 +389,8 @@ class _Child:
         newer query came first."""
         with self.lock:
             self.lock.wait_for(lambda: self.texts.get(key, (0, ""))[0] == version or self.cancelled(generation))
-            return None if self.cancelled(generation) else self.texts[key][1]
+            data = None if self.cancelled(generation) else self.texts[key][1]
+        return None if data is None else data.decode("utf-8", "surrogatepass")
 
     def cancelled(self, generation: int) -> bool:
         return self.latest != generation
