@@ -604,3 +604,22 @@ def test_a_schema_2_store_migrates_to_remember_the_paths_of_each_text(store_path
     assert store.paths_seen() == {"f1": ["/a/x.txt", "/b/x.txt"]}
     assert store_path.with_name("annotations.json.schema-2.bak").read_bytes() == old
     assert json.loads(store_path.read_bytes())["meta"] == {"1": {"schema": SCHEMA}} and SCHEMA == 5
+
+
+def test_a_shards_records_hold_what_they_repeat_once_and_a_change_to_one_stays_its_own(store_path: Path) -> None:
+    """A reader keeps its documents' shards parsed for its writes: their records share one document dict, theme
+    ids and ``updated`` when it is ``created`` (``share_repeats``); changing one record changes it alone."""
+    writer = Store(store_path)
+    writer.add_many([annotation(n, n + 3, ["Arms", "China"]) for n in range(0, 30, 5)])
+    reader = Store(store_path)
+    assert len(reader.annotations()) == 6
+    [shard] = reader._shards.values()
+    records = list(shard.records().values())
+    assert len({id(r["document"]) for r in records}) == 1
+    assert len({id(t) for r in records for t in r["themes"]}) == 2
+    assert all(r["updated"] is r["created"] for r in records)
+    reader.update(records[0]["id"], note="changed", themes=["Arms"])
+    again = Store(store_path).annotations()
+    assert [a.note for a in again] == ["changed"] + [""] * 5
+    assert [a.themes for a in again] == [["Arms"]] + [["Arms", "China"]] * 5
+    assert {a.document.path for a in again} == {"/doc.txt"} and again[1].updated == again[1].created

@@ -652,6 +652,28 @@ def _stamp(path: Path) -> tuple[int, int, int, int] | None:
     return st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns
 
 
+def share_repeats(records: dict[str, Any]) -> None:
+    """Hold once what a shard's records repeat: the document (one dict per path, title and fingerprint), theme
+    ids, and an ``updated`` equal to its ``created``. A reader keeps a few shards parsed, for its writes: a record
+    took 2.3 KB, 850 bytes of it its own copy of the document. Nothing changes a record's values in place (an
+    update replaces them), so sharing them is safe."""
+    documents: dict[tuple[Any, ...], Any] = {}
+    ids: dict[str, str] = {}
+    for record in records.values():
+        if not isinstance(record, dict):
+            continue
+        document = record.get("document")
+        if isinstance(document, dict):
+            with suppress(TypeError):  # (a value that cannot be hashed: left as it is)
+                record["document"] = documents.setdefault(tuple(document.items()), document)
+        themes = record.get("themes")
+        if isinstance(themes, list):
+            themes[:] = [ids.setdefault(t, t) if isinstance(t, str) else t for t in themes]
+        created = record.get("created")
+        if created is not None and record.get("updated") == created:
+            record["updated"] = created
+
+
 def empty_store() -> dict[str, Any]:
     return {"meta": {"1": {"schema": SCHEMA}}, "themes": {}, "documents": {}, "metadata": {}, "memos": {}}
 
@@ -779,6 +801,12 @@ class AtomicStorage(Storage):
         self._stamp = _stamp(self.path)
 
     def _load(self, stamp: tuple[int, int, int, int] | None = None) -> dict[str, Any]:
+        data = self._parsed(stamp)
+        if self.shard is not None:
+            share_repeats(data.get("annotations", {}))
+        return data
+
+    def _parsed(self, stamp: tuple[int, int, int, int] | None = None) -> dict[str, Any]:
         """The file parsed and checked (``stamp``: its stamp before it was read; a shard validated at that stamp
         before, and still at it after this read, is only parsed: ``tui.known``)."""
         try:
