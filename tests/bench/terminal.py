@@ -515,6 +515,7 @@ def terminal_rows(folder: Path, quick: bool, reps: int, extra: list[Path], compa
 
         for document in documents(folder / "terminal-docs", quick, extra, max_mb):
             sessions: dict[str, list[Session]] = {p.name: [] for p in found}
+            seeds_beside: list[float | None] = []  # the seeds' first screen, between this document's sessions
             for _ in range(reps):
                 for program in found:  # interleaved: each sees the machine the others saw
                     try:
@@ -524,7 +525,9 @@ def terminal_rows(folder: Path, quick: bool, reps: int, extra: list[Path], compa
                         notes.append(f"{document.label}: {str(error).splitlines()[0]}")
                         continue
                     sessions[program.name].append(session)
-            rows += document_rows(document, sessions, seeds_start, Row)
+                if not quick:  # the ratio is taken within the same minutes: the load drifts over a long run
+                    seeds_beside.append(run_session(tmux, found[0], [], SEED_MARKERS, 0, keys=False).first)
+            rows += document_rows(document, sessions, medians(seeds_beside) or seeds_start, Row)
         if max_mb is None or wait_size(quick) <= max_mb * 1_000_000:
             try:
                 rows += all_wait_rows(tmux, found, wait_size(quick), folder / "input-waits", reps, Row)
