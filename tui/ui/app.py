@@ -57,7 +57,7 @@ from ..storage import StoreError
 from ..store import Store
 from ..text import sanitise
 from ..wording import cut, plural
-from . import keys, lag
+from . import keys, keys_first, lag
 from .chips import chip
 from .document_view import COUNT_AT_ONCE, DocumentView
 from .focus import focus_now
@@ -259,9 +259,11 @@ class MarginaliaApp(App[None]):
         ``tab`` would reach the pane or field that had the focus before (and be lost). An action that opens a
         screen returns its mount, which the binding waits for, so the keys after it reach the new screen."""
         if isinstance(event, events.Key) and not event.is_forwarded:
+            keys_first.pressed(self)  # the reader's work in slices waits for its frame (tui/ui/keys_first.py)
             await self._laid_out()
         if isinstance(event, events.Key) and not event.is_forwarded and self._binds_at_once(event):
-            await _drained(self.focused)  # the characters typed before it are in the field first
+            if not isinstance(self.focused, DocumentView):  # a view is forwarded no keys: none to wait for
+                await _drained(self.focused)  # the characters typed before it are in the field first
             if await self._check_bindings(event.key, priority=True) or await self._check_bindings(event.key):
                 return
             if isinstance(self.focused, DocumentView):  # unbound there: bubbling back later would find the

@@ -33,6 +33,7 @@ from ..layout import Layout, cells
 from ..memory import offset_array
 from ..model import Annotation
 from . import lag
+from .keys_first import keys_first
 from .scrollbar import RowScrollBar
 
 
@@ -643,6 +644,7 @@ class DocumentView(ScrollView, can_focus=True):
                 self._prefetch_lexed = 0
                 self._prefetch_later()
             await asyncio.sleep(0)
+            await keys_first(self.app)
 
     def on_mount(self) -> None:
         if self._lexer is not None:
@@ -664,6 +666,7 @@ class DocumentView(ScrollView, can_focus=True):
         layout = Layout(self.text, wrap_at, later=True)
         while not layout.wrap_for(WRAP_SLICE):
             await asyncio.sleep(WRAP_GAP)
+            await keys_first(self.app)
         if self._pending_wrap != width or layout.text is not self.text:  # asked for another width meanwhile
             return
         self._pending_wrap = None
