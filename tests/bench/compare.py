@@ -8,7 +8,7 @@ query typed in one go) to the first frame painted that shows the result (noted i
 so the frame's layout and rendering are included), the median of the repetitions. While the corpus search runs,
 ``down`` is pressed in its hits every 30 ms (sent from another thread, as a terminal driver's input thread sends
 it) and each key is timed from the press to the painted frame that shows the cursor moved: "a key's wait" (the
-longest, and the median key); "input blocked at most" after a change to the highlights, and "event loop stalled"
+longest, and the median key; the focus moved into the hits first is timed apart); "input blocked at most" after a change to the highlights, and "event loop stalled"
 during the search, are the longest the event loop went without running (a 1 ms ticker). The load average is
 printed: on a shared machine the figures scale with it. Targets are printed, never asserted.
 """
@@ -154,7 +154,11 @@ async def search_timed(app, pilot, word: str, figures: dict[str, list[float]], t
         search.query_one("#query", Input).value = word
 
     await timed("first", type_word, lambda: hits.option_count > 0, pilot)
-    hits.focus()  # as the down arrow from the query does
+    app.watched, app.watch = None, lambda: hits.has_focus
+    moved = time.perf_counter()
+    hits.focus()  # as the down arrow from the query does (timed apart: a focus change restyles the screen)
+    await wait_for(lambda: app.watched is not None, pilot, timeout=60)
+    figures["focus"].append(app.watched - moved)
     loop = asyncio.get_running_loop()
     presses: queue.Queue[bool] = queue.Queue()
 
@@ -211,6 +215,7 @@ FIGURES = {  # name: (what is timed, target)
     "first": ("corpus search: first results drawn", "< 300 ms"),
     "blocked": ("... a key's wait at most, while searching (press to frame)", "not blocking"),
     "key": ("... a key's wait, the median key (press to frame)", "-"),
+    "focus": ("... into the hits meanwhile (focus moved, to frame)", "-"),
     "stalled": ("... event loop stalled at most meanwhile (1 ms ticker)", "-"),
     "whole": ("... whole search done (in the helper)", "-"),
 }
