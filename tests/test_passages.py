@@ -142,3 +142,34 @@ async def test_a_cells_passages_draw_hostile_notes_and_themes_as_data(write_doc,
         await pilot.pause()
         focused = app.focused
         assert isinstance(focused, DocumentView) and focused.cursor == text.index("Then")
+
+
+async def test_the_collector_is_held_only_until_a_levels_first_frame(write_doc, store_path, monkeypatch) -> None:
+    """Each compare level holds Python's cyclic garbage collector while it is built and drawn, and lets it run
+    once its first frame is painted (or it closes): never left off, and a level never shown holds nothing."""
+    import gc
+
+    held: list[bool] = []
+    compose = PassagesLevel.compose
+
+    def watched(self):  # type: ignore[no-untyped-def]
+        held.append(not gc.isenabled())
+        return compose(self)
+
+    monkeypatch.setattr(PassagesLevel, "compose", watched)
+    app = corpus(write_doc, store_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert gc.isenabled()
+        await pilot.press("c")
+        assert isinstance(app.screen, CompareScreen)
+        for keys, level in ((("enter",), PassagesLevel), (("escape", "left", "enter"), SideBySideLevel)):
+            await pilot.press(*keys)
+            assert isinstance(app.screen, level)
+            await pilot.pause()
+            assert gc.isenabled() and "“Line 0-00" in "\n".join(drawn(app))
+        await pilot.press("escape", "escape")
+        await pilot.pause()
+        assert gc.isenabled() and not isinstance(app.screen, CompareScreen)
+    assert held == [True]  # held while the level was composed
+    PassagesLevel("never shown", [], {}, lambda a: "")
+    assert gc.isenabled()
