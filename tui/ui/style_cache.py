@@ -9,7 +9,6 @@ cache that cannot be read or written is ignored: the start parses, as it would w
 
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
 from pathlib import Path
@@ -18,6 +17,8 @@ from typing import Any
 import textual
 from textual.css.model import RuleSet
 from textual.css.stylesheet import Stylesheet
+
+from ..digest import sha256
 
 Key = tuple[str, str, Any, bool, int, str]  # (variables' digest, css, where it is from, defaults?, tie breaker, scope)
 
@@ -29,7 +30,7 @@ def cache_path() -> Path:
     css = Path(textual.__file__).parent / "css"
     stats = [(name, (css / name).stat()) for name in ("parse.py", "model.py", "styles.py", "tokenize.py")]
     text = repr([(str(css), name, st.st_size, st.st_mtime_ns) for name, st in stats]).encode("utf-8", "surrogatepass")
-    return Path(base) / "marginalia" / f"styles-{hashlib.blake2b(text, digest_size=8).hexdigest()}.pickle"
+    return Path(base) / "marginalia" / f"styles-{sha256(text).hexdigest()[:16]}.pickle"
 
 
 class StyleCache:
@@ -70,7 +71,7 @@ class StyleCache:
     def _digest(self, variables: dict[str, str]) -> str:
         if self._digests[0] != id(variables):  # (a new colour scheme is a new dict)
             text = repr(sorted(variables.items())).encode("utf-8", "surrogatepass")
-            self._digests = (id(variables), hashlib.blake2b(text, digest_size=16).hexdigest())
+            self._digests = (id(variables), sha256(text).hexdigest()[:32])
         return self._digests[1]
 
     def save(self) -> None:
