@@ -17,6 +17,7 @@ import tui.ui.document_view as document_view
 from tui import textnav
 from tui.document import load_paths
 from tui.layout import Layout
+from tui.state import Place, State
 from tui.store import Store
 from tui.ui.app import MarginaliaApp
 from tui.ui.document_view import SYNC_WRAP, DocumentView
@@ -295,3 +296,35 @@ async def test_the_pane_title_says_where_the_view_is_once_the_whole_text_is_wrap
 
 def title_row(app: MarginaliaApp) -> str:
     return next(row for row in screen(app).rows if "highlights" in row)
+
+
+async def test_a_big_file_is_fingerprinted_once_it_is_shown_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Hashing holds Python's lock, and a ``G`` or a search pressed at once waits for the rows: the fingerprint
+    (which puts the view back where the reader left off, and re-anchors) is taken once they are all wrapped; the
+    place is restored then."""
+    reading_in_small_pieces(monkeypatch)
+    text = verses(12_000)
+    path = tmp_path / "big.txt"
+    path.write_text(text, encoding="utf-8")
+    seen: list[bool] = []
+    hashed = tui.document.fingerprint
+
+    def fingerprint(whole_text: str) -> str:
+        seen.append(all(view.whole for view in app.views))
+        return hashed(whole_text)
+
+    monkeypatch.setattr(tui.document, "fingerprint", fingerprint)
+    place = text.index("verse number 9000")
+    state = State(tmp_path / "state.json", places={str(path.resolve()): Place(hashed(text), place, place)})
+    app = MarginaliaApp(load_paths([path], progressive=True), Store(tmp_path / "s.json"), state=state)
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.views[0]
+        for _ in range(300):
+            if seen and view.cursor == place:
+                break
+            await pilot.pause(0.05)
+        assert seen == [True]
+        assert view.cursor == place and view.wrapped.row_of(place) >= view.scroll_offset.y
+        assert any("verse number 9000" in row for row in rows_shown(view))

@@ -80,7 +80,8 @@ MAX_PANES = 3
 READER_ROOMS = ("pane", "document_view", "review", "app")
 POLL_SECONDS = 1.0
 READ_SLICE = 0.008  # seconds of reading a big document at a time, then
-READ_GAP = 0.002  # this long for the keys and the drawing
+READ_GAP = 0.0  # then the loop runs whatever else is ready (keys, drawing, timers due) before the next slice
+WHOLE_POLL = 0.02  # seconds between looks at whether a view shows its whole document yet
 COMPARE_DELAY = 1.0  # seconds without changes before the compare matrix is built again
 
 
@@ -626,7 +627,10 @@ class MarginaliaApp(App[None]):
 
     async def _read_documents(self) -> None:
         """Read the rest of each document opened at its start, in slices between keys (decoding holds Python's
-        lock: a thread would hold up the keys as much), and show it whole."""
+        lock: a thread would hold up the keys as much), and show it whole; then fingerprint it (in a thread: it
+        holds the lock too, so it waits until the rows are wrapped, which a ``G`` or a search pressed at once
+        waits for) and put each view back where the reader left off in that text."""
+        shown: list[tuple[Document, list[DocumentView]]] = []
         for document in self.documents:
             while not document.read_for(READ_SLICE):
                 await asyncio.sleep(READ_GAP)
@@ -635,10 +639,14 @@ class MarginaliaApp(App[None]):
                 view.text_complete()
             if views:
                 self._refresh_views()  # highlights past the start were cut at its end
-                await asyncio.to_thread(getattr, document, "fingerprint")  # hashed apart from the keys
-                self._restore_places(views)
+                shown.append((document, views))
             if document.problem:
                 self.notify(document.problem, severity="error", timeout=10)
+        for document, views in shown:
+            while not all(view.whole or not view.is_attached for view in views):
+                await asyncio.sleep(WHOLE_POLL)
+            await asyncio.to_thread(getattr, document, "fingerprint")  # hashed apart from the keys
+            self._restore_places(views)
         lag.note("read")
 
     @work(group="store")

@@ -911,7 +911,7 @@ LEX_AT_ONCE = 50_000  # characters: rows this far past the lexed ones are lexed 
 LEX_SLICE = 0.005  # seconds of lexing at a time in the background
 MARK_SLICE = 0.005  # seconds of marking highlights at a time in a reload
 WRAP_SLICE = 0.004  # seconds of wrapping at a time in the background,
-WRAP_GAP = 0.002  # then this long for everything else: startup, keys, drawing go on at their pace meanwhile
+WRAP_GAP = 0.0  # then the loop runs whatever else is ready (keys, drawing, timers due) before the next slice
 
 
 def _expand_tabs(line: str) -> tuple[str, Callable[[int], int]]:
