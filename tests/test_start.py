@@ -7,12 +7,16 @@ garbage collector is back on."""
 
 from __future__ import annotations
 
+import gc
 import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from conftest import ASMOLOV
+
+from tui.ui.app import OLD_GENERATION_EVERY
 
 FIRST_FRAME = r"""
 import gc, json, sys
@@ -31,6 +35,7 @@ def headless(self, *args, **kwargs):
 def later(app):
     report["collecting"] = gc.isenabled()
     report["frozen"] = gc.get_freeze_count()
+    report["thresholds"] = gc.get_threshold()
     app.exit()
 
 
@@ -136,6 +141,23 @@ def test_the_collector_waits_for_the_first_frame_then_collects_again(start: dict
     assert start["collecting at the first frame"] is False
     assert start["collecting"] is True
     assert start["frozen"] > 10_000  # the start's objects: never traversed by a collection again
+    young, middle, old = start["thresholds"]
+    assert (young, middle) == gc.get_threshold()[:2] and old == OLD_GENERATION_EVERY  # full collections rarer
+
+
+async def test_the_reader_gives_the_collector_its_thresholds_back(tmp_path: Path) -> None:
+    """Python's thresholds are the process's: an app run inside another program (tests, a notebook) leaves them
+    as it found them."""
+    from tui.document import load_paths
+    from tui.store import Store
+    from tui.ui.app import MarginaliaApp
+
+    before = gc.get_threshold()
+    app = MarginaliaApp(load_paths([str(ASMOLOV)]), Store(tmp_path / "store.json"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(0.2)
+        assert gc.get_threshold()[2] == OLD_GENERATION_EVERY
+    assert gc.get_threshold() == before
 
 
 def test_a_command_other_than_the_reader_collects_as_usual(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -83,6 +83,10 @@ READ_SLICE = 0.008  # seconds of reading a big document at a time, then
 READ_GAP = 0.0  # then the loop runs whatever else is ready (keys, drawing, timers due) before the next slice
 WHOLE_POLL = 0.02  # seconds between looks at whether a view shows its whole document yet
 COMPARE_DELAY = 1.0  # seconds without changes before the compare matrix is built again
+# A full collection traverses every tracked object (10,000 annotations, the compare matrix, Textual's caches):
+# 100-230 ms at a time, often during a corpus search or a drill-down, and a key waits as long. Young objects are
+# still collected as often; the old generation a hundredth as often (cyclic garbage there is rare and small).
+OLD_GENERATION_EVERY = 1000  # collections of the middle generation (Python's default: 10)
 
 
 # A pane keeps a column of text a reader follows: 32 cells hold about 4.5 words a row on the seeds, a newspaper
@@ -183,6 +187,7 @@ class MarginaliaApp(App[None]):
         self._review_panel: ReviewPanel | None = None  # mounted when first opened (``_review_list``)
         self._model_version = 0  # counts changes to the highlights, for the compare matrix kept ready
         self._compare_timer: Timer | None = None
+        self._thresholds: tuple[int, int, int] | None = None  # the collector's, restored at exit
         self._compare_ready: tuple[tuple[object, ...], Matrix, Cooccurrence] | None = None
         self._load_model(store.annotations(docs=self._document_keys()), store.themes())
         self._apply_settings()
@@ -317,6 +322,8 @@ class MarginaliaApp(App[None]):
         return self._review_panel
 
     def on_unmount(self) -> None:
+        if self._thresholds is not None:
+            gc.set_threshold(*self._thresholds)
         helper = getattr(self, "corpus_helper", None)  # the corpus search's process, if a search started it
         if helper is not None:
             helper.close()
@@ -344,6 +351,8 @@ class MarginaliaApp(App[None]):
         if not gc.isenabled():
             gc.freeze()
             gc.enable()
+        self._thresholds = gc.get_threshold()
+        gc.set_threshold(self._thresholds[0], self._thresholds[1], OLD_GENERATION_EVERY)
         self._styles.save()
         self._restore_places()
         self._reconcile([d for d in self.documents if not isinstance(d, PendingDocument)])
