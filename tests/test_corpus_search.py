@@ -175,6 +175,17 @@ def cursor_row(app: MarginaliaApp) -> int:
     return rows[0]
 
 
+async def stuck_search(pilot, app: MarginaliaApp) -> CorpusSearch:  # type: ignore[no-untyped-def]
+    """``F`` and the stuck query, once the first document's hits (300 and its header) are listed."""
+    await pilot.press("F")
+    screen = app.screen
+    assert isinstance(screen, CorpusSearch)
+    screen.query_one("#regex").value = True
+    screen.query_one("#query", Input).value = STUCK_QUERY
+    await until(pilot, lambda: screen.query_one("#hits").option_count == 301)
+    return screen
+
+
 async def test_keys_move_the_cursor_while_a_search_runs_and_a_new_query_replaces_it(
     store_path: Path, tmp_path: Path, monkeypatch
 ) -> None:
@@ -183,12 +194,7 @@ async def test_keys_move_the_cursor_while_a_search_runs_and_a_new_query_replaces
     monkeypatch.setattr(corpus_helper, "STUCK", 0.3)
     app = MarginaliaApp(load_paths(slow_documents(tmp_path)), Store(store_path))
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("F")
-        screen = app.screen
-        assert isinstance(screen, CorpusSearch)
-        screen.query_one("#regex").value = True
-        screen.query_one("#query", Input).value = STUCK_QUERY
-        await until(pilot, lambda: screen.query_one("#hits").option_count == 301)  # the first document's
+        screen = await stuck_search(pilot, app)
         rows = drawn(app)
         assert rows[0].strip() == "searching 2 documents…" and screen.searching
         assert "line 0 x of the list  (300 matches)" in rows[8]  # the document's header, its first hit below
@@ -220,11 +226,7 @@ async def test_escape_during_a_search_ends_it_and_the_reader_has_the_keys(
     monkeypatch.setattr(corpus_helper, "STUCK", 0.3)
     app = MarginaliaApp(load_paths(slow_documents(tmp_path)), Store(store_path))
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("F")
-        screen = app.screen
-        screen.query_one("#regex").value = True
-        screen.query_one("#query", Input).value = STUCK_QUERY
-        await until(pilot, lambda: screen.query_one("#hits").option_count == 301)  # the first document's
+        await stuck_search(pilot, app)
         await pilot.pause(0.4)
         stuck = app.corpus_helper.pid
         await pilot.press("escape")
