@@ -72,6 +72,12 @@ def safe_line(text: str) -> str:
     )
 
 
+def one_line(text: str) -> str:
+    """Runs of whitespace (newlines too) folded to one space, then ``safe_line``: a title, a theme or a passage's
+    context shown on one row. Not one for one: for display only, never for offsets."""
+    return safe_line(" ".join(text.split()))
+
+
 # The UTF-8 bytes of what orjson leaves raw inside strings but a terminal would act on: DEL, C1, bidi controls,
 # and U+2028/9 (which end lines in JavaScript). Outside strings JSON is ASCII, so replacing bytes is safe.
 _JSON_UNSAFE = re.compile(rb"\x7f|\xc2[\x80-\x9f]|\xd8\x9c|\xe2\x80[\x8e\x8f\xa8-\xae]|\xe2\x81[\xa6-\xa9]")

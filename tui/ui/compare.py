@@ -41,7 +41,7 @@ from ..reports import attributes
 from ..text import safe_line
 from ..wording import plural
 from .focus import focus_now
-from .passages import PassageColumn, Span, one_line, passage_lines
+from .passages import PassageColumn, Span, one_line_cut, passage_lines
 from .styles import styles_of
 from .tables import Piece, ViewTable
 
@@ -307,7 +307,7 @@ class CompareScreen(Level):
         node = self.codebook.nodes[key]
         colour = node.theme.colour if node.theme is not None else PLAIN
         fold = "▾ " if node.children else "  "
-        return Piece(number + "  " * node.depth + fold, ("██", Style.parse(colour)), " " + one_line(node.label, 40))
+        return Piece(number + "  " * node.depth + fold, ("██", Style.parse(colour)), " " + one_line_cut(node.label, 40))
 
     def _count(self, key: str, column: str) -> Piece:
         cell = self.matrix.cell(key, column)
@@ -326,7 +326,7 @@ class CompareScreen(Level):
         room = self.app.size.width - max(labels, default=10) - 12  # the theme and total columns, the gaps
         width = max(12, min(28, room // max(len(self.matrix.columns), 1) - 2))
         for n, column in enumerate(self.matrix.columns, 1):
-            table.add_column(Text(one_line(f"#{n} {column.label}", width)), key=column.key)
+            table.add_column(Text(one_line_cut(f"#{n} {column.label}", width)), key=column.key)
         table.add_column("total", key="total")
         for key in self.codebook.order:
             counts = [self._count(key, c.key) for c in self.matrix.columns]

@@ -26,7 +26,7 @@ from textual.widgets import Checkbox, Footer, Input, Label
 from ..corpus import Hit, SearchError, compile_pattern
 from ..corpus_helper import Found, Helper, Row
 from ..document import Document
-from ..text import safe_line
+from ..text import one_line
 from ..wording import cut, fit, plural
 from .line_list import LineList
 from .safe_input import SafeInput
@@ -43,10 +43,6 @@ class Choice:
 
     verb: str  # "jump" or "tag"
     hits: list[Hit]
-
-
-def one_line(text: str) -> str:
-    return safe_line(" ".join(text.split()))
 
 
 def kwic(hit: Hit, side: int, marked: bool) -> Content:

@@ -30,7 +30,7 @@ from ..document import Document
 from ..export import citation, cited_work
 from ..layout import wrap_line
 from ..model import Annotation
-from ..text import safe_line, sanitise
+from ..text import one_line, safe_line, sanitise
 from ..wording import cut
 
 Span = tuple[str, Style | None]
@@ -40,9 +40,8 @@ BOLD, ITALIC, DIM = Style(bold=True), Style(italic=True), Style(dim=True)
 EMPTY = "no passages here"
 
 
-def one_line(text: str, limit: int) -> str:
-    text = safe_line(" ".join(text.split()))
-    return cut(text, limit)
+def one_line_cut(text: str, limit: int) -> str:
+    return cut(one_line(text), limit)
 
 
 def chip_style(colour: str) -> Style:
@@ -56,7 +55,7 @@ def passage_lines(annotation: Annotation, document: Document | None, colour: str
     """A passage's lines before wrapping: its themes (after a chip of its colour), its quote in full, its note and
     its citation. ``title``: the citation names the document (else a heading above does). Store and document
     text is sanitised (control and bidi characters become visible placeholders) and its tabs become spaces."""
-    themes = one_line(", ".join(annotation.themes), 80) or "(no theme)"
+    themes = one_line_cut(", ".join(annotation.themes), 80) or "(no theme)"
     lines: list[list[Span]] = [[("██", chip_style(colour)), (" ", None), (themes, BOLD)]]
     quote = ("“" + sanitise(annotation.quote).expandtabs(4) + "”").split("\n")
     lines += [[(line, None)] for line in quote]
@@ -141,7 +140,7 @@ class PassageColumn(ScrollView, can_focus=True):
         super().__init__(id=id)
         self.passages = list(passages)
         self._lines_of = lines_of
-        self.heading = one_line(heading, 500)
+        self.heading = one_line_cut(heading, 500)
         self._heading_rows: list[Row | None] = []  # wrapped, and a rule below them (None)
         self.highlighted: int | None = 0 if self.passages else None
         self._width = 0  # the width the passages are wrapped at (0: not laid out yet)
