@@ -10,6 +10,7 @@ hit for the garbage collector to walk: see ``tui.ui.line_list``). A new query ca
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import overload
@@ -26,7 +27,7 @@ from textual.widgets import Checkbox, Footer, Input, Label
 from ..corpus import Hit, SearchError, compile_pattern
 from ..corpus_helper import Found, Helper, Row
 from ..document import Document
-from ..text import one_line
+from ..text import one_line, safe_line
 from ..wording import cut, fit, plural
 from .line_list import LineList
 from .safe_input import SafeInput
@@ -45,13 +46,23 @@ class Choice:
     hits: list[Hit]
 
 
+_SPACES = re.compile(r"\s+")
+
+
+def flat(text: str) -> str:
+    """A context on one row: each run of whitespace (newlines too) one space, kept at the ends, where it
+    parts the context from the match."""
+    return safe_line(_SPACES.sub(" ", text))
+
+
 def kwic(hit: Hit, side: int, marked: bool) -> Content:
-    """``left · match · right`` with the match in the middle column."""
-    left = fit(one_line(hit.left), side, from_end=True)
+    """``left · match · right`` with the match in the middle column, the text as it reads (no space added
+    around the match: ``sanctions.`` stays ``sanctions.``; the match stands out by its style)."""
+    left = fit(flat(hit.left), side, from_end=True)
     left = " " * (side - cell_len(left)) + left  # right-aligned by cells, not characters
-    right = fit(one_line(hit.right), side)
+    right = fit(flat(hit.right), side)
     mark = "● " if marked else "  "
-    return Content.assemble(mark, (left, "dim"), " ", (one_line(hit.match), "bold reverse"), " ", (right, "dim"))
+    return Content.assemble(mark, (left, "dim"), (one_line(hit.match), "bold reverse"), (right, "dim"))
 
 
 def helper_of(app: object) -> Helper:
@@ -121,7 +132,7 @@ class CorpusSearch(ModalScreen[Choice | None]):
             yield Checkbox("regular expression", id="regex")
             yield LineList(self._describe, id="hits")
             yield Label(
-                "enter: search / go to the hit · ↓: to the hits · space: mark · h: tag marked (or all) · escape",
+                "↓: to the hits · enter: go to a hit · space: mark · h: tag marked (or all)",  # fits 80 columns
                 classes="hint",
             )
         yield Footer()
