@@ -246,6 +246,9 @@ def test_search_command(cli, tmp_path: Path) -> None:
         table.startswith("Some comments on the Russian Defense Minister’s visit to North Korea  (")
         and "[UNSC]" in table
     )
+    rows = table.splitlines()[1:]  # each as the text reads beside the match, aligned on it by terminal cells
+    assert "Council ([UNSC]) Resolution." in rows[0] and "by the [UNSC]. Although" in rows[1]
+    assert "breach the [UNSC] sanctions." in rows[2] and len({row.index("[") for row in rows}) == 1
     assert cli("search", "(", ASMOLOV, "--regex").code == 1
     assert cli("search", "zzzqqq", ASMOLOV).out == "no matches\n"
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import orjson
+from rich.cells import cell_len
 
 from . import config, files, state
 from .codebook import Codebook, matches, node_key
@@ -339,6 +340,13 @@ def _clip(text: str, width: int) -> str:
 def _flat(text: str) -> str:
     """One line, safe for the terminal: line ends shown as ⏎."""
     return sanitise(" ".join(text.replace("\n", " ⏎ ").split()))
+
+
+def _context(text: str) -> str:
+    """``_flat`` keeping a space at either end where the text has one: the context reads as the text does
+    beside the match (``[UNSC].``, ``[UNSC] sanctions``)."""
+    flat = _flat(text)
+    return (" " if text[:1].isspace() else "") + flat + (" " if text[-1:].isspace() and flat else "")
 
 
 def _table(rows: list[list[str]], headers: list[str], flexible: int) -> str:
@@ -791,8 +799,10 @@ def cmd_search(args: argparse.Namespace) -> int:
             continue
         say(f"{_clip(document.title, width - 20)}  ({plural(len(mine), 'match', 'matches')})")
         for hit in mine:
-            left = cut(_flat(hit.left), side, keep_end=True)  # cut where it is furthest from the match
-            say(f"  {hit.start:>8}  {left:>{side}} [{_clip(hit.match, 30)}] {_clip(hit.right, side)}")
+            left = cut(_context(hit.left), side, keep_end=True)  # cut where it is furthest from the match
+            right = cut(_context(hit.right), side)
+            left = " " * (side - cell_len(left)) + left  # right-aligned by cells, not characters
+            say(f"  {hit.start:>8}  {left}[{_clip(hit.match, 30)}]{right}")
     return 0
 
 
