@@ -205,6 +205,16 @@ async def test_many_passages_counted_in_workers_and_listed_between_frames(
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert row_with(app, "██ sanctions").split()[-7:] == ["2", "·", "2.3%", "2", "·", "2.8%", "4"]
+        await pilot.press("b")  # by author: counted in a worker too
+        assert "counting" in drawn(app)[0] or "authors" in drawn(app)[0]
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "Compare: 3 themes × 2 authors" in drawn(app)[0] and "Asmolov (1 doc)" in row_with(app, "total")
+        await pilot.press("b", "b", "b")  # year, date (each counted), and the documents again (kept)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "× 2 documents" in drawn(app)[0]
+        assert row_with(app, "██ sanctions").split()[-7:] == ["2", "·", "2.3%", "2", "·", "2.8%", "4"]
         await pilot.press("tab")
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -302,3 +312,67 @@ async def test_the_matrix_draws_its_pieces_as_a_data_table_would(example: Path) 
                     theirs = DataTable._render_cell(table, row, column, style, width, cursor)
                     table._cell_render_cache.clear()
                     assert simple(ours) == simple(theirs), (row, column, cursor)
+
+
+async def test_b_groups_the_columns_by_author_then_year_and_drills_down_into_a_group(example: Path) -> None:
+    app = seeds_app(example)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_compare(pilot)
+        await pilot.press("b")
+        await pilot.pause()
+        assert "Compare: 3 themes × 2 authors (of 2 documents)" in drawn(app)[0]
+        header = row_with(app, "total")
+        assert header.index("Asmolov (1 doc)") < header.index("Proma (1 doc)")
+        assert row_with(app, "██ sanctions").split()[-7:] == ["2", "·", "2.3%", "2", "·", "2.8%", "4"]
+        await pilot.press("b")  # by year: both are of 2023
+        await pilot.pause()
+        assert "Compare: 3 themes × 1 year (of 2 documents)" in drawn(app)[0]
+        assert "2023 (2 docs)" in row_with(app, "total")
+        assert row_with(app, "██ sanctions").split()[-4:] == ["4", "·", "2.5%", "4"]
+        assert row_with(app, "██ China's role").split()[-4:] == ["2", "·", "1.1%", "2"]
+        await pilot.press("down", "down", "left", "enter")  # sanctions side by side: one column, 2023
+        await pilot.pause()
+        assert isinstance(app.screen, SideBySideLevel)
+        screen = "\n".join(drawn(app))
+        assert "2023 (4)" in screen and "— Asmolov, Some comments on the Russian" in screen  # citations name them
+        await pilot.press("escape", "right", "enter")  # sanctions in 2023: both documents' passages
+        await pilot.pause()
+        assert isinstance(app.screen, PassagesLevel) and "sanctions in 2023" in drawn(app)[0]
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("b", "b")  # date, then documents again
+        await pilot.pause()
+        assert "Compare: 3 themes × 2 documents" in drawn(app)[0] and "#1 Some comments" in row_with(app, "total")
+
+
+async def test_refilled_twice_before_it_is_measured_the_matrix_still_draws_whole_columns(example: Path) -> None:
+    """Two keys in one read of the terminal (``b b``) fill the table twice before it measures the new rows; a
+    frame drawn in between must not leave the theme column at the width of its header."""
+    app = seeds_app(example)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_compare(pilot)
+        screen = app.screen
+        assert isinstance(screen, CompareScreen)
+        table = screen.query_one("#matrix")
+        screen.action_by()
+        screen.action_by()
+        for y in range(5):  # a frame before the table measured the rows: at the header's width
+            table.render_line(y)
+        await pilot.pause()
+        assert "Compare: 3 themes × 1 year" in drawn(app)[0]
+        assert "██ sanctions  " in row_with(app, "4 · 2.5%")
+
+
+async def test_b_without_metadata_says_so(write_doc, store_path: Path) -> None:
+    from tui.model import new_annotation
+
+    paths = [write_doc(f"plain-{n}.txt", f"plain text number {n}\n") for n in range(2)]
+    documents = load_paths(paths)
+    Store(store_path).add_many([new_annotation(d, 0, 5, ["sanctions"]) for d in documents])
+    app = MarginaliaApp(documents, Store(store_path))
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await open_compare(pilot)
+        await pilot.press("b")
+        await pilot.pause()
+        assert "Compare: 1 theme × 2 documents" in drawn(app)[0]
+        assert any("No author, year or date to group by" in n.message for n in app._notifications)

@@ -93,10 +93,16 @@ class Matrix:
     """Rows: the codebook's nodes in tree order; columns: ``columns``; a cell for every pair."""
 
     def __init__(
-        self, codebook: Codebook, columns: list[Column], sources: Sequence[Source], cells: dict[tuple[str, str], Cell]
+        self,
+        codebook: Codebook,
+        columns: list[Column],
+        sources: Sequence[Source],
+        cells: dict[tuple[str, str], Cell],
+        by: str = "document",
     ) -> None:
         self.codebook = codebook
         self.columns = columns
+        self.by = by  # what a column is: a document, or the documents sharing this attribute's value
         self.sources = {s.path: s for s in sources}
         self.cells: dict[tuple[str, str], Cell] = cells
 
@@ -178,7 +184,7 @@ def matrix_steps(
             if done >= STEP:
                 done = 0
                 yield
-    return Matrix(codebook, columns, sources, cells)
+    return Matrix(codebook, columns, sources, cells, by)
 
 
 # -- co-occurrence -------------------------------------------------------------------------------------------------

@@ -47,6 +47,7 @@ from .tables import Piece, ViewTable
 
 PLAIN = "#C0C0C0"
 COLUMN_WIDTH = 32  # a side-by-side column's width at least (with its border)
+GROUPINGS = ("document", "author", "year", "date")  # what the matrix's columns can be (``b`` goes round them)
 Colour = Callable[[Annotation], str]
 DIM = Style(dim=True)
 NONE = Piece(("·", DIM))  # an empty cell
@@ -176,14 +177,16 @@ class SideBySideLevel(Level):
     def compose(self) -> ComposeResult:
         total = self.matrix.row_total(self.node)
         shown = self.matrix.columns[self.first : self.first + self.room]
+        what = "documents" if self.matrix.by == "document" else f"{self.matrix.by} columns"
         which = "" if len(shown) == len(self.matrix.columns) else (
-            f" (documents {self.first + 1}–{self.first + len(shown)} of {len(self.matrix.columns)}: ← → for more)"
+            f" ({what} {self.first + 1}–{self.first + len(shown)} of {len(self.matrix.columns)}: ← → for more)"
         )  # fmt: skip
         yield Label(Content(safe_line(f"{self.theme_name}: {total} passages side by side{which}")), classes="title")
         with Horizontal(id="columns"):
             for n, column in enumerate(shown, self.first):
                 cell = self.matrix.cell(self.node, column.key)
-                yield self.column(cell.passages, f"{column.label} ({len(cell.passages)})", id=f"column-{n}")
+                heading, several = f"{column.label} ({len(cell.passages)})", len(column.paths) > 1
+                yield self.column(cell.passages, heading, title=several, id=f"column-{n}")
         yield Label("enter: go to the passage · ← →: columns · escape: back", classes="hint")
         yield Footer()
 
@@ -226,6 +229,7 @@ class CompareScreen(Level):
         Binding("escape", "back", "close", id="compare-close", tooltip="Close the comparison"),
         Binding("tab", "switch", "matrix / co-occurrence", id="compare-switch", tooltip="Matrix / co-occurrence"),
         Binding("p", "count", "passages / share", show=True, id="compare-count", tooltip="Count passages / share"),
+        Binding("b", "by", "columns by", id="compare-columns-by", tooltip="Columns: documents, authors, years, dates"),
     ]
 
     def __init__(
@@ -253,12 +257,15 @@ class CompareScreen(Level):
         self.codebook: Codebook = self.matrix.codebook
         self._cooccurrence: Cooccurrence | None = found
         self.show_share = True
+        self.by = "document"  # what the columns are: documents, or the values of an attribute (``b``)
+        self._matrices: dict[str, Matrix] = {"document": self.matrix} if self.ready else {}
 
     def _heading(self) -> Content:
         if not self.ready:
             return Content(f"Compare: counting {len(self.annotations):,} passages…")
-        docs, themes = len(self.matrix.columns), len(self.codebook)
-        return Content(f"Compare: {plural(themes, 'theme')} × {plural(docs, 'document')}")
+        columns, themes = len(self.matrix.columns), len(self.codebook)
+        grouped = "" if self.by == "document" else f" (of {plural(len(self.sources), 'document')})"
+        return Content(f"Compare: {plural(themes, 'theme')} × {plural(columns, self.by)}{grouped}")
 
     def compose(self) -> ComposeResult:
         yield Label(self._heading(), classes="title", id="heading")
@@ -266,7 +273,7 @@ class CompareScreen(Level):
             yield ViewTable(id="matrix", cursor_type="cell", zebra_stripes=True)
             yield ViewTable(id="cooccurrence", cursor_type="cell", zebra_stripes=True)
         yield Label(
-            "enter on a count: its passages · on a theme: side by side · tab: co-occurrence · p: counts / share",
+            "enter on a count: its passages · enter on a theme: side by side",  # the footer shows the other keys
             classes="hint",
             id="hint",
         )
@@ -281,16 +288,44 @@ class CompareScreen(Level):
 
     @work(exclusive=True, group="compare-matrix")
     async def _build(self) -> None:
-        matrix = await in_steps(matrix_steps(self.annotations, self.themes, self.sources))
+        by = self.by
+        matrix = await in_steps(matrix_steps(self.annotations, self.themes, self.sources, by))
+        self._matrices[by] = matrix
         self.matrix, self.codebook, self.ready = matrix, matrix.codebook, True
-        self.query_one("#heading", Label).update(self._heading())
+        self._update_heading()
+        self._show_matrix()
+
+    def groupings(self) -> list[str]:
+        """Documents, and each attribute at least one open document has (its author, year, date)."""
+        return [by for by in GROUPINGS if by == "document" or any(s.attribute(by) for s in self.sources)]
+
+    def action_by(self) -> None:
+        """Columns by the next grouping: documents, authors, years, dates (counted at once for up to a thousand
+        passages, else step by step between frames, as the matrix is on a change; pressed again meanwhile, the
+        next grouping is counted instead)."""
+        choices = self.groupings()
+        if len(choices) == 1:
+            self.notify("No author, year or date to group by: the documents have no metadata.", timeout=4)
+            return
+        self.by = choices[(choices.index(self.by) + 1) % len(choices)]
+        matrix = self._matrices.get(self.by)
+        if matrix is None and len(self.annotations) <= BUILD_HERE:
+            matrix = self._matrices[self.by] = build_matrix(self.annotations, self.themes, self.sources, self.by)
+        if matrix is None:
+            self.ready = False
+            self._update_heading()
+            self._build()
+            return
+        self.matrix, self.codebook = matrix, matrix.codebook
+        self._update_heading()
         self._show_matrix()
 
     def _show_matrix(self) -> None:
-        self._fill_matrix()
         table = self.query_one("#matrix", DataTable)
+        row = table.cursor_row
+        self._fill_matrix()
         if len(self.codebook):
-            table.move_cursor(column=1 if self.matrix.columns else 0)
+            table.move_cursor(row=row, column=1 if self.matrix.columns else 0)
         if self._cooccurrence is None and len(self.annotations) > BUILD_HERE:
             self._count_cooccurrence()  # ready before tab, most of the time
 
@@ -326,7 +361,12 @@ class CompareScreen(Level):
         room = self.app.size.width - max(labels, default=10) - 12  # the theme and total columns, the gaps
         width = max(12, min(28, room // max(len(self.matrix.columns), 1) - 2))
         for n, column in enumerate(self.matrix.columns, 1):
-            table.add_column(Text(one_line_cut(f"#{n} {column.label}", width)), key=column.key)
+            label = (
+                f"#{n} {column.label}"
+                if self.by == "document"
+                else f"{column.label} ({plural(len(column.paths), 'doc')})"
+            )
+            table.add_column(Text(one_line_cut(label, width)), key=column.key)
         table.add_column("total", key="total")
         for key in self.codebook.order:
             counts = [self._count(key, c.key) for c in self.matrix.columns]

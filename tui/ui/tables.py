@@ -99,6 +99,8 @@ class ViewTable(DataTable):
                 column.content_width = max(column.content_width, len(piece))  # type: ignore[arg-type]
         super()._update_dimensions(others)  # the other rows, the virtual size
         self._widths_key = None
+        self._clear_caches()  # lines drawn before the new rows were measured (two fills between idles) had
+        # narrower columns, and their cache keys (the update count) are still the same
 
     def _update_column_widths(self, updated_cells: set[CellKey]) -> None:
         super()._update_column_widths(updated_cells)
