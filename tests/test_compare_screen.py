@@ -376,3 +376,35 @@ async def test_b_without_metadata_says_so(write_doc, store_path: Path) -> None:
         await pilot.pause()
         assert "Compare: 1 theme × 2 documents" in drawn(app)[0]
         assert any("No author, year or date to group by" in n.message for n in app._notifications)
+
+
+@pytest.mark.parametrize("counted", ["at once", "in a worker"])
+async def test_enter_on_a_theme_in_the_themes_panel_shows_it_side_by_side(
+    example: Path, monkeypatch: pytest.MonkeyPatch, counted: str
+) -> None:
+    if counted == "in a worker":
+        import tui.compare as counting_module
+        import tui.ui.compare as compare_module
+
+        for module in (counting_module, compare_module):
+            monkeypatch.setattr(module, "BUILD_HERE", 3)  # counted on the screen, after it shows
+    app = seeds_app(example)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("t")
+        await pilot.pause()
+        assert "⏎ side by side" in row_with(app, "rename")
+        await pilot.press("down", "down", "enter")  # sanctions
+        await app.workers.wait_for_complete()
+        for _ in range(3):
+            await pilot.pause()
+        assert isinstance(app.screen, SideBySideLevel)
+        assert "sanctions: 4 passages side by side" in drawn(app)[0]
+        assert row_with(app, "“Such cooperation").index("“Such cooperation") < 40  # Asmolov's on the left
+        assert row_with(app, "“a potential disruption").index("“a potential disruption") > 40  # Proma's beside it
+        await pilot.press("escape")  # back one level: the matrix, on the theme's row
+        await pilot.pause()
+        assert isinstance(app.screen, CompareScreen)
+        assert app.screen.query_one("#matrix").cursor_coordinate == (2, 0)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, CompareScreen)

@@ -1244,15 +1244,19 @@ class MarginaliaApp(App[None]):
         self._show(after)  # at once; a failed write reloads what the store has
         self._persist(Reviewed(before, after, expect_rev=before.rev), saved)
 
-    def action_compare(self) -> None:
+    def action_compare(self, side_by_side: str | None = None) -> None:
+        """The compare screen; ``side_by_side``: a codebook node whose passages it opens side by side at once."""
         from .compare import CompareScreen
 
         ready = self._compare_ready
         matrix, found = ready[1:] if ready is not None and ready[0] == self._compare_key() else (None, None)
         screen = CompareScreen(
-            self.documents, list(self.annotations.values()), self.themes, self.colour_of, matrix, found
+            self.documents, list(self.annotations.values()), self.themes, self.colour_of, matrix, found, side_by_side
         )
         self.push_screen(screen, self._jump_to_id)
+
+    def on_themes_panel_compare(self, message: ThemesPanel.Compare) -> None:
+        self.action_compare(message.node)
 
     def _jump_to_id(self, annotation_id: str | None) -> None:
         annotation = self.annotations.get(annotation_id) if annotation_id else None

@@ -240,10 +240,12 @@ class CompareScreen(Level):
         colour: Colour,
         matrix: Matrix | None = None,
         found: Cooccurrence | None = None,
+        side_by_side: str | None = None,
     ) -> None:
         """``matrix``, ``found``: the matrix and co-occurrence of these, counted already (the app keeps them
         ready); else they are counted here, step by step between frames when there are many annotations, so the
-        screen shows at once and keys never wait."""
+        screen shows at once and keys never wait. ``side_by_side``: a node whose passages are shown side by side
+        as soon as the matrix is (``enter`` in the themes panel); ``escape`` there shows the matrix."""
         super().__init__()
         self.documents = {d.key: d for d in documents}
         self.sources = sources_of(documents)
@@ -257,6 +259,7 @@ class CompareScreen(Level):
         self.codebook: Codebook = self.matrix.codebook
         self._cooccurrence: Cooccurrence | None = found
         self.show_share = True
+        self._side_by_side = side_by_side
         self.by = "document"  # what the columns are: documents, or the values of an attribute (``b``)
         self._matrices: dict[str, Matrix] = {"document": self.matrix} if self.ready else {}
 
@@ -326,6 +329,10 @@ class CompareScreen(Level):
         self._fill_matrix()
         if len(self.codebook):
             table.move_cursor(row=row, column=1 if self.matrix.columns else 0)
+        node, self._side_by_side = self._side_by_side, None
+        if node is not None and node in self.codebook:
+            table.move_cursor(row=self.codebook.order.index(node), column=0)
+            self.open(SideBySideLevel(self.codebook.nodes[node].name, self.matrix, node, self.documents, self.colour))
         if self._cooccurrence is None and len(self.annotations) > BUILD_HERE:
             self._count_cooccurrence()  # ready before tab, most of the time
 

@@ -38,7 +38,7 @@ def rooms() -> list[type[DOMNode]]:
     from .export_dialog import ExportDialog
     from .help import HelpScreen
     from .memo import MemoScreen
-    from .panels import AnnotationsPanel, DocumentsPanel, SidePanel, ThemesPanel
+    from .panels import AnnotationsPanel, DocumentsPanel, SidePanel, ThemesPanel, ThemeTable
     from .passages import PassageColumn
     from .review import ReviewPanel
     from .safe_input import SafeInput
@@ -51,6 +51,7 @@ def rooms() -> list[type[DOMNode]]:
         AnnotationsPanel,
         ReviewPanel,
         ThemesPanel,
+        ThemeTable,
         DocumentsPanel,
         SidePanel,
         ExportDialog,

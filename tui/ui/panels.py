@@ -271,6 +271,17 @@ def cite(annotation: Annotation, document: Document | None, width: int) -> str:
     return cut(full, width)
 
 
+class ThemeTable(DataTable[Any]):
+    """The themes panel's table: ``enter`` (or a click on the row under the cursor) opens the theme's passages
+    side by side."""
+
+    BINDING_GROUP_TITLE = "Themes panel"
+    BINDINGS = [
+        Binding("enter", "select_cursor", "side by side", id="theme-compare",
+                tooltip="The theme's passages side by side, a column per document"),
+    ]  # fmt: skip
+
+
 class ThemesPanel(SidePanel[None]):
     """The codebook: every theme as a tree (``a/b`` under ``a``; ``space`` folds), its colour, description and count
     per document (a parent's include its children's); rename (a parent: its subtree), merge, recolour, describe,
@@ -287,6 +298,12 @@ class ThemesPanel(SidePanel[None]):
         Binding("space", "fold", "fold / unfold", id="theme-fold", tooltip="Fold or unfold a parent's subtree"),
         Binding("M", "act('memo')", "memo", id="theme-memo", tooltip="Write the theme's memo (Markdown)"),
     ]
+
+    @dataclass
+    class Compare(Message):
+        """Open the compare screen on this codebook node's passages side by side (the panel is closed)."""
+
+        node: str
 
     @dataclass
     class Requested(Message):
@@ -324,11 +341,12 @@ class ThemesPanel(SidePanel[None]):
         with Vertical():
             yield Label("Themes", classes="title")
             yield Label(id="legend")
-            yield DataTable(cursor_type="row", zebra_stripes=True)
+            yield ThemeTable(cursor_type="row", zebra_stripes=True)
             ids = ["theme-rename", "theme-merge", "theme-recolour", "theme-describe", "theme-delete", "theme-fold"]
             ids.append("theme-memo")
+            shown = [(ThemeTable, ["theme-compare"]), (ThemesPanel, ids), (SidePanel, ["panel-close"])]
             yield Label(
-                keys.hint(self.app, ThemesPanel, ids) + " · " + keys.hint(self.app, SidePanel, ["panel-close"]),
+                " · ".join(keys.hint(self.app, room, of_room) for room, of_room in shown),
                 classes="hint",
             )
         yield Footer()
@@ -412,6 +430,12 @@ class ThemesPanel(SidePanel[None]):
             table.move_cursor(row=keys_shown.index(key), animate=False)
         elif self.rows:
             table.move_cursor(row=max(min(row, len(self.rows) - 1), 0), animate=False)
+
+    @on(DataTable.RowSelected)
+    def _compare(self, event: DataTable.RowSelected) -> None:
+        if 0 <= event.cursor_row < len(self.rows):
+            self.post_message(self.Compare(self.rows[event.cursor_row].key))
+            self.dismiss()
 
     def reload(self, themes: list[Theme], annotations: list[Annotation]) -> None:
         """The store's themes after a change, the cursor on ``keep``."""
