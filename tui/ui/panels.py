@@ -14,6 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
+from textual.dom import DOMNode
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widget import AwaitMount
@@ -344,7 +345,9 @@ class ThemesPanel(SidePanel[None]):
             yield ThemeTable(cursor_type="row", zebra_stripes=True)
             ids = ["theme-rename", "theme-merge", "theme-recolour", "theme-describe", "theme-delete", "theme-fold"]
             ids.append("theme-memo")
-            shown = [(ThemeTable, ["theme-compare"]), (ThemesPanel, ids), (SidePanel, ["panel-close"])]
+            shown: list[tuple[type[DOMNode], list[str]]] = [
+                (ThemeTable, ["theme-compare"]), (ThemesPanel, ids), (SidePanel, ["panel-close"])
+            ]  # fmt: skip
             yield Label(
                 " · ".join(keys.hint(self.app, room, of_room) for room, of_room in shown),
                 classes="hint",
