@@ -491,3 +491,26 @@ def test_a_table_cell_is_clipped_the_same_with_or_without_the_shortcut(text: str
     from tui.wording import cut
 
     assert _clip(text, width) == cut(_flat(text), width)
+
+
+def test_a_folder_that_holds_the_store_opens_only_its_documents(cli, tmp_path: Path, write_doc) -> None:
+    """A team keeps the store in the corpus (its git repository): opening or searching the folder leaves out the
+    store's codebook, shards, lock, backups and text snapshots, which are JSON and text files too."""
+    doc = write_doc("corpus/a.txt", "sanctions here")
+    store = doc.parent / "annotations.json"
+    assert cli("tag", doc, "--match", "sanctions", "--theme", "sanctions", "--store", store).code == 0
+    (doc.parent / "snapshots").mkdir()
+    (doc.parent / "snapshots" / "b.txt").write_text("sanctions, extracted", encoding="utf-8")
+    (doc.parent / "annotations.json.bak-1").write_text('{"sanctions": 1}', encoding="utf-8")
+    assert sorted(p.name for p in doc.parent.iterdir()) == [
+        "a.txt", "annotations.json", "annotations.json.bak-1", "annotations.json.d", "annotations.json.lock",
+        "snapshots",
+    ]  # fmt: skip
+    found = json.loads(cli("search", "sanctions", doc.parent, "--store", store, "--format", "json").out)
+    assert [hit["path"] for hit in found] == [str(doc.resolve())]
+    elsewhere = json.loads(cli("search", "sanctions", doc.parent, "--store", tmp_path / "s.json", "--format", "json").out)
+    assert len({hit["path"] for hit in elsewhere}) > 2  # another store's files are a folder's files like any
+    only = tmp_path / "only"
+    assert cli("tag", doc, "--match", "here", "--theme", "t", "--store", only / "annotations.json").code == 0
+    result = cli("read", only, "--store", only / "annotations.json")
+    assert (result.code, result.err) == (1, f"marginalia: error: {only}: no text files in this folder\n")

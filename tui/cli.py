@@ -25,7 +25,7 @@ from .document import Document, DocumentError, load_document, load_paths, load_p
 from .formats import snapshot
 from .metadata import FIELDS, Metadata, apply_metadata, parse_assignments
 from .model import Annotation, check_themes, new_annotation, unique_themes
-from .storage import StoreError
+from .storage import StoreError, own_files
 from .store import Store, resolve_store_path
 from .text import json_safe, safe_line, sanitise
 from .wording import cut, fit, plural
@@ -457,13 +457,14 @@ def cmd_read(args: argparse.Namespace) -> int:
             raise Usage(f"{word!r} is neither a command nor a file; the commands are {', '.join(COMMANDS)}")
     # a big text file is shown from its start while the reader reads the rest (``Document.read_for``); a file
     # with no snapshot yet is checked, not extracted: the reader extracts it without holding up its keys
-    documents, problems = load_paths_leniently(
-        args.paths or seed_paths(), args.encoding, _options(args), progressive=True, defer=True
-    )
-    if not documents:
-        raise Failure(problems[0] if len(problems) == 1 else "; ".join(problems))
     settings = config.load()  # its problems are the reader's notices
     store = _open_store(args, settings)
+    documents, problems = load_paths_leniently(
+        args.paths or seed_paths(), args.encoding, _options(args), progressive=True, defer=True,
+        leave_out=own_files(store.path),
+    )  # fmt: skip
+    if not documents:
+        raise Failure(problems[0] if len(problems) == 1 else "; ".join(problems))
     apply_metadata(store, documents)
     from .ui.app import MarginaliaApp  # the only command that needs Textual; it re-anchors in a worker
 
@@ -783,7 +784,8 @@ def cmd_search(args: argparse.Namespace) -> int:
     if args.context < 0:
         raise Failure("--context must be 0 or more")
     pattern = compile_pattern(args.text, args.regex, args.ignore_case)
-    documents = load_paths(args.paths, args.encoding)
+    store_path = resolve_store_path(args.store, config.load().store)
+    documents = load_paths(args.paths, args.encoding, leave_out=own_files(store_path))
     found = [hit for document in documents for hit in hits(document.key, document.text, pattern, args.context)]
     if args.format == "json":
         _print_json([hit.public() for hit in found])

@@ -6,7 +6,7 @@ import os
 import re
 import threading
 from bisect import bisect_right
-from collections.abc import Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
@@ -449,12 +449,16 @@ def _seed_metadata(path: Path) -> Metadata:
     return Metadata.from_record(record) if isinstance(record, dict) else Metadata()
 
 
-def _folder_files(folder: Path) -> list[Path]:
+def _folder_files(folder: Path, leave_out: Callable[[Path], bool] | None = None) -> list[Path]:
+    """The folder's files, hidden ones and those ``leave_out`` (given each one's resolved path) says not."""
     files: list[Path] = []
     for root, dirs, names in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        # regular files only: reading a named pipe (or a device) would wait for ever
-        files.extend(Path(root) / n for n in names if not n.startswith(".") and (Path(root) / n).is_file())
+        real = Path(os.path.realpath(root))  # once a folder, not once a file
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not (leave_out and leave_out(real / d)))
+        for name in names:  # regular files only: reading a named pipe (or a device) would wait for ever
+            path = Path(root) / name
+            if not name.startswith(".") and not (leave_out and leave_out(real / name)) and path.is_file():
+                files.append(path)
     return sorted(files, key=lambda p: p.relative_to(folder).parts)
 
 
@@ -464,8 +468,10 @@ def load_paths(
     options: Options | None = None,
     progressive: bool = False,
     defer: bool = False,
+    leave_out: Callable[[Path], bool] | None = None,
 ) -> list[Document]:
-    """Load files and folders (their text files, sorted, hidden and binary ones skipped), in the order given."""
+    """Load files and folders (their text files, sorted, hidden and binary ones skipped, and in folders those
+    ``leave_out`` says are not documents: the store's own), in the order given."""
     documents: list[Document] = []
     for raw in paths:
         path = Path(raw).expanduser()
@@ -473,7 +479,7 @@ def load_paths(
             documents.append(load_document(path, encoding, options, progressive, defer))
             continue
         found = []
-        for file in _folder_files(path):
+        for file in _folder_files(path, leave_out):
             try:
                 found.append(load_document(file, encoding, options, progressive, defer))
             except DocumentError:
@@ -490,6 +496,7 @@ def load_paths_leniently(
     options: Options | None = None,
     progressive: bool = False,
     defer: bool = False,
+    leave_out: Callable[[Path], bool] | None = None,
 ) -> tuple[list[Document], list[str]]:
     """Like ``load_paths``, but what cannot be loaded becomes a one-line problem instead of stopping the rest
     (the reader opens what it can and shows the problems)."""
@@ -497,7 +504,7 @@ def load_paths_leniently(
     problems: list[str] = []
     for path in paths:
         try:
-            documents.extend(load_paths([path], encoding, options, progressive, defer))
+            documents.extend(load_paths([path], encoding, options, progressive, defer, leave_out))
         except DocumentError as error:
             problems.append(str(error))
     return documents, problems
