@@ -508,7 +508,9 @@ def test_a_folder_that_holds_the_store_opens_only_its_documents(cli, tmp_path: P
     ]  # fmt: skip
     found = json.loads(cli("search", "sanctions", doc.parent, "--store", store, "--format", "json").out)
     assert [hit["path"] for hit in found] == [str(doc.resolve())]
-    elsewhere = json.loads(cli("search", "sanctions", doc.parent, "--store", tmp_path / "s.json", "--format", "json").out)
+    elsewhere = json.loads(
+        cli("search", "sanctions", doc.parent, "--store", tmp_path / "s.json", "--format", "json").out
+    )
     assert len({hit["path"] for hit in elsewhere}) > 2  # another store's files are a folder's files like any
     only = tmp_path / "only"
     assert cli("tag", doc, "--match", "here", "--theme", "t", "--store", only / "annotations.json").code == 0
