@@ -173,3 +173,28 @@ async def test_the_collector_is_held_only_until_a_levels_first_frame(write_doc, 
     assert held == [True]  # held while the level was composed
     PassagesLevel("never shown", [], {}, lambda a: "")
     assert gc.isenabled()
+
+
+async def test_a_levels_first_frame_shows_its_passages(write_doc, store_path) -> None:
+    """The first frame painted of a drill-down already shows the passages (its columns wrap as they are first
+    drawn), not blank columns that a later frame fills in."""
+    first: dict[type, str] = {}
+
+    class Watched(MarginaliaApp):
+        def post_display_hook(self) -> None:
+            if isinstance(self.screen, (PassagesLevel, SideBySideLevel)) and type(self.screen) not in first:
+                first[type(self.screen)] = "\n".join(drawn(self))  # the frame just painted, drawn again
+
+    plain = corpus(write_doc, store_path)
+    app = Watched(plain.documents, plain.store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("c")
+        await pilot.pause()
+        await pilot.press("enter")  # a cell's passages
+        await pilot.pause()
+        await pilot.press("escape", "left", "enter")  # the theme side by side
+        await pilot.pause()
+    assert set(first) == {PassagesLevel, SideBySideLevel}
+    assert "“Line 0-00 says" in first[PassagesLevel] and "note on 0-00" in first[PassagesLevel]
+    side = first[SideBySideLevel]
+    assert "(30)" in side and "“Line 0-00 says" in side and "“Line 1-00 says" in side

@@ -20,6 +20,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.screen import ModalScreen
+from textual.types import NoActiveAppError
 from textual.widgets import ContentSwitcher, DataTable, Footer, Label
 
 from ..codebook import Codebook, in_subtree
@@ -90,6 +91,15 @@ class Level(ModalScreen[str | None]):
         self.documents: Mapping[str, Document] = {}
         self.colour: Colour = lambda a: PLAIN
         self._holding = False
+        self._fresh = self._css_read()
+
+    def _css_read(self) -> bool:
+        """This level's .tcss was read before it was made (by an earlier level)."""
+        try:
+            stylesheet = self.app.stylesheet
+        except NoActiveAppError:  # (made outside a running app)
+            return False
+        return all(stylesheet.has_source(str(path), "") for path in self.css_path)
 
     @on(events.Compose)
     def _hold_collector(self) -> None:
@@ -100,6 +110,15 @@ class Level(ModalScreen[str | None]):
         if gc.isenabled():
             gc.disable()
             self._holding = True
+
+    @on(events.ScreenResume)
+    def _styled_already(self, event: events.ScreenResume) -> None:
+        """A level just composed has every widget styled as it was mounted: Textual would style them all again
+        (a tenth of its first frame). Not the first level of all (its .tcss was read after the screen itself was
+        styled), and not a level resumed (one above closed): those are restyled as usual."""
+        if self._fresh:
+            self._fresh = False
+            event.refresh_styles = False
 
     @on(events.Mount)
     def _release_after_frame(self) -> None:

@@ -156,6 +156,11 @@ class PassageColumn(ScrollView, can_focus=True):
         """Every passage is wrapped (the scrollbar is exact)."""
         return len(self._rows) == len(self.passages) and self._width > 0
 
+    @property
+    def drawn(self) -> bool:
+        """Its rows are wrapped at its width: a frame painted now shows its passages, not a blank column."""
+        return self._width > 0
+
     def _wrap_next(self) -> None:
         index = len(self._rows)
         rows = [row for line in self._lines_of(self.passages[index]) for row in wrap_spans(line, self._width)]
@@ -191,14 +196,20 @@ class PassageColumn(ScrollView, can_focus=True):
         else:
             self.virtual_size = size
 
-    def on_resize(self, event: events.Resize) -> None:
+    def _fit(self, drawing: bool = False) -> None:
+        """Wrap at the width the column has now, down to the last row shown and the highlighted passage. Called
+        as the rows are drawn too: the first frame (and the first after a resize) shows them, where the
+        ``Resize`` that follows it would leave that frame blank and need another layout and frame."""
         width = self.scrollable_content_region.width
         if width != self._width:
             self._width = width
             self._rows, self._tops, self._bottom = [], [], 0
             self._heading_rows = [*wrap_spans([(self.heading, BOLD)], width), None] if self.heading else []
             self._strips.clear()
-        self._wrap_through(self.scroll_offset.y + self.size.height, self.highlighted or 0)
+        self._wrap_through(self.scroll_offset.y + self.size.height, self.highlighted or 0, drawing)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit()
         self.scroll_to_highlight()
         if not self.complete:
             self.call_after_refresh(self._wrap_rest)
@@ -234,11 +245,13 @@ class PassageColumn(ScrollView, can_focus=True):
         return style
 
     def render_lines(self, crop: Region) -> list[Strip]:
+        if self.scrollable_content_region.width != self._width:
+            self._fit(drawing=True)
         self._wrap_through(self.scroll_offset.y + crop.bottom, drawing=True)
         return super().render_lines(crop)
 
     def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
+        width = self._width  # (``scrollable_content_region`` is looked up through the screen: for every row)
         heading = len(self._heading_rows)
         if y < heading:  # the heading stays put
             line = self._heading_rows[y]
