@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pytest
 
 from tui.corpus import Hit, compile_pattern, hits
-from tui.corpus_helper import Found, Helper
+from tui.corpus_helper import NICE, Found, Helper
 
 HOSTILE = "é\u202ewhich\x1b[31m \U0001f600 which [b]which[/b] \r\n\u200d𝔴hich \x00 which\ud800 "
 
@@ -108,6 +108,15 @@ def test_a_search_stuck_in_one_match_is_replaced_by_a_fresh_process(helper: Help
     helper.search(documents, "a!", False, False, 3, 10)
     assert [h[1:3] for m in results(helper) for h in m.hits] == [(39, 41)]
     assert helper.pid != stuck and gone(stuck)
+
+
+@pytest.mark.skipif(not hasattr(os, "getpriority"), reason="no process priorities here")
+def test_the_process_runs_at_a_lower_priority_than_the_reader(helper: Helper) -> None:
+    """On busy cores the reader's keys and frames come before the search."""
+    helper.search([Doc("a", "text")], "t", False, False, 5, 10)
+    assert results(helper)[-1].count == 2  # (it has started, and set its priority)
+    ours = os.getpriority(os.PRIO_PROCESS, 0)
+    assert os.getpriority(os.PRIO_PROCESS, helper.pid) == min(19, ours + NICE)
 
 
 def test_closing_ends_the_process(helper: Helper) -> None:

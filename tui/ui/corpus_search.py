@@ -21,14 +21,17 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
+from textual.reactive import Reactive
 from textual.screen import ModalScreen
-from textual.widgets import Checkbox, Footer, Input, Label
+from textual.widget import Widget
+from textual.widgets import Checkbox, Input, Label
 
 from ..corpus import Hit, SearchError, compile_pattern
 from ..corpus_helper import Found, Helper, Row
 from ..document import Document
 from ..text import one_line, safe_line
 from ..wording import cut, fit, plural
+from .footer import ReaderFooter
 from .line_list import LineList
 from .safe_input import SafeInput
 from .styles import styles_of
@@ -112,6 +115,10 @@ class CorpusSearch(ModalScreen[Choice | None]):
         Binding("ctrl+a", "mark_all", "mark all", id="search-all-mark-all", tooltip="Mark every hit"),
     ]
 
+    # A focus change repaints what changed (the widgets' own :focus styles), not the whole screen (Screen's
+    # ``focused`` repaints it all: 10-40 ms with the hits listed, in the way of the keys while a search runs).
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
+
     def __init__(self, documents: Sequence[Document], query: str = "") -> None:
         super().__init__()
         self.documents = list(documents)
@@ -135,7 +142,7 @@ class CorpusSearch(ModalScreen[Choice | None]):
                 "↓: to the hits · enter: go to a hit · space: mark · h: tag marked (or all)",  # fits 80 columns
                 classes="hint",
             )
-        yield Footer()
+        yield ReaderFooter()
 
     def on_mount(self) -> None:
         self.query_one("#query", Input).focus()
@@ -239,7 +246,12 @@ class CorpusSearch(ModalScreen[Choice | None]):
             self._status("no matches")
 
     def _status(self, text: str) -> None:
-        self.query_one("#status", Label).update(Content(text))
+        """The line above the query. It spans the screen (styles): a text that fits on one line, as the one before
+        did, needs no layout of the screen (a few milliseconds in the frame of the first results)."""
+        status = self.query_one("#status", Label)
+        width = status.content_region.width
+        same = status.size.height == 1 and 0 < cell_len(text) <= width
+        status.update(Content(text), layout=not same)
 
     # -- acting on hits ------------------------------------------------------------------------------------------
     @on(Input.Submitted, "#query")
