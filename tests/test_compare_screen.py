@@ -408,3 +408,28 @@ async def test_enter_on_a_theme_in_the_themes_panel_shows_it_side_by_side(
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, CompareScreen)
+
+
+async def test_space_folds_a_parents_rows_in_the_matrix_and_the_themes_panel_keeps_the_fold(store_path: Path) -> None:
+    from tui.document import load_document
+    from tui.model import new_annotation
+
+    store = Store(store_path)
+    text = load_document(ASMOLOV).text
+    for needle, theme in [("UNSC", "sanctions/UN"), ("secretly violate", "sanctions/unilateral"), ("Shoygu", "people")]:
+        start = text.index(needle)
+        store.add(new_annotation(load_document(ASMOLOV), start, start + len(needle), [theme]))
+    app = seeds_app(store_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_compare(pilot)
+        assert "▾ ██ sanctions" in row_with(app, "sanctions") and any("██ unilateral" in r for r in drawn(app))
+        await pilot.press("down", "space")  # the sanctions row
+        await pilot.pause()
+        assert row_with(app, "▸ ██ sanctions").split()[-5:] == ["2", "·", "0.1%", "·", "2"]  # its children's
+        assert not any("unilateral" in r or "██ UN" in r for r in drawn(app))
+        await pilot.press("enter")  # the cell under the cursor, on the folded row: its subtree's passages
+        await pilot.pause()
+        assert isinstance(app.screen, PassagesLevel) and "sanctions in Some comments" in drawn(app)[0]
+        await pilot.press("escape", "escape", "t")
+        await pilot.pause()
+        assert "▸ sanctions" in row_with(app, "sanctions")  # folded in the themes panel too

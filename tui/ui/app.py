@@ -175,7 +175,7 @@ class MarginaliaApp(App[None]):
         self.annotations: dict[str, Annotation] = {}
         self.themes: dict[str, Theme] = {}
         self.history = History()
-        self.folded_themes: set[str] = set()  # codebook nodes folded in the themes panel
+        self.folded_themes: set[str] = set()  # codebook nodes folded in the themes panel and the compare matrix
         self.sync_scroll = False
         self.only_mine = False  # C: only the reader's coder's highlights
         self.last_query = ""
@@ -1251,8 +1251,9 @@ class MarginaliaApp(App[None]):
         ready = self._compare_ready
         matrix, found = ready[1:] if ready is not None and ready[0] == self._compare_key() else (None, None)
         screen = CompareScreen(
-            self.documents, list(self.annotations.values()), self.themes, self.colour_of, matrix, found, side_by_side
-        )
+            self.documents, list(self.annotations.values()), self.themes, self.colour_of, matrix, found, side_by_side,
+            self.folded_themes,
+        )  # fmt: skip
         self.push_screen(screen, self._jump_to_id)
 
     def on_themes_panel_compare(self, message: ThemesPanel.Compare) -> None:

@@ -42,6 +42,7 @@ from ..reports import attributes
 from ..text import safe_line
 from ..wording import plural
 from .focus import focus_now
+from .keys import key_name
 from .passages import PassageColumn, Span, one_line_cut, passage_lines
 from .styles import styles_of
 from .tables import Piece, ViewTable
@@ -249,6 +250,7 @@ class CompareScreen(Level):
         Binding("tab", "switch", "matrix / co-occurrence", id="compare-switch", tooltip="Matrix / co-occurrence"),
         Binding("p", "count", "passages / share", show=True, id="compare-count", tooltip="Count passages / share"),
         Binding("b", "by", "columns by", id="compare-columns-by", tooltip="Columns: documents, authors, years, dates"),
+        Binding("space", "fold", "fold", show=False, id="compare-fold", tooltip="Fold or unfold a parent theme's rows"),
     ]
 
     def __init__(
@@ -260,11 +262,13 @@ class CompareScreen(Level):
         matrix: Matrix | None = None,
         found: Cooccurrence | None = None,
         side_by_side: str | None = None,
+        folded: set[str] | None = None,
     ) -> None:
         """``matrix``, ``found``: the matrix and co-occurrence of these, counted already (the app keeps them
         ready); else they are counted here, step by step between frames when there are many annotations, so the
         screen shows at once and keys never wait. ``side_by_side``: a node whose passages are shown side by side
-        as soon as the matrix is (``enter`` in the themes panel); ``escape`` there shows the matrix."""
+        as soon as the matrix is (``enter`` in the themes panel); ``escape`` there shows the matrix. ``folded``:
+        the parents whose rows are folded (the app's set, shared with the themes panel)."""
         super().__init__()
         self.documents = {d.key: d for d in documents}
         self.sources = sources_of(documents)
@@ -279,6 +283,7 @@ class CompareScreen(Level):
         self._cooccurrence: Cooccurrence | None = found
         self.show_share = True
         self._side_by_side = side_by_side
+        self.folded = folded if folded is not None else set()
         self.by = "document"  # what the columns are: documents, or the values of an attribute (``b``)
         self._matrices: dict[str, Matrix] = {"document": self.matrix} if self.ready else {}
 
@@ -295,7 +300,8 @@ class CompareScreen(Level):
             yield ViewTable(id="matrix", cursor_type="cell", zebra_stripes=True)
             yield ViewTable(id="cooccurrence", cursor_type="cell", zebra_stripes=True)
         yield Label(
-            "enter on a count: its passages · enter on a theme: side by side",  # the footer shows the other keys
+            "enter on a count: its passages · on a theme: side by side · "
+            + f"{key_name(self.app, CompareScreen, 'compare-fold')}: fold",  # the footer shows the others
             classes="hint",
             id="hint",
         )
@@ -350,7 +356,9 @@ class CompareScreen(Level):
             table.move_cursor(row=row, column=1 if self.matrix.columns else 0)
         node, self._side_by_side = self._side_by_side, None
         if node is not None and node in self.codebook:
-            table.move_cursor(row=self.codebook.order.index(node), column=0)
+            shown = self._rows()
+            if node in shown:
+                table.move_cursor(row=shown.index(node), column=0)
             self.open(SideBySideLevel(self.codebook.nodes[node].name, self.matrix, node, self.documents, self.colour))
         if self._cooccurrence is None and len(self.annotations) > BUILD_HERE:
             self._count_cooccurrence()  # ready before tab, most of the time
@@ -367,7 +375,7 @@ class CompareScreen(Level):
     def _theme_cell(self, key: str, number: str = "") -> Piece:
         node = self.codebook.nodes[key]
         colour = node.theme.colour if node.theme is not None else PLAIN
-        fold = "▾ " if node.children else "  "
+        fold = ("▸ " if key in self.folded else "▾ ") if node.children else "  "
         return Piece(number + "  " * node.depth + fold, ("██", Style.parse(colour)), " " + one_line_cut(node.label, 40))
 
     def _count(self, key: str, column: str) -> Piece:
@@ -383,7 +391,8 @@ class CompareScreen(Level):
         table = self.query_one("#matrix", DataTable)
         table.clear(columns=True)
         table.add_column("theme", key="theme")
-        labels = [len(self._theme_cell(k)) for k in self.codebook.order]
+        rows = self._rows()
+        labels = [len(self._theme_cell(k)) for k in rows]
         room = self.app.size.width - max(labels, default=10) - 12  # the theme and total columns, the gaps
         width = max(12, min(28, room // max(len(self.matrix.columns), 1) - 2))
         for n, column in enumerate(self.matrix.columns, 1):
@@ -394,11 +403,29 @@ class CompareScreen(Level):
             )
             table.add_column(Text(one_line_cut(label, width)), key=column.key)
         table.add_column("total", key="total")
-        for key in self.codebook.order:
+        for key in rows:
             counts = [self._count(key, c.key) for c in self.matrix.columns]
             table.add_row(self._theme_cell(key), *counts, Piece(str(self.matrix.row_total(key))), key=key)
         if not len(self.codebook):
             table.add_row(Piece("no themes yet: press h on a passage"), *[Piece("")] * (len(self.matrix.columns) + 1))
+
+    def _rows(self) -> list[str]:
+        """The matrix's rows: the codebook's nodes in tree order, but for those under a folded parent."""
+        return [node.key for node in self.codebook.visible(self.folded)] if self.folded else self.codebook.order
+
+    def action_fold(self) -> None:
+        """Fold or unfold the parent theme under the cursor (its row stays; a folded parent still counts its
+        children's passages)."""
+        table = self.query_one("#matrix", DataTable)
+        if self.query_one(ContentSwitcher).current != "matrix" or not self.ready or not table.row_count:
+            return
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        if key is None or key not in self.codebook or not self.codebook.nodes[key].children:
+            return
+        self.folded.symmetric_difference_update({key})
+        column = table.cursor_column
+        self._fill_matrix()
+        table.move_cursor(row=self._rows().index(key), column=column, animate=False)
 
     def _fill_cooccurrence(self) -> None:
         if self._cooccurrence is None:
