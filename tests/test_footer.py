@@ -51,3 +51,22 @@ async def test_the_footer_shows_textuals_keys_and_recomposes_only_when_they_chan
         assert not app.screen.query(Footer)
         await pilot.press("escape")
         assert await assert_shows_what_textual_shows(pilot, app) == reading
+
+
+async def test_the_corpus_search_shows_and_hides_its_keys_in_place_as_the_focus_moves(store_path):
+    """The query takes space, h and ctrl+a; in the hits they are the screen's: the same key widgets, shown."""
+    app = MarginaliaApp(load_paths([ASMOLOV, PROMA]), Store(store_path))
+    async with app.run_test(size=(160, 40)) as pilot:
+        await pilot.press("F", *"Shoigu")
+        typing = await assert_shows_what_textual_shows(pilot, app)
+        assert "close" in typing and "mark" not in typing
+        keys = list(app.screen.query(FooterKey))
+        await pilot.press("down")  # into the hits
+        assert app.screen.focused is app.screen.query_one("#hits")
+        in_hits = await footer_row(pilot, app)
+        assert "space mark" in in_hits and "h tag marked (or all)" in in_hits and "^a mark all" in in_hits
+        assert list(app.screen.query(FooterKey)) == keys  # shown in place, not recomposed
+        assert await assert_shows_what_textual_shows(pilot, app) == in_hits
+        await pilot.press("shift+tab", "shift+tab")  # back to the query (past the checkbox)
+        assert app.screen.focused is app.screen.query_one("#query")
+        assert await assert_shows_what_textual_shows(pilot, app) == typing
