@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 from conftest import ASMOLOV, PROMA
+from hypothesis import given
+from hypothesis import strategies as st
 from test_compare_screen import drawn, row_with
 from test_corpus_helper import gone
 from textual.widgets import Input
@@ -257,3 +259,24 @@ async def test_clearing_the_query_cancels_and_empties_the_list_at_80x24(store_pa
         assert not any("matches)" in row for row in rows) and screen.query_one("#hits").option_count == 0
         await pilot.pause(0.2)  # nothing of the cancelled search arrives later
         assert screen.query_one("#hits").option_count == 0 and drawn(app)[0].strip() == "Search all open documents"
+
+
+@given(
+    left=st.text(max_size=30), match=st.text(min_size=1, max_size=8), right=st.text(max_size=30), marked=st.booleans()
+)
+def test_a_rows_segments_are_textuals_own(left: str, match: str, right: str, marked: bool) -> None:
+    """The hits list combines each span's style with the row's once (a sixth of the time): the same segments as
+    Textual's ``render_segments``, for a hit and a document's header, on any row style."""
+    from textual.content import Content
+    from textual.style import Style
+
+    from tui.corpus import Hit
+    from tui.ui.corpus_search import kwic
+    from tui.ui.line_list import LineList
+
+    hit = Hit("p", 5, 5 + len(match), match, left, right)
+    rows = [kwic(hit, 12, marked), Content.assemble((left, "bold"), f"  ({match})"), Content(right)]
+    lines = LineList(lambda value: rows[value])
+    for base in (Style.null(), Style.parse("#fff on #204060"), Style.parse("bold reverse"), Style.parse("dim")):
+        for row in rows:
+            assert lines._segments(row, base) == row.render_segments(base)

@@ -13,12 +13,23 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import ClassVar
 
+from rich.segment import Segment
+from rich.style import Style as RichStyle
 from textual import events
 from textual.content import Content
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.style import Style
+
+
+def _parse(style: str) -> Style:
+    """A span's style, as ``Content.render`` reads it."""
+    try:
+        return Style.parse(style)
+    except Exception:  # (Content.render's fallback too)
+        return Style.null()
 
 
 class LineList(ScrollView, can_focus=True):
@@ -42,6 +53,7 @@ class LineList(ScrollView, can_focus=True):
         self.describe = describe
         self.values: list[int] = []
         self._highlighted: int | None = None
+        self._styles: dict[tuple[Style, str | Style | None], RichStyle | None] = {}  # (row's style, span's) -> combined
 
     @property
     def option_count(self) -> int:
@@ -106,7 +118,37 @@ class LineList(ScrollView, can_focus=True):
         content = self.describe(value)
         if content.cell_length > width:
             content = content.truncate(width, ellipsis=True)
-        return Strip(content.render_segments(style)).extend_cell_length(width, style.rich_style)
+        return Strip(self._segments(content, style)).extend_cell_length(width, style.rich_style)
+
+    def _segments(self, content: Content, base: Style) -> list[Segment]:
+        """``content.render_segments(base)`` for a row whose spans follow one another (as ``Content.assemble``
+        makes them), each span's style combined with ``base`` once, not at every row: a sixth of the time, and a
+        whole list drawn (a focus change, a scroll) is 34 rows of it."""
+        text, segments, position = content.plain, [], 0
+        if not content.spans:
+            return [Segment(text, self._style(base, None))]
+        for span in content.spans:
+            if span.start < position:  # (overlapping spans: Textual's own way)
+                return content.render_segments(base)
+            if span.start > position:
+                segments.append(Segment(text[position : span.start], self._style(base, None)))
+            if span.end > span.start:
+                segments.append(Segment(text[span.start : span.end], self._style(base, span.style)))
+                position = span.end
+        if position < len(text):
+            segments.append(Segment(text[position:], self._style(base, None)))
+        return segments
+
+    def _style(self, base: Style, style: str | Style | None) -> RichStyle | None:
+        """``base`` with ``style`` over it, as a segment's (None for no style at all, as Textual has it)."""
+        key = (base, style)
+        if key not in self._styles:
+            if len(self._styles) > 64:  # (the looks changed: the focus, the theme)
+                self._styles.clear()
+            over = _parse(style) if isinstance(style, str) else style
+            combined = base if over is None else Style.combine([base, over])
+            self._styles[key] = combined.rich_style if combined else None
+        return self._styles[key]
 
     # -- moving ----------------------------------------------------------------------------------------------
     def _selectable(self, start: int, step: int) -> int | None:
