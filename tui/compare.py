@@ -214,15 +214,18 @@ def cooccurrence_steps(
 ) -> Steps[tuple[Codebook, Cooccurrence]]:
     """``cooccurrence`` in small steps (as ``matrix_steps``)."""
     annotations = sorted(annotations, key=_document_order)
+    yield
     rank = {a.id: n for n, a in enumerate(annotations)}
     codebook = Codebook(themes, {t for a in annotations for t in a.themes})
+    yield
     found: dict[tuple[str, str], dict[str, Annotation]] = defaultdict(dict)
     per_document: dict[str, list[Annotation]] = defaultdict(list)
-    for annotation in annotations:
+    for n, annotation in enumerate(annotations, 1):
         per_document[annotation.document.path].append(annotation)
         for key in covering(annotation):
             found[(key, key)][annotation.id] = annotation
-    yield
+        if not n % STEP:
+            yield
 
     def pair(x: Annotation, y: Annotation) -> None:
         for cell in _pairs(covering(x), covering(y)):
@@ -246,5 +249,12 @@ def cooccurrence_steps(
             if annotation.status == "orphan":
                 pair(annotation, annotation)  # no place in the text, but its own themes still co-occur
     yield
-    ordered = {cell: sorted(passages.values(), key=lambda a: rank[a.id]) for cell, passages in found.items()}
+    ordered: Cooccurrence = {}
+    done = 0
+    for cell, passages in found.items():  # each cell's passages in document order
+        ordered[cell] = sorted(passages.values(), key=lambda a: rank[a.id])
+        done += len(passages)
+        if done >= STEP:
+            done = 0
+            yield
     return codebook, ordered

@@ -21,7 +21,7 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.types import NoActiveAppError
-from textual.widgets import ContentSwitcher, DataTable, Footer, Label
+from textual.widgets import ContentSwitcher, DataTable, Label
 
 from ..codebook import Codebook, in_subtree
 from ..compare import (
@@ -42,6 +42,7 @@ from ..reports import attributes
 from ..text import safe_line
 from ..wording import plural
 from .focus import focus_now
+from .footer import ReaderFooter
 from .keys import key_name
 from .passages import PassageColumn, Span, one_line_cut, passage_lines
 from .styles import styles_of
@@ -55,7 +56,7 @@ DIM = Style(dim=True)
 NONE = Piece(("·", DIM))  # an empty cell
 
 
-async def in_steps(steps: Steps[T], slice_seconds: float = 0.008) -> T:
+async def in_steps(steps: Steps[T], slice_seconds: float = 0.003) -> T:
     """Run a step-by-step builder (``tui.compare``) on the event loop, letting keys and frames through every
     few milliseconds: the same result as at once, and nothing waits longer than one slice."""
     last = time.perf_counter()
@@ -170,7 +171,7 @@ class PassagesLevel(Level):
         yield Label(Content(safe_line(self.heading)), classes="title")
         yield self.column(self.passages, title=len({a.document.path for a in self.passages}) > 1, id="passages")
         yield Label("enter: go to the passage · escape: back", classes="hint")
-        yield Footer()
+        yield ReaderFooter()
 
     def on_mount(self) -> None:
         focus_now(self.query_one(PassageColumn))
@@ -208,7 +209,7 @@ class SideBySideLevel(Level):
                 heading, several = f"{column.label} ({len(cell.passages)})", len(column.paths) > 1
                 yield self.column(cell.passages, heading, title=several, id=f"column-{n}")
         yield Label("enter: go to the passage · ← →: columns · escape: back", classes="hint")
-        yield Footer()
+        yield ReaderFooter()
 
     def on_mount(self) -> None:
         self._focus_column()
@@ -305,7 +306,7 @@ class CompareScreen(Level):
             classes="hint",
             id="hint",
         )
-        yield Footer()
+        yield ReaderFooter()
 
     def on_mount(self) -> None:
         focus_now(self.query_one("#matrix", DataTable))
@@ -318,6 +319,7 @@ class CompareScreen(Level):
     async def _build(self) -> None:
         by = self.by
         matrix = await in_steps(matrix_steps(self.annotations, self.themes, self.sources, by))
+        await asyncio.sleep(0)  # (filling the table is a step of its own)
         self._matrices[by] = matrix
         self.matrix, self.codebook, self.ready = matrix, matrix.codebook, True
         self._update_heading()

@@ -22,7 +22,7 @@ from textual.color import Color
 from textual.coordinate import Coordinate
 from textual.strip import Strip
 from textual.widgets import DataTable
-from textual.widgets._data_table import CellKey, RowKey
+from textual.widgets._data_table import CellKey, Column, RowKey
 
 SegmentLines = list[list[Segment]]
 
@@ -58,6 +58,8 @@ class ViewTable(DataTable):
         self._widths_key: tuple[int, int] | None = None
         self._widths: list[int] = []
         self._style: Style | None = None  # the table's own style, as resolved (through every ancestor)
+        self._columns_key: tuple[int, int, int] | None = None
+        self._ordered: list[Column] = []
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
@@ -73,6 +75,16 @@ class ViewTable(DataTable):
         if y >= (self.header_height if self.show_header else 0):
             y += scroll_y
         return self._render_line(y, scroll_x, scroll_x + self.size.width, self._style)
+
+    @property
+    def ordered_columns(self) -> list[Column]:
+        """DataTable's, kept until the columns change: it is asked for on every line drawn, and looks every column
+        up each time (52 of them: a tenth of the matrix's first frame)."""
+        key = (self._update_count, id(self._column_locations), len(self.columns))
+        if key != self._columns_key:
+            self._columns_key = key
+            self._ordered = DataTable.ordered_columns.fget(self)  # type: ignore[attr-defined]
+        return self._ordered
 
     def _render_widths(self) -> list[int]:
         """Each column's width as drawn (its padding too), kept until the table changes (each asks a reactive)."""
@@ -205,10 +217,12 @@ class ViewTable(DataTable):
             False, False, row_index < self.fixed_rows, hover, cursor, self.show_cursor, self._show_hover_cursor,
             self.cursor_foreground_priority == "css", self.cursor_background_priority == "css",
         )  # fmt: skip
-        pre = base_style + Style.from_meta({"row": row_index, "column": column_index}) + component
-        plain = pre + post
+        # the cell's place (for clicks) goes on last: the sums before it are of few styles, which Rich keeps
+        meta = Style.from_meta({"row": row_index, "column": column_index})
+        pre = base_style + component
+        plain = pre + post + meta
         line = [Segment(" " * pad, plain)] if pad else []
-        line += [Segment(text, pre + style + post if style else plain) for text, style in piece.parts]
+        line += [Segment(text, pre + style + post + meta if style else plain) for text, style in piece.parts]
         line.append(Segment(" " * (width - pad - len(piece)), plain))
         lines: SegmentLines = [line]
         self._cell_render_cache[cache_key] = lines
