@@ -27,7 +27,7 @@ from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Label
 
 from ..corpus import Hit, SearchError, compile_pattern
-from ..corpus_helper import Found, Helper, Row
+from ..corpus_helper import Helper, Row
 from ..document import Document
 from ..text import one_line, safe_line
 from ..wording import cut, fit, plural
@@ -188,42 +188,43 @@ class CorpusSearch(ModalScreen[Choice | None]):
         self._drainer.resume()
 
     def _drain(self) -> None:
-        """Take in the hits that came since the last tick (a thousand at most: the keys never wait long)."""
-        for found in self.helper.take(PER_TICK):
-            self._take(found)
-
-    def _take(self, found: Found) -> None:
-        if found.kind == "hits":
-            self._add(found.path, found.hits, found.count)
-        elif found.kind == "count":
-            self._count(found.path, found.count)
-        else:
-            self._drainer.pause()
-            self.searching = False
-            if found.kind == "done":
-                self._done(found.count)
-            else:
-                self._status(found.text)
-
-    def _add(self, path: str, batch: list[Row], found: int) -> None:
-        """List ``batch`` (of ``found`` hits in the document at ``path``), under the document's header."""
+        """Take in the hits that came since the last tick (a thousand at most: the keys never wait long), listed in
+        one step: the list's size, its scrollbar and each header's count are updated once a tick, not once a
+        batch of the helper's."""
         hits = self.query_one("#hits", LineList)
-        new: list[int] = []
-        if path not in self._headers and batch:
-            self._headers[path] = hits.option_count
-            new.append(-1 - self._number[path])
-        first, row = len(self.found), hits.option_count + len(new)
-        self.found.rows.extend(batch)
-        self._rows.extend(range(row, row + len(batch)))
-        new.extend(range(first, first + len(batch)))
-        hits.add(new)
-        self._count(path, found)
+        new: list[int] = []  # the rows to list
+        counted: set[str] = set()
+        for found in self.helper.take(PER_TICK):
+            if found.kind == "hits":
+                self._add(found.path, found.hits, hits.option_count + len(new), new)
+            if found.kind in ("hits", "count"):
+                self._counts[found.path] = self._counts.get(found.path, 0) + found.count
+                counted.add(found.path)
+            elif found.kind in ("done", "error"):
+                self._drainer.pause()
+                self.searching = False
+                if found.kind == "done":
+                    self._done(found.count)
+                else:
+                    self._status(found.text)
+        if new:
+            hits.add(new)
+        for path in counted:
+            hits.refresh_row(self._headers.get(path))
         if hits.highlighted is None and self.found:
             hits.highlighted = 1
 
-    def _count(self, path: str, more: int) -> None:
-        self._counts[path] = self._counts.get(path, 0) + more
-        self.query_one("#hits", LineList).refresh_row(self._headers.get(path))
+    def _add(self, path: str, batch: list[Row], row: int, new: list[int]) -> None:
+        """Put ``batch`` (hits in the document at ``path``) into ``new``, the rows listed from ``row`` on, under the
+        document's header."""
+        if path not in self._headers and batch:
+            self._headers[path] = row
+            new.append(-1 - self._number[path])
+            row += 1
+        first = len(self.found)
+        self.found.rows.extend(batch)
+        self._rows.extend(range(row, row + len(batch)))
+        new.extend(range(first, first + len(batch)))
 
     def _describe(self, value: int) -> Content:
         """A row of the list: a document's header (a negative value), else a hit."""
