@@ -70,3 +70,6 @@ async def test_the_corpus_search_shows_and_hides_its_keys_in_place_as_the_focus_
         await pilot.press("shift+tab", "shift+tab")  # back to the query (past the checkbox)
         assert app.screen.focused is app.screen.query_one("#query")
         assert await assert_shows_what_textual_shows(pilot, app) == typing
+        keys = list(app.screen.query(FooterKey))  # (the forced recompose made new ones)
+        app.screen.set_focus(app.screen.query_one("#hits"))
+        assert all(key.display for key in keys)  # at once: drawn in the focus move's own frame

@@ -58,6 +58,15 @@ class ReaderFooter(Footer):
                 key.display = False
                 yield key
 
+    def on_mount(self) -> None:
+        self.watch(self.screen, "focused", self._focus_moved, init=False)
+
+    def _focus_moved(self) -> None:
+        """Show and hide keys at once, in the frame the focus move is drawn in: one layout of the screen for
+        both (Textual's own update comes a frame later: it then finds nothing to change)."""
+        if self._shown is not None and self.is_attached and self.app.app_focus:
+            self._toggled(self._wanted())
+
     async def recompose(self) -> None:
         if self._shown is not None and self.is_attached:
             wanted = self._wanted()
