@@ -198,3 +198,48 @@ async def test_a_levels_first_frame_shows_its_passages(write_doc, store_path) ->
     assert "“Line 0-00 says" in first[PassagesLevel] and "note on 0-00" in first[PassagesLevel]
     side = first[SideBySideLevel]
     assert "(30)" in side and "“Line 0-00 says" in side and "“Line 1-00 says" in side
+
+
+async def test_the_side_by_side_level_is_made_ready_and_kept_for_the_next_theme(write_doc, store_path) -> None:
+    """While the matrix is shown, a side-by-side level is composed off screen; enter on a theme shows that one
+    with the theme's passages, and enter on the next theme shows the same level with those: its passages, its
+    headings and title, from the top. Closing the comparison removes it."""
+    paths = [write_doc(f"k{n}.txt", "\n".join(f"Line {n}-{k:02} has some words." for k in range(12))) for n in (0, 1)]
+    documents = load_paths(paths)
+    store = Store(store_path)
+    for document in documents:
+        text = document.text
+        store.add_many(
+            [
+                new_annotation(document, text.index(line), text.index(line) + len(line), [("odd", "even")[k % 2]])
+                for k, line in enumerate(text.splitlines())
+            ]
+        )
+    app = MarginaliaApp(documents, store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("c")
+        compare = app.screen
+        assert isinstance(compare, CompareScreen)
+        await pilot.pause(0.3)
+        ready = compare._ready_side
+        assert ready is not None and ready.is_running and len(ready.query(PassageColumn)) == 2
+        assert app.screen is compare  # made ready, not shown
+        await pilot.press("left", "enter")  # the first theme, "even", side by side
+        await pilot.pause()
+        assert app.screen is ready
+        screen = "\n".join(drawn(app))
+        assert "even: 12 passages side by side" in screen and "“Line 0-01" in screen and "“Line 1-01" in screen
+        assert "“Line 0-00" not in screen and "(6)" in screen
+        await pilot.press("escape", "down", "enter")  # the next theme, "odd"
+        await pilot.pause()
+        assert app.screen is ready
+        screen = "\n".join(drawn(app))
+        assert "odd: 12 passages side by side" in screen and "“Line 0-00" in screen and "“Line 1-00" in screen
+        assert "“Line 0-01" not in screen
+        await pilot.press("down", "enter")  # the second passage of the first column: the reader's cursor on it
+        await pilot.pause()
+        await pilot.pause()
+        assert not isinstance(app.screen, (SideBySideLevel, CompareScreen))
+        view = app.focused
+        assert isinstance(view, DocumentView) and view.cursor == view.text.index("Line 0-02")
+        assert not app.is_screen_installed(ready) and not ready.is_running

@@ -50,6 +50,7 @@ from .tables import Piece, ViewTable
 
 PLAIN = "#C0C0C0"
 COLUMN_WIDTH = 32  # a side-by-side column's width at least (with its border)
+PREPARE_AFTER = 0.05  # seconds after the matrix is shown (and counted) that a side-by-side level is made ready
 GROUPINGS = ("document", "author", "year", "date")  # what the matrix's columns can be (``b`` goes round them)
 Colour = Callable[[Annotation], str]
 DIM = Style(dim=True)
@@ -93,7 +94,8 @@ class Level(ModalScreen[str | None]):
         self.documents: Mapping[str, Document] = {}
         self.colour: Colour = lambda a: PLAIN
         self._holding = False
-        self._fresh = self._css_read()
+        self._fresh = self._css_read()  # its widgets are styled as they will be shown (no restyle on resume)
+        self._stale = False  # the theme changed since it was last styled
 
     def _css_read(self) -> bool:
         """This level's .tcss was read before it was made (by an earlier level)."""
@@ -108,22 +110,34 @@ class Level(ModalScreen[str | None]):
         """Hold Python's cyclic collector until this level's first frame is painted: composing, laying out and
         drawing a level makes tens of thousands of short-lived objects, and the full collection they may set off
         (every tracked object: 30-100 ms quiet at 10,000 annotations, far more loaded) would land in the frame
-        the reader waits for. It runs right after the frame instead."""
+        the reader waits for. It runs right after the frame instead. (A level made ready off screen holds it
+        only when it is shown.)"""
+        if self.app.screen is self:
+            self._hold()
+
+    def _hold(self) -> None:
         if gc.isenabled():
             gc.disable()
             self._holding = True
+
+    @on(events.Mount)
+    def _restyle_on_theme(self) -> None:
+        self.app.theme_changed_signal.subscribe(self, self._theme_changed)
+
+    def _theme_changed(self, _: object) -> None:
+        self._fresh, self._stale = False, True
 
     @on(events.ScreenResume)
     def _styled_already(self, event: events.ScreenResume) -> None:
         """A level just composed has every widget styled as it was mounted: Textual would style them all again
         (a tenth of its first frame). Not the first level of all (its .tcss was read after the screen itself was
-        styled), and not a level resumed (one above closed): those are restyled as usual."""
+        styled), not one whose theme changed, and not a level resumed (one above closed): those are restyled as
+        usual. The collector is let go after the frame."""
         if self._fresh:
-            self._fresh = False
             event.refresh_styles = False
-
-    @on(events.Mount)
-    def _release_after_frame(self) -> None:
+        else:
+            self._stale = False
+        self._fresh = False
         self.call_after_refresh(self._release)
 
     @on(events.Unmount)
@@ -195,14 +209,18 @@ class SideBySideLevel(Level):
         """How many columns fit side by side."""
         return max(1, self.app.size.width // COLUMN_WIDTH)
 
-    def compose(self) -> ComposeResult:
+    def _title(self) -> Content:
         total = self.matrix.row_total(self.node)
         shown = self.matrix.columns[self.first : self.first + self.room]
         what = "documents" if self.matrix.by == "document" else f"{self.matrix.by} columns"
         which = "" if len(shown) == len(self.matrix.columns) else (
             f" ({what} {self.first + 1}–{self.first + len(shown)} of {len(self.matrix.columns)}: ← → for more)"
         )  # fmt: skip
-        yield Label(Content(safe_line(f"{self.theme_name}: {total} passages side by side{which}")), classes="title")
+        return Content(safe_line(f"{self.theme_name}: {total} passages side by side{which}"))
+
+    def compose(self) -> ComposeResult:
+        shown = self.matrix.columns[self.first : self.first + self.room]
+        yield Label(self._title(), classes="title")
         with Horizontal(id="columns"):
             for n, column in enumerate(shown, self.first):
                 cell = self.matrix.cell(self.node, column.key)
@@ -212,6 +230,27 @@ class SideBySideLevel(Level):
         yield ReaderFooter()
 
     def on_mount(self) -> None:
+        self._focus_column()
+
+    def fits(self, matrix: Matrix) -> bool:
+        """It can show another theme of ``matrix`` as it is composed (its columns, from the first)."""
+        return (
+            matrix is self.matrix
+            and self.first == 0
+            and len(self.query(PassageColumn)) == min(self.room, len(matrix.columns))
+        )
+
+    def show(self, name: str, node: str) -> None:
+        """Show theme ``node`` (``name``) in the columns already composed: only the title and the passages
+        change, so it is drawn without a new screen of widgets to mount and style."""
+        self._hold()
+        self._fresh = not self._stale  # (styled when last shown, or when the theme changed since)
+        self.theme_name, self.node = name, node
+        self.query_one(".title", Label).update(self._title())
+        for n, list_ in enumerate(self.query(PassageColumn)):
+            column = self.matrix.columns[n]
+            passages = self.matrix.cell(node, column.key).passages
+            list_.show(passages, f"{column.label} ({len(passages)})")
         self._focus_column()
 
     def _focus_column(self, focus: int | None = None) -> None:
@@ -276,6 +315,7 @@ class CompareScreen(Level):
         self.annotations = open_annotations(documents, annotations)
         self.themes = list(themes.values())
         self.colour = colour
+        self._ready_side: SideBySideLevel | None = None  # made ready while the matrix is shown
         if matrix is None and len(self.annotations) <= BUILD_HERE:
             matrix = build_matrix(self.annotations, self.themes, self.sources)
         self.matrix = matrix or build_matrix([], self.themes, self.sources)
@@ -361,13 +401,16 @@ class CompareScreen(Level):
             shown = self._rows()
             if node in shown:
                 table.move_cursor(row=shown.index(node), column=0)
-            self.open(SideBySideLevel(self.codebook.nodes[node].name, self.matrix, node, self.documents, self.colour))
+            self.open(self._side_level(node))
         if self._cooccurrence is None and len(self.annotations) > BUILD_HERE:
-            self._count_cooccurrence()  # ready before tab, most of the time
+            self._count_cooccurrence()  # ready before tab, most of the time (then the side-by-side level)
+        else:
+            self.set_timer(PREPARE_AFTER, self._prepare_side)
 
     @work(exclusive=True, group="compare-cooccurrence")
     async def _count_cooccurrence(self) -> None:
         _, self._cooccurrence = await in_steps(cooccurrence_steps(self.annotations, self.themes))
+        self.set_timer(PREPARE_AFTER, self._prepare_side)
         if self.query_one(ContentSwitcher).current == "cooccurrence":
             self._fill_cooccurrence()
             self._update_heading()
@@ -473,6 +516,42 @@ class CompareScreen(Level):
         table.cursor_coordinate = cursor
 
     # -- drilling down -------------------------------------------------------------------------------------------
+    def _prepare_side(self) -> None:
+        """Make a side-by-side level ready off screen (composed, its widgets mounted and styled) while the matrix
+        is shown, once it is counted: ``enter`` on a theme then only fills it in and draws it, in half the time
+        of a level made then. It is kept (installed) for the next theme, until this screen closes."""
+        ready = self._ready_side
+        if not len(self.codebook) or (ready is not None and ready.fits(self.matrix)):
+            return
+        level = self._keep_side(self.codebook.order[0])
+        self.app._register(self.app, level)  # (what push_screen does first: composed now, shown later)
+
+    def _side_level(self, node: str) -> SideBySideLevel:
+        """The side-by-side level of ``node``: the one kept, if it fits the matrix, else a new one (kept)."""
+        level = self._ready_side
+        if level is not None and level.is_running and level.fits(self.matrix):
+            level.show(self.codebook.nodes[node].name, node)
+            return level
+        return self._keep_side(node)
+
+    def _keep_side(self, node: str) -> SideBySideLevel:
+        self._discard_side()
+        level = SideBySideLevel(self.codebook.nodes[node].name, self.matrix, node, self.documents, self.colour)
+        self.app.install_screen(level, f"compare-side-{id(self)}")  # (popped, it stays mounted)
+        self._ready_side = level
+        return level
+
+    def _discard_side(self) -> None:
+        level, self._ready_side = self._ready_side, None
+        if level is not None and level not in self.app.screen_stack:
+            self.app.uninstall_screen(level)
+            if level.is_running:
+                level.remove()
+
+    @on(events.Unmount)
+    def _discard_on_close(self) -> None:
+        self._discard_side()
+
     @on(DataTable.CellSelected)
     def _cell_selected(self, event: DataTable.CellSelected) -> None:
         row, column = event.cell_key.row_key.value, event.cell_key.column_key.value
@@ -480,7 +559,7 @@ class CompareScreen(Level):
             return
         name = self.codebook.nodes[row].name
         if column in ("theme", "total"):
-            self.open(SideBySideLevel(name, self.matrix, row, self.documents, self.colour))
+            self.open(self._side_level(row))
         elif event.data_table.id == "matrix":
             cell = self.matrix.cell(row, str(column))
             label = next(c.label for c in self.matrix.columns if c.key == column)

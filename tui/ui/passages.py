@@ -150,6 +150,17 @@ class PassageColumn(ScrollView, can_focus=True):
         self._strips: LRUCache[tuple[int, bool], Strip] = LRUCache(256)  # (row, highlighted): drawn
         self._styles: dict[str, Style] = {}  # the widget's own style and its component classes', as resolved
 
+    def show(self, passages: Sequence[Annotation], heading: str = "") -> None:
+        """Show ``passages`` under ``heading`` instead, from the top: wrapped as they are drawn, as at first."""
+        self.passages = list(passages)
+        self.heading = one_line_cut(heading, 500)
+        self.highlighted = 0 if self.passages else None
+        self._width = 0  # (wrapped again when next drawn)
+        self._rows, self._tops, self._bottom = [], [], 0
+        self._strips.clear()
+        self.scroll_to(y=0, animate=False, immediate=True, force=True)
+        self.virtual_size = Size(0, 0)  # no scrollbar until the rows are counted (after the first frame, as at first)
+
     # -- wrapping ----------------------------------------------------------------------------------------------
     @property
     def complete(self) -> bool:
@@ -206,13 +217,12 @@ class PassageColumn(ScrollView, can_focus=True):
             self._rows, self._tops, self._bottom = [], [], 0
             self._heading_rows = [*wrap_spans([(self.heading, BOLD)], width), None] if self.heading else []
             self._strips.clear()
+            self.call_after_refresh(self._wrap_rest)  # (the rest, after the frame)
         self._wrap_through(self.scroll_offset.y + self.size.height, self.highlighted or 0, drawing)
 
     def on_resize(self, event: events.Resize) -> None:
         self._fit()
         self.scroll_to_highlight()
-        if not self.complete:
-            self.call_after_refresh(self._wrap_rest)
 
     @work(exclusive=True, group="wrap-passages")
     async def _wrap_rest(self) -> None:
