@@ -280,3 +280,23 @@ def test_a_rows_segments_are_textuals_own(left: str, match: str, right: str, mar
     for base in (Style.null(), Style.parse("#fff on #204060"), Style.parse("bold reverse"), Style.parse("dim")):
         for row in rows:
             assert lines._segments(row, base) == row.render_segments(base)
+
+
+def test_after_a_pause_the_next_frame_is_the_first_slot_ahead() -> None:
+    """Frames at slots 0, 1, 2, ... (a sixtieth of a second apart): paused after slot 3, resumed and drawn at
+    10.3, the next frame is at slot 11 (Textual's own timer waits for 12: a key pressed then waited a frame more)."""
+    from tui.ui.frames import ahead
+
+    assert ahead(0.0, 3, 1.0, 10.3) + 1 == 11
+    assert ahead(100.0, 3, 0.5, 105.2) + 1 == 11  # (slots at 100, 100.5, ...: 105.5 is the first ahead)
+    assert ahead(0.0, 7, 1.0, 7.5) == 7  # never back
+
+
+async def test_the_search_screen_draws_on_the_fixed_frame_timer(store_path: Path) -> None:
+    from tui.ui.frames import FrameTimer
+
+    app = seeds_app(store_path)
+    async with app.run_test(size=(160, 45)) as pilot:
+        screen = await search(pilot, "Shoigu")
+        assert isinstance(screen._update_timer, FrameTimer)
+        assert "Shoigu" in row_with(app, "Shoigu")  # drawn on it

@@ -22,7 +22,8 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.reactive import Reactive
-from textual.screen import ModalScreen
+from textual.screen import UPDATE_PERIOD, ModalScreen
+from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Label
 
@@ -32,6 +33,7 @@ from ..document import Document
 from ..text import one_line, safe_line
 from ..wording import cut, fit, plural
 from .footer import ReaderFooter
+from .frames import FrameTimer
 from .line_list import LineList
 from .safe_input import SafeInput
 from .styles import styles_of
@@ -118,6 +120,7 @@ class CorpusSearch(ModalScreen[Choice | None]):
     # A focus change repaints what changed (the widgets' own :focus styles), not the whole screen (Screen's
     # ``focused`` repaints it all: 10-40 ms with the hits listed, in the way of the keys while a search runs).
     focused: Reactive[Widget | None] = Reactive(None, repaint=False)
+    _frames: FrameTimer | None = None
 
     def __init__(self, documents: Sequence[Document], query: str = "") -> None:
         super().__init__()
@@ -153,6 +156,18 @@ class CorpusSearch(ModalScreen[Choice | None]):
 
     def on_unmount(self) -> None:
         self.helper.cancel()  # closed: the helper stops searching (and keeps the texts for the next search)
+
+    @property
+    def _update_timer(self) -> Timer:
+        """The timer the screen draws its frames on: Textual's, with the slot it waits for after a pause fixed
+        (``tui.ui.frames``: a key pressed right after a frame of hits waited one frame more)."""
+        if self._frames is None:
+            self._frames = FrameTimer(
+                self, UPDATE_PERIOD, name="screen_update", callback=self._on_timer_update, pause=True
+            )
+            self._frames._start()
+            self._timers.add(self._frames)
+        return self._frames
 
     @property
     def helper(self) -> Helper:
