@@ -202,6 +202,42 @@ async def resize(app, pilot, view, size: tuple[int, int]) -> tuple[float, float]
     return app.watched - started, await monitor.stop()
 
 
+HELD_GAP = 0.033  # seconds between two presses of a key held down (a terminal's key repeat, about 30 a second)
+
+
+async def held_key(app, pilot, view, key: str, presses: int) -> list[float]:  # type: ignore[no-untyped-def]
+    """``key`` held down: pressed every ``HELD_GAP`` (from another thread, as a terminal driver's input thread
+    sends keys), each timed from the press to the painted frame that shows the view scrolled."""
+    import queue
+    import threading
+
+    from textual.events import Key
+
+    loop = asyncio.get_running_loop()
+    pressed: queue.Queue[bool] = queue.Queue()
+
+    def terminal() -> None:
+        while pressed.get():
+            asyncio.run_coroutine_threadsafe(app._post_message(Key(key, None)), loop)
+
+    sender = threading.Thread(target=terminal, daemon=True)
+    sender.start()
+    waits = []
+    try:
+        for _ in range(presses):
+            before = view.scroll_offset.y
+            app.watched, app.watch = None, lambda: view.scroll_offset.y != before
+            started = time.perf_counter()
+            pressed.put(True)
+            await wait_for(lambda: app.watched is not None, pilot)
+            waits.append(app.watched - started)
+            await asyncio.sleep(max(0.0, HELD_GAP - (time.perf_counter() - started)))
+    finally:
+        pressed.put(False)
+        sender.join()
+    return waits
+
+
 async def wait_for(condition: Callable[[], bool], pilot, timeout: float = 60.0) -> None:  # type: ignore[no-untyped-def]
     """Let the app run (its own timers paint, as in real use: no pilot pauses) until ``condition()``."""
     deadline = time.perf_counter() + timeout
@@ -265,6 +301,7 @@ async def document_rows(path: Path, label: str, store_path: Path, reps: int, key
             yield Static("Hello, world")
 
     opened, bare_opened, whole, opening, pages, cursor, wrap, resized, blocked = [], [], [], [], [], [], [], [], []
+    held: list[float] = []
     for rep in range(reps):
         app = timed_app(Bare)()
         started = time.perf_counter()
@@ -286,6 +323,9 @@ async def document_rows(path: Path, label: str, store_path: Path, reps: int, key
             view = app.views[0]
             await pilot.pause()
             if rep == 0:
+                view.focus()
+                await pilot.pause()
+                held += await held_key(app, pilot, view, "pagedown", keys)
                 for _ in range(keys):
                     t = time.perf_counter()
                     view.action_move_page(1)
@@ -312,6 +352,8 @@ async def document_rows(path: Path, label: str, store_path: Path, reps: int, key
         Row(f"open {label}: input blocked after first paint", median(opening), limit=BLOCK_LIMIT),
         Row(f"page down in {label}: rendering work per key", median(pages), limit=0.005,
             note=f"max {Row('', max(pages)).figure()} over {len(pages)} keys"),
+        Row(f"page down held in {label}: press to frame", median(held), limit=0.05,
+            note=f"max {Row('', max(held)).figure()} over {len(held)} keys, one every {HELD_GAP * 1000:.0f} ms"),
         Row(f"cursor down in {label}: rendering work per key", median(cursor), limit=0.005,
             note=f"max {Row('', max(cursor)).figure()} over {len(cursor)} keys"),
         Row(f"re-wrap {label} (Layout alone)", median(wrap)),
