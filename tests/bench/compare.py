@@ -103,6 +103,7 @@ async def measure(paths: list[Path], store_path: Path, reps: int, word: str) -> 
             for kind, target in (("cell", PassagesLevel), ("side", SideBySideLevel)):
                 if kind == "side":
                     app.screen.query_one("#matrix", DataTable).move_cursor(row=0, column=0)
+                    await pilot.pause()  # the cursor's move drawn first, as it is before a reader's enter
                 await timed(kind, lambda: pilot.press("enter"), lambda t=target: shown(t), pilot)
                 if kind == "side":
                     columns = list(app.screen.query(PassageColumn))
