@@ -403,7 +403,9 @@ class CompareScreen(Level):
                 table.move_cursor(row=shown.index(node), column=0)
             self.open(self._side_level(node))
         if self._cooccurrence is None and len(self.annotations) > BUILD_HERE:
-            self._count_cooccurrence()  # ready before tab, most of the time (then the side-by-side level)
+            # ready before tab, most of the time (then the side-by-side level); once the matrix is drawn: its
+            # first frame and the count's first steps would hold the event loop together
+            self.call_after_refresh(self._count_cooccurrence)
         else:
             self.set_timer(PREPARE_AFTER, self._prepare_side)
 
