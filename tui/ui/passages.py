@@ -231,11 +231,11 @@ class PassageColumn(ScrollView, can_focus=True):
         while self._width == width and not self.complete:
             self._wrap_next()
             if time.perf_counter() - last > SLICE:
-                self._set_height()
+                self._set_height(drawing=True)  # (the rows shown stay as they are: only the scrollbar moves)
                 await asyncio.sleep(0)
                 last = time.perf_counter()
         if self._width == width:
-            self._set_height()
+            self._set_height(drawing=True)
 
     # -- drawing -----------------------------------------------------------------------------------------------
     def notify_style_update(self) -> None:
