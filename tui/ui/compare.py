@@ -539,7 +539,7 @@ class CompareScreen(Level):
     def _keep_side(self, node: str) -> SideBySideLevel:
         self._discard_side()
         level = SideBySideLevel(self.codebook.nodes[node].name, self.matrix, node, self.documents, self.colour)
-        self.app.install_screen(level, f"compare-side-{id(self)}")  # (popped, it stays mounted)
+        self.app.install_screen(level, f"compare-side-{id(level)}")  # (popped, it stays mounted)
         self._ready_side = level
         return level
 
