@@ -300,3 +300,22 @@ async def test_the_search_screen_draws_on_the_fixed_frame_timer(store_path: Path
         screen = await search(pilot, "Shoigu")
         assert isinstance(screen._update_timer, FrameTimer)
         assert "Shoigu" in row_with(app, "Shoigu")  # drawn on it
+
+
+async def test_keys_in_one_burst_down_down_enter_jump_to_the_second_hit(store_path: Path) -> None:
+    """A terminal sends ``↓ ↓ enter`` typed quickly in one read: the focus moves into the hits at once, so the
+    second ``↓`` and the ``enter`` reach them (a deferred focus left them with the query: the search stayed)."""
+    from textual.events import Key
+
+    app = seeds_app(store_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await search(pilot, "sanctions")
+        for key in ("down", "down", "enter"):  # queued together, as the driver posts one read's keys
+            app.post_message(Key(key, "\r" if key == "enter" else None))
+        for _ in range(3):
+            await pilot.pause()
+        view = app.focused
+        assert not isinstance(app.screen, CorpusSearch) and isinstance(view, DocumentView)
+        text = view.document.text
+        second = text.index("sanctions", text.index("sanctions") + 1)
+        assert view.document.key == str(ASMOLOV) and view.selection == (second, second + len("sanctions"))

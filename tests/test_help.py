@@ -197,3 +197,15 @@ async def test_the_palette_never_calls_the_colour_scheme_a_theme(app: Marginalia
         await pilot.pause()
         assert isinstance(app.screen, CommandPalette)
         assert app.screen.query_one(Input).placeholder == "Search for a colour scheme…"
+
+
+async def test_a_key_typed_right_after_the_question_mark_scrolls_the_help(app: MarginaliaApp) -> None:
+    from textual.events import Key
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        for key, character in (("question_mark", "?"), ("pagedown", None)):  # one read of the terminal
+            app.post_message(Key(key, character))
+        for _ in range(3):
+            await pilot.pause()
+        scroller = app.screen.query_one("#sections")
+        assert isinstance(app.screen, HelpScreen) and scroller.scroll_y > 0

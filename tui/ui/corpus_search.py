@@ -32,6 +32,7 @@ from ..corpus_helper import Helper, Row
 from ..document import Document
 from ..text import one_line, safe_line
 from ..wording import cut, fit, plural
+from .focus import focus_now
 from .footer import ReaderFooter
 from .frames import FrameTimer
 from .line_list import LineList
@@ -148,7 +149,7 @@ class CorpusSearch(ModalScreen[Choice | None]):
         yield ReaderFooter()
 
     def on_mount(self) -> None:
-        self.query_one("#query", Input).focus()
+        focus_now(self.query_one("#query", Input))
         self._drainer = self.set_interval(TICK, self._drain, pause=True)
         self.helper.prepare(self.documents)  # started, and the texts on their way, while the query is typed
         if self.query_text:
@@ -272,11 +273,11 @@ class CorpusSearch(ModalScreen[Choice | None]):
     # -- acting on hits ------------------------------------------------------------------------------------------
     @on(Input.Submitted, "#query")
     def _to_hits(self) -> None:
-        self.query_one("#hits", LineList).focus()
+        focus_now(self.query_one("#hits", LineList))  # now: ``↓ ↓ enter`` in one burst reaches the hits
 
     def on_key(self, event) -> None:  # type: ignore[no-untyped-def]
         if event.key == "down" and isinstance(self.focused, Input):
-            self.query_one("#hits", LineList).focus()
+            focus_now(self.query_one("#hits", LineList))
             event.stop()
 
     def _current(self) -> int | None:
