@@ -495,7 +495,8 @@ def test_a_table_cell_is_clipped_the_same_with_or_without_the_shortcut(text: str
 
 def test_a_folder_that_holds_the_store_opens_only_its_documents(cli, tmp_path: Path, write_doc) -> None:
     """A team keeps the store in the corpus (its git repository): opening or searching the folder leaves out the
-    store's codebook, shards, lock, backups and text snapshots, which are JSON and text files too."""
+    store's codebook, shards, lock, backups and text snapshots, which are JSON and text files too; the store in
+    use, and any other known by its shard folder."""
     doc = write_doc("corpus/a.txt", "sanctions here")
     store = doc.parent / "annotations.json"
     assert cli("tag", doc, "--match", "sanctions", "--theme", "sanctions", "--store", store).code == 0
@@ -511,7 +512,10 @@ def test_a_folder_that_holds_the_store_opens_only_its_documents(cli, tmp_path: P
     elsewhere = json.loads(
         cli("search", "sanctions", doc.parent, "--store", tmp_path / "s.json", "--format", "json").out
     )
-    assert len({hit["path"] for hit in elsewhere}) > 2  # another store's files are a folder's files like any
+    assert [hit["path"] for hit in elsewhere] == [str(doc.resolve())]  # another's store: known by its shard folder
+    (doc.parent / "annotations.json.d").rename(doc.parent / "moved")  # no shard folder beside it: plain files
+    plain = json.loads(cli("search", "sanctions", doc.parent, "--store", tmp_path / "s.json", "--format", "json").out)
+    assert len({hit["path"] for hit in plain}) > 2
     only = tmp_path / "only"
     assert cli("tag", doc, "--match", "here", "--theme", "t", "--store", only / "annotations.json").code == 0
     result = cli("read", only, "--store", only / "annotations.json")

@@ -449,15 +449,35 @@ def _seed_metadata(path: Path) -> Metadata:
     return Metadata.from_record(record) if isinstance(record, dict) else Metadata()
 
 
+def _stores_in(names: list[str], dirs: list[str]) -> set[str]:
+    """The names of marginalia stores in a folder: a file ``NAME`` beside its shard folder ``NAME.d``."""
+    return {d[:-2] for d in dirs if d.endswith(".d") and d[:-2] in names}
+
+
+def _of_a_store(name: str, stores: set[str]) -> bool:
+    """A store's codebook, shard folder, lock, journal or backup (``NAME``, ``NAME.*``), or the text snapshots
+    beside it."""
+    return bool(stores) and (name == "snapshots" or any(name == s or name.startswith(s + ".") for s in stores))
+
+
+def _shown(name: str, stores: set[str], real: Path, leave_out: Callable[[Path], bool] | None) -> bool:
+    """Whether ``name`` in the folder ``real`` (resolved) may hold documents."""
+    if name.startswith(".") or _of_a_store(name, stores):
+        return False
+    return not (leave_out and leave_out(real / name))
+
+
 def _folder_files(folder: Path, leave_out: Callable[[Path], bool] | None = None) -> list[Path]:
-    """The folder's files, hidden ones and those ``leave_out`` (given each one's resolved path) says not."""
+    """The folder's files, but hidden ones, any marginalia store's own (a team's, kept in its repository), and
+    those ``leave_out`` (given each one's resolved path) says are not documents."""
     files: list[Path] = []
     for root, dirs, names in os.walk(folder):
         real = Path(os.path.realpath(root))  # once a folder, not once a file
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not (leave_out and leave_out(real / d)))
+        stores = _stores_in(names, dirs)
+        dirs[:] = sorted(d for d in dirs if _shown(d, stores, real, leave_out))
         for name in names:  # regular files only: reading a named pipe (or a device) would wait for ever
             path = Path(root) / name
-            if not name.startswith(".") and not (leave_out and leave_out(real / name)) and path.is_file():
+            if _shown(name, stores, real, leave_out) and path.is_file():
                 files.append(path)
     return sorted(files, key=lambda p: p.relative_to(folder).parts)
 
