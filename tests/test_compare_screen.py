@@ -35,6 +35,18 @@ def seeds_app(store_path: Path) -> MarginaliaApp:
     return MarginaliaApp(load_paths([ASMOLOV, PROMA]), Store(store_path))
 
 
+def with_a_codebook_tree(store_path: Path) -> None:
+    """Three passages of Asmolov's: two under the parent ``sanctions`` (``sanctions/UN``, ``sanctions/unilateral``)
+    and one ``people``."""
+    from tui.document import load_document
+    from tui.model import new_annotation
+
+    store, document = Store(store_path), load_document(ASMOLOV)
+    for needle, theme in [("UNSC", "sanctions/UN"), ("secretly violate", "sanctions/unilateral"), ("Shoygu", "people")]:
+        start = document.text.index(needle)
+        store.add(new_annotation(document, start, start + len(needle), [theme]))
+
+
 async def open_compare(pilot) -> None:
     await pilot.press("c")
     await pilot.pause()
@@ -138,16 +150,10 @@ async def test_the_command_palette_opens_compare_even_with_no_themes(store_path:
 async def test_themes_panel_shows_the_codebook_tree_folds_and_renames_a_parent(store_path: Path) -> None:
     from textual.widgets import Input
 
-    from tui.document import load_document
-    from tui.model import new_annotation
     from tui.ui.dialogs import PromptDialog
     from tui.ui.panels import ThemesPanel
 
-    store = Store(store_path)
-    text = load_document(ASMOLOV).text
-    for needle, theme in [("UNSC", "sanctions/UN"), ("secretly violate", "sanctions/unilateral"), ("Shoygu", "people")]:
-        start = text.index(needle)
-        store.add(new_annotation(load_document(ASMOLOV), start, start + len(needle), [theme]))
+    with_a_codebook_tree(store_path)
     app = seeds_app(store_path)
     async with app.run_test(size=(140, 30)) as pilot:
         await pilot.press("t")
@@ -411,14 +417,7 @@ async def test_enter_on_a_theme_in_the_themes_panel_shows_it_side_by_side(
 
 
 async def test_space_folds_a_parents_rows_in_the_matrix_and_the_themes_panel_keeps_the_fold(store_path: Path) -> None:
-    from tui.document import load_document
-    from tui.model import new_annotation
-
-    store = Store(store_path)
-    text = load_document(ASMOLOV).text
-    for needle, theme in [("UNSC", "sanctions/UN"), ("secretly violate", "sanctions/unilateral"), ("Shoygu", "people")]:
-        start = text.index(needle)
-        store.add(new_annotation(load_document(ASMOLOV), start, start + len(needle), [theme]))
+    with_a_codebook_tree(store_path)
     app = seeds_app(store_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_compare(pilot)

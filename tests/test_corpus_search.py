@@ -178,6 +178,14 @@ def cursor_row(app: MarginaliaApp) -> int:
     return rows[0]
 
 
+def stuck_app(store_path: Path, tmp_path: Path, monkeypatch) -> MarginaliaApp:  # type: ignore[no-untyped-def]
+    """The reader on the slow documents, with a helper replaced once stuck for 0.3 s."""
+    import tui.corpus_helper as corpus_helper
+
+    monkeypatch.setattr(corpus_helper, "STUCK", 0.3)
+    return MarginaliaApp(load_paths(slow_documents(tmp_path)), Store(store_path))
+
+
 async def stuck_search(pilot, app: MarginaliaApp) -> CorpusSearch:  # type: ignore[no-untyped-def]
     """``F`` and the stuck query, once the first document's hits (300 and its header) are listed."""
     await pilot.press("F")
@@ -192,10 +200,7 @@ async def stuck_search(pilot, app: MarginaliaApp) -> CorpusSearch:  # type: igno
 async def test_keys_move_the_cursor_while_a_search_runs_and_a_new_query_replaces_it(
     store_path: Path, tmp_path: Path, monkeypatch
 ) -> None:
-    import tui.corpus_helper as corpus_helper
-
-    monkeypatch.setattr(corpus_helper, "STUCK", 0.3)
-    app = MarginaliaApp(load_paths(slow_documents(tmp_path)), Store(store_path))
+    app = stuck_app(store_path, tmp_path, monkeypatch)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await stuck_search(pilot, app)
         rows = drawn(app)
@@ -224,10 +229,7 @@ async def test_keys_move_the_cursor_while_a_search_runs_and_a_new_query_replaces
 async def test_escape_during_a_search_ends_it_and_the_reader_has_the_keys(
     store_path: Path, tmp_path: Path, monkeypatch
 ) -> None:
-    import tui.corpus_helper as corpus_helper
-
-    monkeypatch.setattr(corpus_helper, "STUCK", 0.3)
-    app = MarginaliaApp(load_paths(slow_documents(tmp_path)), Store(store_path))
+    app = stuck_app(store_path, tmp_path, monkeypatch)
     async with app.run_test(size=(80, 24)) as pilot:
         await stuck_search(pilot, app)
         await pilot.pause(0.4)

@@ -11,7 +11,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tui.text import BIDI_CONTROLS, DecodeError, decode, detect_encoding, normalise, sanitise
+from tui.text import (
+    BIDI_CONTROLS,
+    DecodeError,
+    decode,
+    detect_encoding,
+    normalise,
+    one_line,
+    safe_line,
+    sanitise,
+    with_ends,
+)
 
 RUSSIAN_SHORT = "Привет, мир!"
 RUSSIAN_LONG = (
@@ -237,3 +247,8 @@ def test_utf8_decoding_skips_only_the_work_that_would_change_nothing(text: str) 
         return  # mostly control characters: taken for binary
     if encoding == "utf-8":
         assert detected == expected
+
+
+@given(st.text(alphabet=st.sampled_from(" \t\n\u2028\u3000ab.\x1b"), max_size=30))
+def test_with_ends_folds_a_context_to_one_row_keeping_a_space_where_it_meets_the_match(text: str) -> None:
+    assert with_ends(text, one_line(text)) == safe_line(re.sub(r"\s+", " ", text))

@@ -25,9 +25,9 @@ from .document import Document, DocumentError, load_document, load_paths, load_p
 from .formats import snapshot
 from .metadata import FIELDS, Metadata, apply_metadata, parse_assignments
 from .model import Annotation, check_themes, new_annotation, unique_themes
-from .storage import StoreError, own_files
+from .storage import StoreError
 from .store import Store, resolve_store_path
-from .text import json_safe, safe_line, sanitise
+from .text import json_safe, safe_line, sanitise, with_ends
 from .wording import cut, fit, plural
 
 if TYPE_CHECKING:
@@ -342,13 +342,6 @@ def _flat(text: str) -> str:
     return sanitise(" ".join(text.replace("\n", " ⏎ ").split()))
 
 
-def _context(text: str) -> str:
-    """``_flat`` keeping a space at either end where the text has one: the context reads as the text does
-    beside the match (``[UNSC].``, ``[UNSC] sanctions``)."""
-    flat = _flat(text)
-    return (" " if text[:1].isspace() else "") + flat + (" " if text[-1:].isspace() and flat else "")
-
-
 def _table(rows: list[list[str]], headers: list[str], flexible: int) -> str:
     """Fixed-width columns; column ``flexible`` takes the rest of the terminal width."""
     total = shutil.get_terminal_size((120, 24)).columns
@@ -461,7 +454,7 @@ def cmd_read(args: argparse.Namespace) -> int:
     store = _open_store(args, settings)
     documents, problems = load_paths_leniently(
         args.paths or seed_paths(), args.encoding, _options(args), progressive=True, defer=True,
-        leave_out=own_files(store.path),
+        store=store.path,
     )  # fmt: skip
     if not documents:
         raise Failure(problems[0] if len(problems) == 1 else "; ".join(problems))
@@ -785,7 +778,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         raise Failure("--context must be 0 or more")
     pattern = compile_pattern(args.text, args.regex, args.ignore_case)
     store_path = resolve_store_path(args.store, config.load().store)
-    documents = load_paths(args.paths, args.encoding, leave_out=own_files(store_path))
+    documents = load_paths(args.paths, args.encoding, store=store_path)
     found = [hit for document in documents for hit in hits(document.key, document.text, pattern, args.context)]
     if args.format == "json":
         _print_json([hit.public() for hit in found])
@@ -801,8 +794,10 @@ def cmd_search(args: argparse.Namespace) -> int:
             continue
         say(f"{_clip(document.title, width - 20)}  ({plural(len(mine), 'match', 'matches')})")
         for hit in mine:
-            left = cut(_context(hit.left), side, keep_end=True)  # cut where it is furthest from the match
-            right = cut(_context(hit.right), side)
+            left = cut(
+                with_ends(hit.left, _flat(hit.left)), side, keep_end=True
+            )  # cut where it is furthest from the match
+            right = cut(with_ends(hit.right, _flat(hit.right)), side)
             left = " " * (side - cell_len(left)) + left  # right-aligned by cells, not characters
             say(f"  {hit.start:>8}  {left}[{_clip(hit.match, 30)}]{right}")
     return 0

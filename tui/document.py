@@ -6,7 +6,7 @@ import os
 import re
 import threading
 from bisect import bisect_right
-from collections.abc import Callable, Generator, Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
@@ -454,30 +454,29 @@ def _stores_in(names: list[str], dirs: list[str]) -> set[str]:
     return {d[:-2] for d in dirs if d.endswith(".d") and d[:-2] in names}
 
 
-def _of_a_store(name: str, stores: set[str]) -> bool:
-    """A store's codebook, shard folder, lock, journal or backup (``NAME``, ``NAME.*``), or the text snapshots
-    beside it."""
-    return bool(stores) and (name == "snapshots" or any(name == s or name.startswith(s + ".") for s in stores))
-
-
-def _shown(name: str, stores: set[str], real: Path, leave_out: Callable[[Path], bool] | None) -> bool:
-    """Whether ``name`` in the folder ``real`` (resolved) may hold documents."""
-    if name.startswith(".") or _of_a_store(name, stores):
+def _shown(name: str, stores: set[str], snapshots: str) -> bool:
+    """Whether ``name`` may hold documents: not hidden, and not a store's codebook, shard folder, lock, journal
+    or backup (``NAME``, ``NAME.*``), nor the text snapshots beside a store."""
+    if name.startswith("."):
         return False
-    return not (leave_out and leave_out(real / name))
+    return not stores or (name != snapshots and not any(name == s or name.startswith(s + ".") for s in stores))
 
 
-def _folder_files(folder: Path, leave_out: Callable[[Path], bool] | None = None) -> list[Path]:
-    """The folder's files, but hidden ones, any marginalia store's own (a team's, kept in its repository), and
-    those ``leave_out`` (given each one's resolved path) says are not documents."""
+def _folder_files(folder: Path, store: Path | None = None) -> list[Path]:
+    """The folder's files, but hidden ones and any marginalia store's own (a team's, kept in its repository):
+    ``store`` (the one in use, even before it has shards), and any other known by its shard folder."""
+    from .formats.snapshot import FOLDER as SNAPSHOTS  # (only when a folder is opened)
+
+    active = Path(os.path.realpath(store)) if store is not None else None
     files: list[Path] = []
     for root, dirs, names in os.walk(folder):
-        real = Path(os.path.realpath(root))  # once a folder, not once a file
         stores = _stores_in(names, dirs)
-        dirs[:] = sorted(d for d in dirs if _shown(d, stores, real, leave_out))
+        if active is not None and Path(os.path.realpath(root)) == active.parent:
+            stores.add(active.name)
+        dirs[:] = sorted(d for d in dirs if _shown(d, stores, SNAPSHOTS))
         for name in names:  # regular files only: reading a named pipe (or a device) would wait for ever
             path = Path(root) / name
-            if _shown(name, stores, real, leave_out) and path.is_file():
+            if _shown(name, stores, SNAPSHOTS) and path.is_file():
                 files.append(path)
     return sorted(files, key=lambda p: p.relative_to(folder).parts)
 
@@ -488,10 +487,10 @@ def load_paths(
     options: Options | None = None,
     progressive: bool = False,
     defer: bool = False,
-    leave_out: Callable[[Path], bool] | None = None,
+    store: Path | None = None,
 ) -> list[Document]:
-    """Load files and folders (their text files, sorted, hidden and binary ones skipped, and in folders those
-    ``leave_out`` says are not documents: the store's own), in the order given."""
+    """Load files and folders (their text files, sorted, hidden and binary ones skipped, and the files of a
+    store kept there: ``store``, the one in use, or any other), in the order given."""
     documents: list[Document] = []
     for raw in paths:
         path = Path(raw).expanduser()
@@ -499,7 +498,7 @@ def load_paths(
             documents.append(load_document(path, encoding, options, progressive, defer))
             continue
         found = []
-        for file in _folder_files(path, leave_out):
+        for file in _folder_files(path, store):
             try:
                 found.append(load_document(file, encoding, options, progressive, defer))
             except DocumentError:
@@ -516,7 +515,7 @@ def load_paths_leniently(
     options: Options | None = None,
     progressive: bool = False,
     defer: bool = False,
-    leave_out: Callable[[Path], bool] | None = None,
+    store: Path | None = None,
 ) -> tuple[list[Document], list[str]]:
     """Like ``load_paths``, but what cannot be loaded becomes a one-line problem instead of stopping the rest
     (the reader opens what it can and shows the problems)."""
@@ -524,7 +523,7 @@ def load_paths_leniently(
     problems: list[str] = []
     for path in paths:
         try:
-            documents.extend(load_paths([path], encoding, options, progressive, defer, leave_out))
+            documents.extend(load_paths([path], encoding, options, progressive, defer, store))
         except DocumentError as error:
             problems.append(str(error))
     return documents, problems

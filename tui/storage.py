@@ -557,21 +557,6 @@ def _check_shard(data: dict[str, Any]) -> str | None:
 
 
 # -- writing several files as one change ------------------------------------------------------------------------------
-def own_files(store: Path) -> Callable[[Path], bool]:
-    """Whether a path (resolved) is one of the store's own files: its codebook, and everything named after it
-    (shards in ``NAME.d``, lock, journal, backups), and the text snapshots beside it. A folder opened as
-    documents holds them when the store lives in the corpus (a team's repository): they are never documents."""
-    real = Path(os.path.realpath(store))
-    folder, name, snapshots = real.parent, real.name, real.parent / "snapshots"  # formats.snapshot.FOLDER
-
-    def own(path: Path) -> bool:
-        if path.parent == folder and (path.name == name or path.name.startswith(name + ".")):
-            return True
-        return path == snapshots or snapshots in path.parents
-
-    return own
-
-
 def journal_path(store: Path) -> Path:
     real = Path(os.path.realpath(store))
     return real.with_name(f"{real.name}.journal")

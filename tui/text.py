@@ -78,6 +78,14 @@ def one_line(text: str) -> str:
     return safe_line(" ".join(text.split()))
 
 
+def with_ends(text: str, folded: str) -> str:
+    """``folded`` (``text`` on one row, its ends stripped) with a space back at either end where ``text`` has
+    whitespace: a context beside a match reads as the text does (``sanctions.``, ``UNSC sanctions``)."""
+    if not folded:
+        return " " if text[:1].isspace() else ""
+    return (" " if text[:1].isspace() else "") + folded + (" " if text[-1:].isspace() else "")
+
+
 # The UTF-8 bytes of what orjson leaves raw inside strings but a terminal would act on: DEL, C1, bidi controls,
 # and U+2028/9 (which end lines in JavaScript). Outside strings JSON is ASCII, so replacing bytes is safe.
 _JSON_UNSAFE = re.compile(rb"\x7f|\xc2[\x80-\x9f]|\xd8\x9c|\xe2\x80[\x8e\x8f\xa8-\xae]|\xe2\x81[\xa6-\xa9]")

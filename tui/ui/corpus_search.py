@@ -10,7 +10,6 @@ hit for the garbage collector to walk: see ``tui.ui.line_list``). A new query ca
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import overload
@@ -30,7 +29,7 @@ from textual.widgets import Checkbox, Input, Label
 from ..corpus import Hit, SearchError, compile_pattern
 from ..corpus_helper import Helper, Row
 from ..document import Document
-from ..text import one_line, safe_line
+from ..text import one_line, with_ends
 from ..wording import cut, fit, plural
 from .focus import focus_now
 from .footer import ReaderFooter
@@ -52,21 +51,12 @@ class Choice:
     hits: list[Hit]
 
 
-_SPACES = re.compile(r"\s+")
-
-
-def flat(text: str) -> str:
-    """A context on one row: each run of whitespace (newlines too) one space, kept at the ends, where it
-    parts the context from the match."""
-    return safe_line(_SPACES.sub(" ", text))
-
-
 def kwic(hit: Hit, side: int, marked: bool) -> Content:
     """``left · match · right`` with the match in the middle column, the text as it reads (no space added
     around the match: ``sanctions.`` stays ``sanctions.``; the match stands out by its style)."""
-    left = fit(flat(hit.left), side, from_end=True)
+    left = fit(with_ends(hit.left, one_line(hit.left)), side, from_end=True)
     left = " " * (side - cell_len(left)) + left  # right-aligned by cells, not characters
-    right = fit(flat(hit.right), side)
+    right = fit(with_ends(hit.right, one_line(hit.right)), side)
     mark = "● " if marked else "  "
     return Content.assemble(mark, (left, "dim"), (one_line(hit.match), "bold reverse"), (right, "dim"))
 
